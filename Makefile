@@ -1,0 +1,29 @@
+# Fresh-machine entry points (see README): `make reproduce` and `make test`.
+# Both create a virtual environment in .venv and install the package with its
+# pinned-by-range dependencies from pyproject.toml; nothing is installed by hand.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= results
+
+.PHONY: install reproduce test test-all bench clean
+
+$(BIN)/isingsc: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/isingsc
+
+reproduce: install
+	$(BIN)/isingsc reproduce --out $(OUT)
+
+test: install
+	$(BIN)/python -m pytest
+
+test-all: install
+	$(BIN)/python -m pytest -m "slow or not slow"
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

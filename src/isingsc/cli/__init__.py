@@ -1,0 +1,57 @@
+"""Command-line interface ``isingsc`` (typer).
+
+:func:`main` runs the typer app in non-standalone mode so that every usage
+error and every :class:`isingsc.errors.IsingscError` is reported as **one line**
+on stderr (naming the parameter and its allowed range) with exit status 2,
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import IsingscError
+from .app import OPTION_RANGES, app
+
+# Command modules register themselves on `app` when imported.
+from . import foundation  # noqa: E402,F401
+from . import experiment  # noqa: E402,F401
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``isingsc`` console script."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="isingsc", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("isingsc: aborted\n")
+        sys.exit(130)
+    except typer.BadParameter as exc:
+        opts = getattr(exc.param, "opts", None) or []
+        name = opts[0] if opts else (exc.param_hint or "")
+        msg = f"isingsc: error: invalid value for {name}: {_one_line(exc.format_message())}"
+        if OPTION_RANGES.get(name):
+            msg += f" (allowed range: {OPTION_RANGES[name]})"
+        sys.stderr.write(_one_line(msg) + "\n")
+        sys.exit(2)
+    except IsingscError as exc:
+        sys.stderr.write(f"isingsc: error: {_one_line(exc)}\n")
+        sys.exit(2)
+    except typer.TyperException as exc:  # usage errors of the vendored click
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            sys.stdout.write(ctx.get_help() + "\n")
+            sys.exit(0)
+        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        sys.stderr.write(f"isingsc: error: {_one_line(text)}\n")
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
+    if isinstance(rv, int) and rv:
+        sys.exit(rv)

@@ -1,0 +1,157 @@
+"""CLI commands of the foundation: ``bands``, ``dos``, ``induced-soc``, ``reproduce``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from .. import figures
+from ..errors import check_positive_int, check_range
+from ..lattice import high_symmetry_path
+from ..lattice import structure_factors
+from ..models import PAPER, IsingParams, induced_ising_soc, model_from_name
+from .app import app, echo, print_json
+from .options import (BetaSo, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+                      heterostructure_params)
+
+ModelName = Annotated[str, typer.Option("--model", help="heterostructure | effective | intrinsic | sc | tmd")]
+
+
+def _model(name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd=True):
+    params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
+    ising = IsingParams(t=t_sc, mu=mu_sc, beta_so=beta_so) if name == "intrinsic" else None
+    return params, model_from_name(name, params, ising)
+
+
+@app.command("induced-soc")
+def induced_soc_command(
+    t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd,
+    mu_tmd: MuTmd = PAPER.mu_tmd, beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma,
+    points_per_unit: Annotated[float, typer.Option(help="Path sampling density per unit |k| (1/a).")] = 20.0,
+    json_out: Json = False,
+):
+    """Induced Ising SOC on the SC layer along Γ-K-M-Γ (re-derived paper Eq. 5).
+
+    sigma_z part of Sigma(k, 0) = -Gamma^2 H_TMD^-1:
+    2 beta_eff S(k) = Gamma^2 2 beta_SO S / [(2 t_TMD C - mu_TMD)^2 - (2 beta_SO S)^2].
+    Prints k (1/a), soc_z = 2 beta_eff S (|t|) and beta_eff (|t|); values at poles
+    (a TMD band at zero energy) are null.  Energies in units of |t|.
+    """
+    params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma)
+    check_range("points_per_unit", points_per_unit, lo=0.0, lo_open=True)
+    path = high_symmetry_path(points_per_unit=points_per_unit)
+    soc_z = induced_ising_soc(params, path.k)
+    c, s = structure_factors(path.k)
+    a = 2 * params.t_tmd * c - params.mu_tmd
+    b = 2 * params.beta_so * s
+    denom = a * a - b * b
+    # within 1e-9 of a pole the value is meaningless: report null rather than inf
+    pole = np.abs(denom) < 1e-9
+    beta_eff = np.where(pole, np.nan, params.gamma**2 * params.beta_so / np.where(pole, 1.0, denom))
+    soc_z = np.where(pole, np.nan, soc_z)
+    result = {
+        "k": path.k.tolist(), "path_distance": path.distance, "path_labels": list(path.labels),
+        "path_ticks": list(path.tick_positions), "beta_eff": beta_eff, "soc_z": soc_z,
+        "pole": pole, "parameters": params.as_attrs(),
+        "units": {"k": "1/a", "beta_eff": "|t|", "soc_z": "|t|"},
+        "definition": "soc_z = 2*beta_eff*S(k) = sigma_z coefficient of Sigma(k, omega=0); exact closed form",
+    }
+    if json_out:
+        print_json(result)
+        return
+    echo(f"induced Ising SOC along Γ-K-M-Γ ({len(path.k)} points, closed form, units |t|); params {params.as_attrs()}")
+    step = max(1, len(path.k) // 25)
+    for i in range(0, len(path.k), step):
+        be = "pole" if pole[i] else f"{beta_eff[i]: .6e}"
+        sz = "pole" if pole[i] else f"{soc_z[i]: .6e}"
+        echo(f"  k=({path.k[i, 0]: .4f},{path.k[i, 1]: .4f}) 1/a  beta_eff={be} |t|  soc_z={sz} |t|")
+
+
+@app.command("bands")
+def bands_command(
+    out: OutDir = "isingsc-bands",
+    t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd,
+    mu_tmd: MuTmd = PAPER.mu_tmd, beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma,
+    n_grid: Annotated[int, typer.Option(help="Grid size for Fermi contours (n x n over the BZ).")] = 301,
+):
+    """Bands along Γ-K-M-Γ and Fermi surfaces of the SC and TMD layers (paper Fig. 1).
+
+    Writes fig1_bands_fermi_surfaces.png/.pdf and NetCDF data to --out.
+    Energies in |t|, k in 1/a; Fermi contours accurate to the grid spacing (in attrs).
+    """
+    params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma)
+    check_positive_int("n_grid", n_grid, 16)
+    files = figures.figure_1(Path(out), params, n_grid=n_grid)
+    for f in files:
+        echo(f"wrote {f}")
+
+
+@app.command("dos")
+def dos_command(
+    out: OutDir = "isingsc-dos",
+    model: ModelName = "heterostructure",
+    t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd,
+    mu_tmd: MuTmd = PAPER.mu_tmd, beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma,
+    field_on_tmd: FieldOnTmd = True,
+    eta: Annotated[float, typer.Option(help="Lorentzian broadening eta > 0 (|t|).")] = 0.05,
+    delta: Annotated[float, typer.Option(help="Pairing gap Delta on the SC layer (|t|); 0 = normal state.")] = 0.0,
+    vx: Annotated[float, typer.Option(help="Zeeman energy Vx = mu_B B of an in-plane field along x (|t|).")] = 0.0,
+    omega_max: Annotated[float, typer.Option(help="DOS energy window [-omega_max, omega_max] (|t|).")] = 1.0,
+    n_k: Annotated[int, typer.Option(help="k mesh n_k x n_k for the k-integrated DOS.")] = 240,
+    n_grid: Annotated[int, typer.Option(help="Grid size of the rho_0 / rho_3 maps over the BZ.")] = 241,
+):
+    """Spectral maps rho_0, rho_3 at omega = 0 (paper Fig. 2) and the k-integrated DOS(omega).
+
+    rho_sigma(k, omega) = -(1/pi) Im G^R_{sigma sigma} of the SC layer with broadening eta;
+    DOS per site per spin in states/|t|.  Writes PNG + NetCDF to --out.
+    """
+    from .. import plotting
+    from ..greens import check_eta, dos_dataset, spectral_map
+    from ..results import save
+
+    eta = check_eta(eta)
+    check_range("delta", delta, lo=0.0)
+    check_range("vx", vx, lo=0.0)
+    check_range("omega_max", omega_max, lo=0.0, lo_open=True)
+    check_positive_int("n_k", n_k, 6)
+    params, m = _model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
+    orbital = "ising" if model == "intrinsic" else ("tmd" if model == "tmd" else "sc")
+    out = Path(out)
+    smap = spectral_map(m, n_grid=n_grid, omega=0.0, eta=eta, orbital=orbital, delta=delta, field_vector=vx)
+    omega = np.linspace(-omega_max, omega_max, 401)
+    dos = dos_dataset(m, omega, eta=eta, n_k=n_k, orbital=orbital, delta=delta, field_vector=vx)
+    files = [save(smap, out / "spectral_map.nc"), save(dos, out / "dos.nc")]
+    files += plotting.save_figure(plotting.plot_fig2(smap), out / "rho0_rho3.png")
+    files += plotting.save_figure(plotting.plot_dos(dos), out / "dos.png")
+    echo(f"DOS at omega=0: {float(dos.dos.sel(omega=0, method='nearest')):.6f} states/|t|/site "
+         f"({dos.attrs['kmesh']}, eta={eta:g} |t|)")
+    for f in files:
+        echo(f"wrote {f}")
+
+
+@app.command("reproduce")
+def reproduce_command(
+    out: OutDir = "results",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+):
+    """Reproduce the paper's figures with its parameters (Figs. 1-2 so far) into --out.
+
+    Fig. 1: bands/Fermi surfaces (t_SC = t_TMD = -1, mu_SC = 0, mu_TMD = 3, beta_SO = 0.5);
+    Fig. 2: rho_0 and rho_3 at omega = 0 with Gamma = 0.5, eta = 0.05 |t|.
+    PNG + PDF figures and NetCDF data.
+    """
+    out = Path(out)
+    start = time.perf_counter()
+    for name, fn in (("Fig. 1", figures.figure_1), ("Fig. 2", figures.figure_2)):
+        t0 = time.perf_counter()
+        files = fn(out)
+        echo(f"{name}: {len(files)} files in {time.perf_counter() - t0:.1f} s", quiet)
+        for f in files:
+            echo(f"  wrote {f}", quiet)
+    echo(f"done in {time.perf_counter() - start:.1f} s; output in {out}", quiet)
+
+

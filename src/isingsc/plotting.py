@@ -1,0 +1,129 @@
+"""Publication-quality matplotlib figures from result Datasets (no physics here).
+
+Each function takes Datasets produced by the solvers and returns a
+:class:`matplotlib.figure.Figure`; :func:`save_figure` writes PNG (and PDF).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: figures are written to files
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+
+from .lattice import LATTICE  # noqa: E402
+
+SPIN_UP, SPIN_DOWN, SC_COLOR = "#d62728", "#1f77b4", "#2ca02c"
+
+plt.rcParams.update({
+    "figure.dpi": 150, "savefig.dpi": 200, "font.size": 10, "axes.labelsize": 11,
+    "axes.titlesize": 11, "legend.fontsize": 9, "xtick.direction": "in", "ytick.direction": "in",
+})
+
+
+def draw_bz(ax, **kwargs) -> None:
+    """Outline of the hexagonal first Brillouin zone with Γ, K, K', M labels."""
+    corners = np.vstack([LATTICE.bz_corners, LATTICE.bz_corners[:1]])
+    ax.plot(corners[:, 0], corners[:, 1], color=kwargs.pop("color", "k"), lw=kwargs.pop("lw", 1.0))
+    for name, (x, y) in LATTICE.high_symmetry_points.items():
+        ax.plot(x, y, "k.", ms=3)
+        ax.annotate(name, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=9)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"$k_x$ (1/a)")
+    ax.set_ylabel(r"$k_y$ (1/a)")
+
+
+def _spin_color(sz: float) -> str:
+    return SPIN_UP if sz > 0 else SPIN_DOWN
+
+
+def plot_fig1(bands_sc, bands_tmd, contours_sc, contours_tmd, bands_coupled=None):
+    """Paper Fig. 1: (a) bands along Γ-K-M-Γ, (b) Fermi surfaces in the BZ."""
+    fig, (ax_b, ax_f) = plt.subplots(1, 2, figsize=(9.0, 3.8), gridspec_kw={"width_ratios": [1.25, 1]})
+    k = bands_sc.k.values
+    if bands_coupled is not None:
+        for n in bands_coupled.band.values:
+            ax_b.plot(bands_coupled.k, bands_coupled.energy.sel(band=n), color="0.6", lw=0.8, ls="--",
+                      label=rf"coupled, $\Gamma$={bands_coupled.attrs.get('param_gamma', '?')}" if n == 0 else None)
+    for n in bands_sc.band.values:
+        ax_b.plot(k, bands_sc.energy.sel(band=n), color=SC_COLOR, lw=1.6, label="SC" if n == 0 else None)
+    e_all = bands_tmd.energy.values
+    degenerate = np.abs(np.diff(e_all, axis=1)).min(axis=1) < 1e-9  # Γ-M: Ising SOC vanishes
+    for n in bands_tmd.band.values:
+        e, sz = e_all[:, n], bands_tmd.spin_z.sel(band=n).values
+        # colour each segment by its spin; spin-degenerate segments in purple
+        for i in range(len(k) - 1):
+            color = "#9467bd" if degenerate[i] and degenerate[i + 1] else _spin_color(sz[i] + sz[i + 1])
+            ax_b.plot(k[i:i + 2], e[i:i + 2], color=color, lw=1.6)
+    ax_b.plot([], [], color=SPIN_UP, label=r"TMD $\uparrow$")
+    ax_b.plot([], [], color=SPIN_DOWN, label=r"TMD $\downarrow$")
+    ax_b.axhline(0.0, color="k", lw=0.6, ls=":")
+    ticks = bands_sc.attrs["path_ticks"]
+    for t in ticks:
+        ax_b.axvline(t, color="k", lw=0.5)
+    ax_b.set_xticks(ticks, bands_sc.attrs["path_labels"].split(","))
+    ax_b.set_xlim(k[0], k[-1])
+    ax_b.set_ylabel(r"$E$ ($|t|$)")
+    ax_b.set_title("(a) bands")
+    ax_b.legend(loc="lower left", frameon=False, ncol=2)
+    draw_bz(ax_f)
+    for ds, colorer in ((contours_sc, lambda sz: SC_COLOR), (contours_tmd, _spin_color)):
+        for seg in np.unique(ds.segment.values):
+            sel = ds.segment.values == seg
+            ax_f.plot(ds.kx.values[sel], ds.ky.values[sel], color=colorer(ds.spin_z.values[sel].mean()), lw=1.5)
+    ax_f.set_title(r"(b) Fermi surfaces ($E=0$)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_fig2(spectral_map):
+    """Paper Fig. 2: rho_0 and rho_3 of the SC layer over the BZ at omega = 0."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.9))
+    kx, ky = spectral_map.kx.values, spectral_map.ky.values
+    r0 = spectral_map.rho_0.values.T
+    r3 = spectral_map.rho_3.values.T
+    m0 = axes[0].pcolormesh(kx, ky, r0, shading="auto", cmap="viridis", rasterized=True)
+    lim = float(np.abs(r3).max()) or 1.0
+    m3 = axes[1].pcolormesh(kx, ky, r3, shading="auto", cmap="RdBu_r",
+                            norm=TwoSlopeNorm(0.0, -lim, lim), rasterized=True)
+    for ax, m, title in ((axes[0], m0, r"(a) $\rho_0=\rho_\uparrow+\rho_\downarrow$"),
+                         (axes[1], m3, r"(b) $\rho_3=\rho_\uparrow-\rho_\downarrow$")):
+        draw_bz(ax, color="w" if ax is axes[0] else "k")
+        ax.set_title(title)
+        fig.colorbar(m, ax=ax, label=r"states / $|t|$", shrink=0.85)
+    a = spectral_map.attrs
+    fig.suptitle(rf"SC layer, normal state, $\omega$={a['omega']:g}, $\eta$={a['eta']:g} $|t|$, "
+                 rf"$\Gamma$={a.get('param_gamma', 0):g}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_dos(dos):
+    """Spin-resolved k-integrated DOS against energy."""
+    fig, ax = plt.subplots(figsize=(5.0, 3.5))
+    ax.plot(dos.omega, dos.dos, color="k", label="total")
+    ax.plot(dos.omega, dos.dos_up, color=SPIN_UP, lw=1, label=r"$\uparrow$")
+    ax.plot(dos.omega, dos.dos_down, color=SPIN_DOWN, lw=1, ls="--", label=r"$\downarrow$")
+    ax.set_xlabel(r"$\omega$ ($|t|$)")
+    ax.set_ylabel(r"$N(\omega)$ (states / $|t|$ / site)")
+    ax.set_title(f"{dos.attrs.get('model', '')}: {dos.attrs.get('kmesh', '')}, η={dos.attrs['eta']:g}", fontsize=9)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig, path: str | Path, pdf: bool = False) -> list[Path]:
+    """Write ``path`` (PNG) and optionally the PDF beside it; closes the figure."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    out = [path]
+    if pdf:
+        fig.savefig(path.with_suffix(".pdf"), bbox_inches="tight")
+        out.append(path.with_suffix(".pdf"))
+    plt.close(fig)
+    return out
