@@ -1,0 +1,195 @@
+"""Mean-field thermodynamics of s-wave pairing on one orbital (the SC layer).
+
+Pairing interaction  -v sum s^dag_{k up} s^dag_{-k dn} s_{q dn} s_{-q up}  on the
+pairing orbital(s); mean field Delta = v <s_{-k dn} s_{k up}> (BZ average), real
+and >= 0 by choice of gauge.  With E_n(k; Delta, V) the Nambu eigenvalues
+(2 x the normal-state dimension of them; T-independent), the grand potential
+per site is
+
+    Omega(Delta; T, V) = Delta^2 / v + < sum_n G_T(E_n(k)) >_BZ + const,
+    G_T(E) = -(T/2) ln(2 cosh(E / 2T))          (G_0(E) = -|E|/4),
+
+and we report the condensation free energy Omega(Delta) - Omega(0) in |t| per
+site.  Its stationary points solve the gap equation
+
+    dOmega/dDelta = 2 Delta / v - (1/4) < sum_n tanh(E_n / 2T) <n|P|n> > = 0,
+
+P = dH_BdG/dDelta (Hellmann-Feynman), i.e. Delta = v F(Delta) with
+F = (1/8) < sum_n tanh(E_n/2T) <n|P|n> >.  For a single band at V = 0 this is
+the BCS equation 1 = v < tanh(E/2T) / 2E >.  The curvature at Delta = 0 is
+
+    Omega''(0) = 2/v + < sum_{n,m} |P_nm|^2 (G'_T(E_n) - G'_T(E_m)) / (E_n - E_m) >,
+
+(G'_T(E) = -tanh(E/2T)/4; divided difference -> G''_T on degenerate pairs), the
+pair susceptibility form that gives Tc and second-order lines without scanning
+Delta.  Energies and temperatures in |t| (k_B = 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConvergenceError, ParameterError, check_range
+
+
+def check_temperature(T, allow_zero: bool = False):
+    """Temperatures must be finite and > 0 (or >= 0 where the T = 0 limit is defined)."""
+    T = np.atleast_1d(np.asarray(T, dtype=float))
+    bad = ~np.isfinite(T) | (T < 0) | ((T == 0) & (not allow_zero))
+    if np.any(bad):
+        allowed = "T >= 0 (finite)" if allow_zero else "T > 0 (finite)"
+        raise ParameterError("T", T[bad][0], allowed)
+    return T
+
+
+def pairing_vertex(model) -> np.ndarray:
+    """P = dH_BdG / dDelta (k-independent for on-site pairing), shape (N, N)."""
+    k0 = np.zeros((1, 2))
+    return (model.bdg_hamiltonian(k0, 1.0, 0.0) - model.bdg_hamiltonian(k0, 0.0, 0.0))[0]
+
+
+def _eigvalsh(h: np.ndarray) -> np.ndarray:
+    # with the field along x every matrix element is real: the real solver is ~2x faster
+    if not np.any(h.imag):
+        return np.linalg.eigvalsh(h.real)
+    return np.linalg.eigvalsh(h)
+
+
+def quasiparticle_energies(model, k, delta: float, field_vector=0.0, chunk: int = 8192) -> np.ndarray:
+    """Nambu eigenvalues E_n(k) at pairing Delta and Zeeman field V, shape (n_k, N), units |t|."""
+    k = np.asarray(k, dtype=float)
+    out = np.empty((len(k), model.nambu_dim))
+    for s in range(0, len(k), chunk):
+        out[s:s + chunk] = _eigvalsh(model.bdg_hamiltonian(k[s:s + chunk], delta, field_vector))
+    return out
+
+
+def g_temperature(energies: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """G_T(E) = -(T/2) ln 2cosh(E/2T) for every T (leading axis), overflow-free; T = 0 -> -|E|/4."""
+    T = np.asarray(T, dtype=float).reshape((-1,) + (1,) * energies.ndim)
+    safe_t = np.where(T > 0, T, 1.0)
+    x = energies / (2.0 * safe_t)
+    g = -(safe_t / 2.0) * np.logaddexp(x, -x)
+    return np.where(T > 0, g, -np.abs(energies) / 4.0)
+
+
+def quasiparticle_sum(energies: np.ndarray, weights: np.ndarray, T) -> np.ndarray:
+    """< sum_n G_T(E_n(k)) >_BZ for each T, shape (n_T,)."""
+    g = g_temperature(energies, np.atleast_1d(T)).sum(-1)  # (n_T, n_k)
+    return g @ weights
+
+
+@dataclass(frozen=True)
+class PairingProblem:
+    """A Nambu model, a BZ quadrature and the pairing strength v (|t| x site)."""
+
+    model: object
+    mesh: object
+    v: float
+
+    def __post_init__(self):
+        check_range("v", self.v, lo=0.0, lo_open=True)
+
+    def energies(self, delta: float, field_vector=0.0) -> np.ndarray:
+        return quasiparticle_energies(self.model, self.mesh.k, delta, field_vector)
+
+    def quasiparticle_term(self, delta: float, T: float, field_vector=0.0) -> float:
+        """< sum_n G_T(E_n(k; Delta, V)) >_BZ at one temperature (|t| per site)."""
+        return float(quasiparticle_sum(self.energies(delta, field_vector), self.mesh.weights, [T])[0])
+
+    def free_energy(self, delta, T, field_vector=0.0) -> np.ndarray:
+        """Condensation free energy Omega(Delta) - Omega(0) per site (|t|) for each T."""
+        T = check_temperature(T, allow_zero=True)
+        delta = check_range("delta", delta, lo=0.0)
+        e_d = self.energies(delta, field_vector)
+        e_0 = self.energies(0.0, field_vector)
+        w = self.mesh.weights
+        return delta**2 / self.v + quasiparticle_sum(e_d, w, T) - quasiparticle_sum(e_0, w, T)
+
+    def landscape(self, deltas, T, field_vector=0.0) -> np.ndarray:
+        """Omega(Delta_i) - Omega(0) on a grid of Delta for all T at once: shape (n_T, n_Delta).
+
+        One diagonalisation per Delta serves every temperature.
+        """
+        T = check_temperature(T, allow_zero=True)
+        w = self.mesh.weights
+        base = quasiparticle_sum(self.energies(0.0, field_vector), w, T)
+        cols = [d * d / self.v + quasiparticle_sum(self.energies(d, field_vector), w, T) - base
+                for d in np.asarray(deltas, dtype=float)]
+        return np.stack(cols, axis=-1)
+
+    def gap_function(self, delta: float, T: float, field_vector=0.0) -> float:
+        """F(Delta) = (1/8) < sum_n tanh(E_n/2T) <n|P|n> >; self-consistency is Delta = v F."""
+        P = pairing_vertex(self.model)
+        total = 0.0
+        for s in range(0, len(self.mesh.k), 8192):
+            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], delta, field_vector)
+            e, u = np.linalg.eigh(h)
+            pnn = np.einsum("kan,ab,kbn->kn", u.conj(), P, u).real
+            th = np.sign(e) if T == 0 else np.tanh(e / (2 * T))
+            total += (th * pnn).sum(-1) @ self.mesh.weights[s:s + 8192]
+        return total / 8.0
+
+    def residual(self, delta: float, T: float, field_vector=0.0) -> float:
+        """Gap-equation residual Delta - v F(Delta) (|t|); zero at a stationary point."""
+        return delta - self.v * self.gap_function(delta, T, field_vector)
+
+    def curvature(self, T, field_vector=0.0) -> np.ndarray:
+        """Omega''(Delta = 0) for each T (pair-susceptibility form); < 0 means the normal state is unstable."""
+        return self.pair_kernel(field_vector).curvature(T)
+
+    def pair_kernel(self, field_vector=0.0) -> "PairKernel":
+        """Normal-state (Delta = 0) spectrum and pairing matrix elements at one field: every T from it."""
+        P = pairing_vertex(self.model)
+        es, p2s = [], []
+        for s in range(0, len(self.mesh.k), 4096):
+            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 4096], 0.0, field_vector)
+            e, u = np.linalg.eigh(h.real if not np.any(h.imag) else h)
+            es.append(e)
+            p2s.append(np.abs(np.einsum("kan,ab,kbm->knm", u.conj(), P, u)) ** 2)
+        return PairKernel(np.concatenate(es), np.concatenate(p2s), self.mesh.weights, self.v)
+
+
+@dataclass(frozen=True)
+class PairKernel:
+    """Delta = 0 eigenvalues ``e`` (n_k, N) and |<n|P|m>|^2 ``p2`` (n_k, N, N) at one field.
+
+    ``curvature(T)`` evaluates Omega''(0; T) for any temperatures without a new
+    diagonalisation (the eigenvalues do not depend on T).
+    """
+
+    e: np.ndarray
+    p2: np.ndarray
+    weights: np.ndarray
+    v: float
+
+    def curvature(self, T) -> np.ndarray:
+        T = check_temperature(T)
+        e = self.e
+        de = e[:, :, None] - e[:, None, :]
+        out = np.empty(T.shape)
+        for i, t in enumerate(T):
+            x = np.clip(e / (2 * t), -350, 350)
+            gp = -0.25 * np.tanh(x)  # G'_T
+            gpp = -0.125 / t / np.cosh(x) ** 2  # G''_T, for (near-)degenerate pairs
+            dg = gp[:, :, None] - gp[:, None, :]
+            degenerate = np.abs(de) < 1e-9 * t
+            ratio = np.where(degenerate, 0.5 * (gpp[:, :, None] + gpp[:, None, :]),
+                             dg / np.where(degenerate, 1.0, de))
+            out[i] = 2.0 / self.v + np.einsum("knm,knm->k", self.p2, ratio) @ self.weights
+        return out
+
+
+def coupling_for_gap(model, mesh, delta0: float) -> float:
+    """Pairing strength v giving the zero-temperature, zero-field gap Delta0 of ``model``.
+
+    From the T = 0 gap equation 2 Delta0 / v = (1/4) < sum_n sign(E_n) <n|P|n> >.
+    """
+    delta0 = check_range("delta0", delta0, lo=0.0, lo_open=True)
+    probe = PairingProblem(model, mesh, 1.0)
+    f = probe.gap_function(delta0, 0.0)
+    if not f > 0:
+        raise ConvergenceError(f"no attractive solution for delta0={delta0}: F(delta0)={f}")
+    return delta0 / f
