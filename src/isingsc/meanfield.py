@@ -127,7 +127,7 @@ class PairingProblem:
         for s in range(0, len(self.mesh.k), 8192):
             h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], delta, field_vector)
             e, u = np.linalg.eigh(h)
-            pnn = np.einsum("kan,ab,kbn->kn", u.conj(), P, u).real
+            pnn = np.einsum("kan,kan->kn", u.conj(), P @ u).real
             th = np.sign(e) if T == 0 else np.tanh(e / (2 * T))
             total += (th * pnn).sum(-1) @ self.mesh.weights[s:s + 8192]
         return total / 8.0
@@ -148,7 +148,7 @@ class PairingProblem:
             h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 4096], 0.0, field_vector)
             e, u = np.linalg.eigh(h.real if not np.any(h.imag) else h)
             es.append(e)
-            p2s.append(np.abs(np.einsum("kan,ab,kbm->knm", u.conj(), P, u)) ** 2)
+            p2s.append(np.abs(np.swapaxes(u.conj(), -1, -2) @ (P @ u)) ** 2)
         return PairKernel(np.concatenate(es), np.concatenate(p2s), self.mesh.weights, self.v)
 
 
@@ -178,7 +178,7 @@ class PairKernel:
             degenerate = np.abs(de) < 1e-9 * t
             ratio = np.where(degenerate, 0.5 * (gpp[:, :, None] + gpp[:, None, :]),
                              dg / np.where(degenerate, 1.0, de))
-            out[i] = 2.0 / self.v + np.einsum("knm,knm->k", self.p2, ratio) @ self.weights
+            out[i] = 2.0 / self.v + (self.p2 * ratio).sum(axis=(1, 2)) @ self.weights
         return out
 
 

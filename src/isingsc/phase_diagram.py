@@ -24,7 +24,7 @@ from .errors import ConvergenceError, check_range
 from .meanfield import PairingProblem, coupling_for_gap
 from .quadrature import QuadratureSpec, normal_state_energy_fn, ray_quadrature
 from .results import finalize
-from .transitions import critical_temperature, quartic_coefficient, solve_gap
+from .transitions import critical_temperature, quartic_coefficient, solve_gap  # noqa: F401
 from .transitions import critical_field as _critical_field
 
 SQRT2 = np.sqrt(2.0)
@@ -178,3 +178,72 @@ def hc2_dataset(points: dict, ref: Reference, model, achieved_tol: float, spec: 
                     tolerance=tol, achieved_tolerance=achieved_tol,
                     tricritical_T_over_Tc=(tri[0] / ref.tc) if tri else "none",
                     tricritical_H_over_HP=(tri[1] / ref.pauli_field) if tri else "none")
+
+
+def setup(model, reference_model, *, delta0: float | None = None, v: float | None = None,
+          spec: QuadratureSpec | None = None) -> tuple[Reference, PairingProblem]:
+    """Reference normalisation and the pairing problem of ``model`` on the same resolution."""
+    ref = reference_state(reference_model, delta0=delta0, v=v, spec=spec)
+    problem = PairingProblem(model, quadrature_for(model, ref.spec), ref.v)
+    return ref, problem
+
+
+def converged_hc2(model, reference_model, *, delta0: float | None = None, v: float | None = None,
+                  t_over_tc=None, n_points: int = 40, tol: float = 0.005,
+                  spec: QuadratureSpec | None = None) -> xr.Dataset:
+    """Hc2(T)/HP against T/Tc_ref converged to ``tol`` (relative) by refining the quadrature.
+
+    ``t_over_tc``: temperatures in units of the reference Tc (default ``n_points``
+    values between 0.05 and 0.995 of the model's own Tc).
+    """
+    state = {}
+
+    def compute(s):
+        ref, problem = setup(model, reference_model, delta0=delta0, v=v, spec=s)
+        temps = None if t_over_tc is None else np.asarray(t_over_tc, dtype=float) * ref.tc
+        pts = hc2_points(problem, ref, temperatures=temps, n_points=n_points)
+        state.update(ref=ref, pts=pts, n_k=len(problem.mesh))
+        return {"Tc": pts["Tc"], "Tc_ref": ref.tc, "Hc2": pts["Hc2"]}
+
+    start = spec or default_spec(delta0 if delta0 is not None else 0.02)
+    _, achieved, final = converge(compute, start, tol)
+    return hc2_dataset(state["pts"], state["ref"], model, achieved, final, state["n_k"], tol)
+
+
+def gap_map(problem: PairingProblem, ref: Reference, t_over_tc, h_over_hp, *, n_delta: int = 32,
+            delta_max_ratio: float = 1.3) -> xr.Dataset:
+    """Delta(T, V) of the global minimum on a grid (paper Fig. 3b, c).
+
+    For each field one set of diagonalisations on a Delta grid serves every
+    temperature; the minimum is located on the grid and refined by a parabola
+    through its neighbours (resolution ~ (grid step)^3, recorded in attrs).
+    Delta is normalised by the model's own Delta(T=0, V=0).
+    """
+    t_over_tc = np.asarray(t_over_tc, dtype=float)
+    h_over_hp = np.asarray(h_over_hp, dtype=float)
+    temps = t_over_tc * ref.tc
+    grid = delta_max_ratio * ref.delta0 * np.linspace(0.0, 1.0, n_delta) ** 1.5
+    out = np.zeros((len(temps), len(h_over_hp)))
+    for j, h in enumerate(h_over_hp):
+        land = problem.landscape(grid, temps, (h * ref.pauli_field, 0.0, 0.0))  # (n_T, n_delta)
+        for i in range(len(temps)):
+            m = int(np.argmin(land[i]))
+            if m == 0 or land[i, m] >= 0:
+                continue
+            if m == len(grid) - 1:
+                raise ConvergenceError("gap above the map's delta range: raise delta_max_ratio")
+            x0, x1, x2 = grid[m - 1:m + 2]
+            y0, y1, y2 = land[i, m - 1:m + 2]
+            # vertex of the parabola through the three points around the grid minimum
+            num = (x1 - x0) ** 2 * (y1 - y2) - (x1 - x2) ** 2 * (y1 - y0)
+            den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0)
+            out[i, j] = x1 - 0.5 * num / den if den != 0 else x1
+    delta_zero = solve_gap(problem, 0.0, delta_max=delta_max_ratio * ref.delta0).delta
+    ds = xr.Dataset(
+        {"delta": (("T_over_Tc", "H_over_HP"), out, {"units": "|t|"}),
+         "delta_over_delta0": (("T_over_Tc", "H_over_HP"), out / delta_zero, {"units": "1"})},
+        coords={"T_over_Tc": t_over_tc, "H_over_HP": h_over_hp},
+    )
+    return finalize(ds, model=problem.model, Delta0_model=delta_zero, Tc_reference=ref.tc,
+                    HP_reference=ref.pauli_field, v=ref.v, delta_grid_points=n_delta,
+                    kmesh=f"{len(problem.mesh)} k points, {ref.spec.describe()}")

@@ -127,3 +127,52 @@ def save_figure(fig, path: str | Path, pdf: bool = False) -> list[Path]:
         out.append(path.with_suffix(".pdf"))
     plt.close(fig)
     return out
+
+
+def plot_hc2(datasets, labels=None, ax=None):
+    """Hc2/HP against T/Tc (paper Fig. 3a): filled markers second order, open first order."""
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.8, 3.8))
+    for i, ds in enumerate(datasets):
+        label = labels[i] if labels else ds.attrs.get("model", "")
+        t, h = ds.T_over_Tc.values, ds.Hc2_over_HP.values
+        line, = ax.plot(t, h, lw=1.5, label=label)
+        first = ds.order.values == "first"
+        ax.plot(t[first], h[first], "o", mfc="none", mec=line.get_color(), ms=3.5)
+        ax.plot(t[~first], h[~first], "o", color=line.get_color(), ms=2.5)
+    ax.axhline(1.0, color="k", lw=0.6, ls=":")
+    ax.set_xlabel(r"$T/T_c(\Gamma=0)$")
+    ax.set_ylabel(r"$H_{c2}/H_P$")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title("open: first order, filled: second order", fontsize=8)
+    if fig is not None:
+        fig.tight_layout()
+        return fig
+    return ax.figure
+
+
+def _gap_map_panel(ax, ds, title):
+    m = ax.pcolormesh(ds.T_over_Tc, ds.H_over_HP, ds.delta_over_delta0.T, shading="auto", cmap="magma",
+                      vmin=0, vmax=1, rasterized=True)
+    ax.set_xlabel(r"$T/T_c(\Gamma=0)$")
+    ax.set_ylabel(r"$H/H_P$")
+    ax.set_title(title)
+    return m
+
+
+def plot_fig3(curves, map_isolated, map_coupled, regimes=None):
+    """Paper Fig. 3: (a) Hc2/HP vs T/Tc per Gamma, (b, c) Delta/Delta0 maps, (d) the two gap regimes."""
+    ncols = 4 if regimes else 3
+    fig, axes = plt.subplots(1, ncols, figsize=(4.0 * ncols, 3.6))
+    plot_hc2(curves, [rf"$\Gamma$={ds.attrs['gamma']:g}" for ds in curves], ax=axes[0])
+    axes[0].set_title(rf"(a) $H_{{c2}}$, $\Delta_0$={curves[0].attrs['Delta0_reference']:g}$|t|$", fontsize=10)
+    m = _gap_map_panel(axes[1], map_isolated, r"(b) $\Delta/\Delta_0$, $\Gamma=0$")
+    _gap_map_panel(axes[2], map_coupled, rf"(c) $\Delta/\Delta_0$, $\Gamma$={map_coupled.attrs['gamma']:g}")
+    fig.colorbar(m, ax=axes[1:3], label=r"$\Delta/\Delta_0$", shrink=0.9)
+    if regimes:
+        plot_hc2(regimes, [rf"$\Delta_0$={ds.attrs['delta0']:g}$|t|$" for ds in regimes], ax=axes[3])
+        axes[3].set_title(rf"(d) two regimes, $\Gamma$={regimes[0].attrs.get('param_gamma', '')}", fontsize=10)
+    return fig

@@ -18,6 +18,7 @@ from .app import OPTION_RANGES, app
 # Command modules register themselves on `app` when imported.
 from . import foundation  # noqa: E402,F401
 from . import experiment  # noqa: E402,F401
+from . import meanfield  # noqa: E402,F401
 
 
 def _one_line(message: str) -> str:
