@@ -141,44 +141,55 @@ class PairingProblem:
         return self.pair_kernel(field_vector).curvature(T)
 
     def pair_kernel(self, field_vector=0.0) -> "PairKernel":
-        """Normal-state (Delta = 0) spectrum and pairing matrix elements at one field: every T from it."""
-        P = pairing_vertex(self.model)
-        es, p2s = [], []
-        for s in range(0, len(self.mesh.k), 4096):
-            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 4096], 0.0, field_vector)
-            e, u = np.linalg.eigh(h.real if not np.any(h.imag) else h)
-            es.append(e)
-            p2s.append(np.abs(np.swapaxes(u.conj(), -1, -2) @ (P @ u)) ** 2)
-        return PairKernel(np.concatenate(es), np.concatenate(p2s), self.mesh.weights, self.v)
+        """Normal-state (Delta = 0) spectrum and pairing matrix elements at one field: every T from it.
+
+        At Delta = 0 the Nambu matrix is block diagonal (particles, holes), so the two
+        n x n blocks are diagonalised separately; P only connects particles and holes,
+        each such pair appearing twice in the double sum over n, m.
+        """
+        n = self.model.nambu_dim // 2
+        D = pairing_vertex(self.model)[:n, n:]
+        eps, ehs, p2s = [], [], []
+        for s in range(0, len(self.mesh.k), 8192):
+            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], 0.0, field_vector)
+            if not np.any(h.imag):
+                h = h.real
+            e_p, u_p = np.linalg.eigh(h[:, :n, :n])
+            e_h, u_h = np.linalg.eigh(h[:, n:, n:])
+            eps.append(e_p)
+            ehs.append(e_h)
+            p2s.append(np.abs(np.swapaxes(u_p.conj(), -1, -2) @ (D @ u_h)) ** 2)
+        return PairKernel(np.concatenate(eps), np.concatenate(ehs), np.concatenate(p2s),
+                          self.mesh.weights, self.v)
 
 
 @dataclass(frozen=True)
 class PairKernel:
-    """Delta = 0 eigenvalues ``e`` (n_k, N) and |<n|P|m>|^2 ``p2`` (n_k, N, N) at one field.
+    """Delta = 0 particle/hole eigenvalues (n_k, n) and |<p|P|h>|^2 (n_k, n, n) at one field.
 
     ``curvature(T)`` evaluates Omega''(0; T) for any temperatures without a new
     diagonalisation (the eigenvalues do not depend on T).
     """
 
-    e: np.ndarray
+    e_particle: np.ndarray
+    e_hole: np.ndarray
     p2: np.ndarray
     weights: np.ndarray
     v: float
 
     def curvature(self, T) -> np.ndarray:
         T = check_temperature(T)
-        e = self.e
-        de = e[:, :, None] - e[:, None, :]
+        a, b = self.e_particle[:, :, None], self.e_hole[:, None, :]
+        de = a - b
         out = np.empty(T.shape)
         for i, t in enumerate(T):
-            x = np.clip(e / (2 * t), -350, 350)
-            gp = -0.25 * np.tanh(x)  # G'_T
-            gpp = -0.125 / t / np.cosh(x) ** 2  # G''_T, for (near-)degenerate pairs
-            dg = gp[:, :, None] - gp[:, None, :]
+            xa, xb = np.clip(a / (2 * t), -350, 350), np.clip(b / (2 * t), -350, 350)
+            dg = -0.25 * (np.tanh(xa) - np.tanh(xb))  # G'_T(a) - G'_T(b)
             degenerate = np.abs(de) < 1e-9 * t
-            ratio = np.where(degenerate, 0.5 * (gpp[:, :, None] + gpp[:, None, :]),
-                             dg / np.where(degenerate, 1.0, de))
-            out[i] = 2.0 / self.v + (self.p2 * ratio).sum(axis=(1, 2)) @ self.weights
+            # G''_T = -1/(8T cosh^2) on (near-)degenerate pairs
+            gpp = -0.0625 / t * (1.0 / np.cosh(xa) ** 2 + 1.0 / np.cosh(xb) ** 2)
+            ratio = np.where(degenerate, gpp, dg / np.where(degenerate, 1.0, de))
+            out[i] = 2.0 / self.v + 2.0 * (self.p2 * ratio).sum(axis=(1, 2)) @ self.weights
         return out
 
 
