@@ -47,8 +47,10 @@ class Reference:
 
 
 def default_spec(delta0: float) -> QuadratureSpec:
-    """Starting resolution: innermost panels resolve a tenth of the gap."""
-    return QuadratureSpec(energy_scale=delta0 / 10)
+    """Starting resolution: innermost radial panels of half-width Delta0/10 around each Fermi
+    crossing, 12 angular and 8 radial Gauss nodes per panel.  (Coarser angular grids miss the
+    Zeeman-split features at xi = +-V of width T at T < 0.05 Tc; ``converge`` checks.)"""
+    return QuadratureSpec(energy_scale=delta0 / 10, n_theta=12, order=8)
 
 
 def quadrature_for(model, spec: QuadratureSpec):
