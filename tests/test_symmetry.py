@@ -83,3 +83,19 @@ def test_spin_z_spectral_weight_is_odd_under_k_to_minus_k():
             ref = sz
         else:
             assert np.allclose(sz, -ref, atol=1e-10)
+
+
+def test_reduced_sums_refuse_models_without_the_symmetry():
+    """A model whose spectrum breaks D6/C3v (here a Rashba-like sigma_x hopping) is rejected, not mis-summed."""
+    from isingsc.errors import ParameterError
+    from isingsc.greens import dos_dataset
+    from isingsc.phase_diagram import quadrature_for
+    from isingsc.quadrature import QuadratureSpec
+    from isingsc.tightbinding import TightBindingModel
+
+    hop = {(0, 0): 0.0 * SIGMAX, (1, 0): -1.0 * np.eye(2) + 0.3j * SIGMAY, (0, 1): -1.0 * np.eye(2)}
+    model = TightBindingModel("anisotropic", ("sc",), hop, pairing_orbitals=("sc",))
+    with pytest.raises(ParameterError, match="invariant under D6"):
+        quadrature_for(model, QuadratureSpec())
+    with pytest.raises(ParameterError, match="invariant under C3v"):
+        dos_dataset(model, [0.0], eta=0.1, n_k=12, orbital="sc")

@@ -51,7 +51,7 @@ FIG3_QUALITY = {
 }
 FIG3_GAMMAS = (0.0, 0.2, 0.3, 0.4, 0.5)
 #: Zero-field gap of the isolated SC used for Fig. 3: well below the induced Ising SOC
-#: on the SC Fermi surface (a few hundredths of |t| at Gamma = 0.5), see docs/regimes.md.
+#: on the SC Fermi surface (a few hundredths of |t| at Gamma = 0.5), see docs/meanfield.md.
 FIG3_DELTA0 = 0.02
 
 

@@ -159,8 +159,8 @@ def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = 
                 delta: complex = 0.0, field_vector=0.0):
     """k-integrated spin-resolved DOS N_sigma(omega) of one orbital on an n_k x n_k mesh.
 
-    The mesh must resolve eta: the level spacing near the Fermi level ~ bandwidth / n_k
-    should be below eta (a warning attr records the ratio).  Units: states / |t| / site / spin.
+    The mesh must resolve eta: the k spacing times the Fermi velocity, ~ 4 pi |t| / n_k,
+    should be below eta (``resolution_over_eta`` in attrs).  Units: states / |t| / site / spin.
     """
     import xarray as xr
 
@@ -173,6 +173,10 @@ def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = 
     field = np.atleast_1d(np.asarray(field_vector, dtype=float))
     # C3v acts on k alone and leaves H(k) invariant in any in-plane field, so the
     # spin-resolved DOS may be summed over its orbits (k -> -k would flip rho_3).
+    from .lattice import check_spectral_symmetry
+
+    check_spectral_symmetry(lambda k: spectral_weights(model, k, orbital, delta, field_vector)[1].reshape(len(k), -1),
+                            "C3v", name="model")
     mesh = reduced_mesh(n_k, "C3v")
     omega = np.atleast_1d(np.asarray(omega, dtype=float))
     n = density_of_states(model, mesh, omega, eta, orbital, delta, field_vector)
@@ -185,4 +189,5 @@ def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = 
         coords={"omega": ("omega", omega, {"units": "|t|"})},
     )
     return finalize(ds, model=model, eta=eta, kmesh=mesh.describe(), n_k=n_k, orbital=orbital,
+                    resolution_over_eta=4 * np.pi / n_k / eta,
                     delta=complex(delta).real, field_vector=list(field))

@@ -271,3 +271,27 @@ def bz_grid(n: int, margin: float = 1.05, lattice: TriangularLattice = LATTICE):
     kx = np.linspace(-margin * 4 * np.pi / 3, margin * 4 * np.pi / 3, n)
     ky = np.linspace(-margin * 2 * np.pi / SQRT3, margin * 2 * np.pi / SQRT3, n)
     return kx, ky
+
+
+def point_group_matrices(group: str = "D6") -> list[np.ndarray]:
+    """Cartesian 2x2 matrices (acting on column vectors k) of a symmetry group of SYMMETRY_GROUPS."""
+    if group not in SYMMETRY_GROUPS:
+        raise ParameterError("group", group, f"one of {sorted(SYMMETRY_GROUPS)}")
+    out = []
+    for n, mirror in SYMMETRY_GROUPS[group]:
+        th = n * np.pi / 3
+        rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+        out.append(rot @ np.diag([1.0, -1.0]) if mirror else rot)
+    return out
+
+
+def check_spectral_symmetry(spectrum, group: str, name: str = "model", n_samples: int = 6,
+                            seed: int = 7) -> None:
+    """Raise ParameterError unless ``spectrum(k)`` (sorted energies, k of shape (n, 2)) is
+    invariant under every operation of ``group`` at random k: a reduced mesh would be wrong."""
+    k = np.random.default_rng(seed).uniform(-4.0, 4.0, size=(n_samples, 2))
+    ref = spectrum(k)
+    for g in point_group_matrices(group):
+        if not np.allclose(spectrum(k @ g.T), ref, atol=1e-9 * max(1.0, np.abs(ref).max())):
+            raise ParameterError(name, "spectrum not symmetric", f"a spectrum invariant under {group} "
+                                 "for this symmetry-reduced k sum (e.g. no Rashba SOC, in-plane field)")

@@ -54,6 +54,13 @@ def default_spec(delta0: float) -> QuadratureSpec:
 
 
 def quadrature_for(model, spec: QuadratureSpec):
+    """Wedge quadrature of ``model``, after checking numerically that its Nambu spectrum
+    (with a test pairing and in-plane fields) has the D6 symmetry the wedge relies on."""
+    from .lattice import check_spectral_symmetry
+
+    for field in ((0.05, 0.0, 0.0), (0.03, 0.04, 0.0)):
+        check_spectral_symmetry(lambda k: np.linalg.eigvalsh(model.bdg_hamiltonian(k, 0.01, field)),
+                                "D6", name="model")
     return ray_quadrature(normal_state_energy_fn(model), spec)
 
 

@@ -166,7 +166,7 @@ def _gap_map_panel(ax, ds, title):
 def plot_fig3(curves, map_isolated, map_coupled, regimes=None):
     """Paper Fig. 3: (a) Hc2/HP vs T/Tc per Gamma, (b, c) Delta/Delta0 maps, (d) the two gap regimes."""
     ncols = 4 if regimes else 3
-    fig, axes = plt.subplots(1, ncols, figsize=(4.0 * ncols, 3.6))
+    fig, axes = plt.subplots(1, ncols, figsize=(4.3 * ncols, 3.7), layout="constrained")
     plot_hc2(curves, [rf"$\Gamma$={ds.attrs['gamma']:g}" for ds in curves], ax=axes[0])
     axes[0].set_title(rf"(a) $H_{{c2}}$, $\Delta_0$={curves[0].attrs['Delta0_reference']:g}$|t|$", fontsize=10)
     m = _gap_map_panel(axes[1], map_isolated, r"(b) $\Delta/\Delta_0$, $\Gamma=0$")

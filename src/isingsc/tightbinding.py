@@ -62,8 +62,9 @@ class TightBindingModel:
     name : short identifier.
     orbitals : orbital names; each carries spin 1/2 (2 basis states).
     hoppings : mapping lattice offset (n1, n2) -> (dim, dim) complex matrix,
-        dim = 2 * len(orbitals).  Give each bond once; the reverse is added.
-        The on-site block is ``(0, 0)``.
+        dim = 2 * len(orbitals).  Give each bond once (the reverse T_-R = T_R^dagger
+        is added) or both directions consistently.  The on-site block is ``(0, 0)``
+        and must be Hermitian.
     zeeman_coupling : per orbital, the factor multiplying V.sigma (1 = the
         full Zeeman energy, 0 = the orbital ignores the field).
     pairing_orbitals : orbitals carrying on-site s-wave singlet pairing.
@@ -83,7 +84,7 @@ class TightBindingModel:
         dim = 2 * len(self.orbitals)
         if dim == 0:
             raise ParameterError("orbitals", self.orbitals, "at least one orbital")
-        full: dict[tuple[int, int], np.ndarray] = {}
+        given: dict[tuple[int, int], np.ndarray] = {}
         for offset, mat in self.hoppings.items():
             off = tuple(int(x) for x in offset)
             if len(off) != 2 or tuple(offset) != off:
@@ -93,15 +94,16 @@ class TightBindingModel:
                 raise ParameterError(f"hoppings[{off}]", m.shape, f"a {dim}x{dim} matrix")
             if not np.all(np.isfinite(m)):
                 raise ParameterError(f"hoppings[{off}]", "non-finite entries", "finite numbers")
+            given[off] = given.get(off, 0) + m
+        full: dict[tuple[int, int], np.ndarray] = {}
+        for off, m in given.items():
             rev = (-off[0], -off[1])
-            if off == (0, 0):
-                if not np.allclose(m, m.conj().T, atol=1e-12):
-                    raise ParameterError("hoppings[(0, 0)]", "non-Hermitian on-site block",
-                                         "a Hermitian matrix")
-                full[off] = full.get(off, 0) + m
-            else:
-                full[off] = full.get(off, 0) + m
-                full[rev] = full.get(rev, 0) + m.conj().T
+            if rev in given and not np.allclose(given[rev], m.conj().T, atol=1e-12):
+                raise ParameterError(f"hoppings[{off}]", "T_-R != T_R^dagger",
+                                     "Hermitian hoppings: give each bond once, or both with T_-R = T_R^dagger")
+            full[off] = m
+            if rev not in given:
+                full[rev] = m.conj().T  # Hermitian completion of a bond given in one direction
         object.__setattr__(self, "hoppings", full)
         zc = self.zeeman_coupling
         zc = (1.0,) * len(self.orbitals) if zc is None else tuple(float(x) for x in zc)

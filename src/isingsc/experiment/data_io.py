@@ -137,7 +137,12 @@ def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
         bad = np.flatnonzero(~np.isfinite(nums))
         if bad.size:
             i = bad[0]
-            what = "empty cell" if cells.iloc[i] == "" else f"non-numeric cell {cells.iloc[i]!r}"
+            if cells.iloc[i] == "":
+                what = "empty cell"
+            elif np.isinf(nums[i]):
+                what = f"cell {cells.iloc[i]!r} is not a finite number"
+            else:
+                what = f"non-numeric cell {cells.iloc[i]!r}"
             raise DataFileError(f"{path}, line {lines[i]}: {what} in column {col!r} ({role}); "
                                 f"allowed: a finite number")
         values[role] = nums

@@ -294,8 +294,9 @@ class FitResult:
         tc = self.values["Tc"]
         g = self.options.get("g", G_FACTOR_DEFAULT)
         t = np.linspace(0.01, 1.0, n_points)
-        return xr.Dataset({"B_fit": ("T_curve", self.model_field(t * tc), {"units": "T"}),
-                           "B_pauli_limited": ("T_curve", _pauli_b(t * tc, tc, g), {"units": "T"})},
+        return xr.Dataset({"B_fit_curve": ("T_curve", self.model_field(t * tc), {"units": "T"}),
+                           "B_pauli_limited_curve": ("T_curve", _pauli_b(t * tc, tc, g),
+                                                     {"units": "T", "long_name": "clean Pauli-limited Hc2 at the fitted Tc"})},
                           coords={"T_curve": ("T_curve", t * tc, {"units": "K"})})
 
     def to_dict(self) -> dict:
@@ -327,7 +328,7 @@ class FitResult:
             data_vars["B_err"] = ("point", d.B_err, {"units": "T", "long_name": "1-sigma error of B"})
         ds = xr.Dataset(data_vars, coords={"T": ("point", d.T, {"units": "K"})})
         ds = ds.merge(self.curve())
-        attrs = {"kind": "hc2_fit", "model": self.model, "model_description": self.description,
+        attrs = {"kind": "hc2_fit", "fit_model": self.model, "model_description": self.description,
                  "data_source": d.source, "chi2": self.chi2, "redchi": self.redchi, "dof": self.dof,
                  "nfev": self.nfev, "weighted": int(self.weighted), "ci_method": self.ci_method,
                  "success": int(self.success), "constrained": int(self.constrained),
@@ -372,12 +373,17 @@ class FitResult:
             lines.append(f"  warning: {w}")
         return "\n".join(lines)
 
-    def save_json(self, path) -> Path:
+    def to_json(self) -> str:
+        """Strict JSON text of :meth:`to_dict` (no NaN / Infinity)."""
         from ..cli.app import _jsonable
 
+        return json.dumps(_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
+
+    def save_json(self, path) -> Path:
         path = Path(path)
+        text = self.to_json()
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n")
+        path.write_text(text)
         return path
 
     def save_netcdf(self, path) -> Path:

@@ -293,7 +293,7 @@ def _physical_table():
     """
     t_star = tricritical_point()["T_over_Tc"]
     t_low = np.linspace(0.02, t_star - 2.5e-3, 28)
-    t_high = np.concatenate([np.linspace(t_star, 0.98, 24), [0.99, 0.995, 1.0]])
+    t_high = np.concatenate([np.linspace(t_star, 0.96, 22), [0.97, 0.98, 0.99, 0.995, 1.0]])
     h_low = np.array([first_order_field_reduced(x) for x in t_low])
     h_high = second_order_field_reduced(t_high)
     return np.concatenate([t_low, t_high]), np.concatenate([h_low, h_high])
@@ -314,7 +314,8 @@ def physical_field_reduced(t, *, exact: bool = False):
         out = np.array([first_order_field_reduced(x) if x < t_star else second_order_field_reduced(x) for x in t])
     else:
         nodes_t, nodes_h = _physical_table()
-        out = PchipInterpolator(nodes_t, nodes_h)(np.clip(t, nodes_t[0], 1.0))
+        # interpolate h^2, which is linear in (1 - t) near Tc (h itself has a square-root cusp)
+        out = np.sqrt(np.maximum(PchipInterpolator(nodes_t, nodes_h**2)(np.clip(t, nodes_t[0], 1.0)), 0.0))
         low = t < nodes_t[0]
         out[low] = np.sqrt(BCS_GAP_RATIO**2 / 2 - (math.pi**2 / 3) * t[low] ** 2)
     return float(out[0]) if scalar else out
