@@ -46,7 +46,7 @@ def figure_2(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 401
 
 #: Settings of Fig. 3 per quality preset (number of temperatures, map size, Gamma values).
 FIG3_QUALITY = {
-    "fast": {"n_points": 12, "map_t": 14, "map_h": 14},
+    "fast": {"n_points": 10, "map_t": 12, "map_h": 12},
     "paper": {"n_points": 40, "map_t": 40, "map_h": 40},
 }
 FIG3_GAMMAS = (0.0, 0.2, 0.3, 0.4, 0.5)

@@ -145,7 +145,7 @@ def reproduce_command(
     Fig. 1: bands/Fermi surfaces (t_SC = t_TMD = -1, mu_SC = 0, mu_TMD = 3, beta_SO = 0.5);
     Fig. 2: rho_0 and rho_3 at omega = 0 with Gamma = 0.5, eta = 0.05 |t|;
     Fig. 3: Hc2/HP vs T/Tc for Gamma = 0, 0.2, 0.3, 0.4, 0.5 at Delta0 = 0.02 |t|, Delta/Delta0 maps
-    (Gamma = 0 and 0.5) and the large-gap regime Delta0 = 0.1 |t| (several minutes).
+    (Gamma = 0 and 0.5) and the large-gap regime Delta0 = 0.1 |t| (~10 min on 2 cores).
     """
     makers = {"1": figures.figure_1, "2": figures.figure_2,
               "3": lambda o: figures.figure_3(o, quality=quality)}
