@@ -50,7 +50,7 @@ def fit_command(
     model: Annotated[str, typer.Option("--model", help="ising | ising-scattering | pauli | gl | whh.")] = "ising",
     t_col: Annotated[Optional[str], typer.Option("--t-col", help="Name of the temperature column (K); default: T, T_K, temperature, ...")] = None,
     b_col: Annotated[Optional[str], typer.Option("--b-col", help="Name of the field column (T); default: B, Bc2, Hc2, field, ...")] = None,
-    err_col: Annotated[Optional[str], typer.Option("--err-col", help="Name of the 1-sigma error column of B (T); default: B_err, err, sigma, ... if present.")] = None,
+    err_col: Annotated[Optional[str], typer.Option("--err-col", help="Name of the 1-sigma error column of B (T); default: B_err, err, sigma, ... if present; 'none' to ignore it.")] = None,
     g: GFactor = 2.0,
     orientation: Annotated[str, typer.Option("--orientation", help="gl model only: parallel (fits Tc, xi_d = xi0 d) or perpendicular (Tc, xi0).")] = "parallel",
     xi_nm: Annotated[Optional[float], typer.Option("--xi-nm", help="gl parallel: known xi_GL(0) in nm, to convert xi_d into a thickness d.")] = None,

@@ -19,8 +19,10 @@ import numpy as np
 from ..errors import DataFileError
 
 T_NAMES = ("T", "T_K", "T [K]", "T (K)", "T/K", "temperature", "temperature_K", "Temp")
-B_NAMES = ("B", "B_T", "B [T]", "B (T)", "B/T", "Bc2", "Bc2_T", "Hc2", "mu0Hc2", "field", "B_c2")
-ERR_NAMES = ("B_err", "Berr", "dB", "err", "error", "sigma", "sigma_B", "Bc2_err", "Hc2_err", "B_err_T")
+B_NAMES = ("B", "B_T", "B [T]", "B (T)", "B/T", "Bc2", "Bc2_T", "Bc2 (T)", "Hc2", "Hc2 (T)", "mu0Hc2",
+           "mu0Hc2 (T)", "field", "B_c2")
+ERR_NAMES = ("B_err", "Berr", "dB", "err", "error", "sigma", "sigma_B", "Bc2_err", "Hc2_err", "Hc2_error",
+             "B_err_T")
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,21 @@ def hc2_data(T, B, B_err=None, source: str = "arrays") -> Hc2Data:
     return _validate(T, B, B_err, source)
 
 
+def _key(name) -> str:
+    """Column-name key: case-insensitive, spaces ignored ("T (K)" matches "t(k)")."""
+    return "".join(str(name).split()).lower()
+
+
 def _pick(columns, wanted, names, role: str, path, required: bool):
-    lookup = {c.strip().lower(): c for c in columns}
+    lookup = {_key(c): c for c in columns}
     if wanted is not None:
-        key = str(wanted).strip().lower()
+        key = _key(wanted)
         if key not in lookup:
             raise DataFileError(f"{path}: no column {wanted!r} for {role}; columns are {', '.join(map(str, columns))}")
         return lookup[key]
     for n in names:
-        if n.lower() in lookup:
-            return lookup[n.lower()]
+        if _key(n) in lookup:
+            return lookup[_key(n)]
     if required:
         raise DataFileError(f"{path}: missing column for {role}: expected one of {', '.join(names)} "
                             f"(or name it with the column option); columns are {', '.join(map(str, columns))}")
@@ -100,8 +107,9 @@ def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
                  err_col: str | None = None) -> Hc2Data:
     """Read a CSV of measured Hc2 points: header row, then T [K], B [T] and optionally err [T].
 
-    ``t_col`` / ``b_col`` / ``err_col`` name the columns (case-insensitive); by default common
-    spellings are recognised.  Error columns are used only if present (or named).
+    ``t_col`` / ``b_col`` / ``err_col`` name the columns (case and spaces ignored); by default common
+    spellings are recognised.  An error column is used if present (or named); ``err_col="none"``
+    ignores it (unweighted fit).
     Raises DataFileError (one line, with the line number) on any malformed input.
     """
     import pandas as pd
@@ -123,7 +131,10 @@ def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
         raise DataFileError(f"{path}: header only, no data rows")
     tc = _pick(frame.columns, t_col, T_NAMES, "the temperature T [K]", path, True)
     bc = _pick(frame.columns, b_col, B_NAMES, "the field B [T]", path, True)
-    ec = _pick(frame.columns, err_col, ERR_NAMES, "the error of B [T]", path, err_col is not None)
+    if err_col is not None and str(err_col).strip().lower() in ("", "none"):
+        ec = None  # explicitly unweighted, even if an error column exists
+    else:
+        ec = _pick(frame.columns, err_col, ERR_NAMES, "the error of B [T]", path, err_col is not None)
     # file line of each row: header is the first non-comment line
     raw_lines = text.splitlines()
     data_lines = [i + 1 for i, ln in enumerate(raw_lines) if ln.strip() and not ln.lstrip().startswith("#")]
