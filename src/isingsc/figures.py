@@ -79,7 +79,7 @@ def figure_3(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
         model = sc_model(params) if gamma == 0 else heterostructure_model(params.with_(gamma=gamma))
         ref, problem = setup(model, sc_model(params), delta0=delta0)
         pts = hc2_points(problem, ref, n_points=q["n_points"])
-        ds = hc2_dataset(pts, ref, model, float("nan"), ref.spec, len(problem.mesh), float("nan"))
+        ds = hc2_dataset(pts, ref, model, "not refined (isingsc hc2 converges)", ref.spec, len(problem.mesh), "n/a")
         ds.attrs["gamma"] = gamma
         files.append(save(ds, out / f"fig3a_hc2_gamma{gamma:g}.nc"))
         curves.append(ds)
@@ -95,7 +95,7 @@ def figure_3(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
         model = heterostructure_model(params.with_(gamma=max(gammas)))
         ref, problem = setup(model, sc_model(params), delta0=d0)
         pts = hc2_points(problem, ref, n_points=max(6, q["n_points"] // 2))
-        ds = hc2_dataset(pts, ref, model, float("nan"), ref.spec, len(problem.mesh), float("nan"))
+        ds = hc2_dataset(pts, ref, model, "not refined (isingsc hc2 converges)", ref.spec, len(problem.mesh), "n/a")
         ds.attrs["delta0"] = d0
         files.append(save(ds, out / f"fig3_regime_delta0_{d0:g}.nc"))
         regimes.append(ds)
