@@ -164,3 +164,39 @@ def test_bad_input(isolated):
         coupling_for_gap(sc_model(), problem.mesh, 0.0)
     with pytest.raises(ConvergenceError, match="delta_max"):
         solve_gap(problem, 0.001, delta_max=0.005)
+
+
+def test_disconnected_first_order_transition_agrees_with_the_global_minimum():
+    """Gamma = 0.2, T = 0.05 Tc0: the quartic coefficient on the instability line is positive, yet a
+    superconducting minimum far from Delta = 0 is below the normal state there.  Hc2 (root finding)
+    must coincide with the field where the global-minimum gap solver drops to Delta = 0."""
+    ref = reference_state(sc_model(PAPER), delta0=DELTA0)
+    model = heterostructure_model(PAPER.with_(gamma=0.2))
+    problem = PairingProblem(model, quadrature_for(model, ref.spec), ref.v)
+    T = 0.05 * ref.tc
+    pts = hc2_points(problem, ref, temperatures=[T])
+    assert pts["order"][0] == "first" and pts["Hc2"][0] > pts["V2"][0]
+    v1 = pts["Hc2"][0]
+    below = solve_gap(problem, T, v1 * (1 - 2e-3), delta_max=1.5 * DELTA0)
+    above = solve_gap(problem, T, v1 * (1 + 2e-3), delta_max=1.5 * DELTA0)
+    assert below.delta == pytest.approx(pts["delta_jump"][0], rel=0.02)
+    assert above.delta == 0.0 and any(d > 0 for d, _ in above.metastable)
+
+
+def test_warm_starts_do_not_change_the_critical_fields(isolated):
+    """Guesses from a coarser pass only start the root searches: same Hc2 and order as from scratch."""
+    ref, problem = isolated
+    coarse = PairingProblem(sc_model(PAPER), quadrature_for(sc_model(PAPER), QuadratureSpec(0.01, 4, 4, 3.0)), ref.v)
+    temps = np.array([0.1, 0.3, 0.6, 0.9]) * ref.tc
+    guess = hc2_points(coarse, ref, temperatures=temps)
+    cold = hc2_points(problem, ref, temperatures=temps)
+    warm = hc2_points(problem, ref, temperatures=temps, guess=guess)
+    assert list(cold["order"]) == list(warm["order"]) == ["first", "first", "second", "second"]
+    assert np.allclose(warm["Hc2"], cold["Hc2"], rtol=1e-5)
+
+
+def test_too_coarse_uniform_mesh_is_refused_with_a_suggested_size():
+    with pytest.raises(ParameterError, match=r"mesh.*n >= \d+"):
+        coupling_for_gap(sc_model(PAPER), uniform_mesh(60), DELTA0)
+    # a mesh that resolves a large gap is accepted
+    assert coupling_for_gap(sc_model(PAPER), uniform_mesh(120), 0.5) > 0

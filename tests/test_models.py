@@ -154,3 +154,35 @@ def test_derivative_matches_finite_difference(t, mu, k):
         dk = np.zeros(2); dk[a] = h
         fd = (model.hamiltonian(k + dk) - model.hamiltonian(k - dk)) / (2 * h)
         assert np.allclose(d[a], fd, atol=1e-6)
+
+
+def test_fitted_effective_model_limits():
+    """Gamma = 0: the fit returns the isolated SC layer exactly; small Gamma: the induced Ising SOC and
+    the chemical-potential shift of second-order perturbation theory, Sigma(0) = -Gamma^2 H_TMD^-1."""
+    from isingsc.lattice import structure_factors
+    from isingsc.models import fit_effective_model
+
+    bare = fit_effective_model(PAPER.with_(gamma=0.0))
+    assert bare.params.t == pytest.approx(PAPER.t_sc, abs=1e-10)
+    assert bare.params.mu == pytest.approx(PAPER.mu_sc, abs=1e-10)
+    assert bare.params.beta_so == pytest.approx(0.0, abs=1e-12) and bare.pairing_factor == pytest.approx(1.0)
+    g = 0.1
+    fit = fit_effective_model(PAPER.with_(gamma=g))
+    # second order on the bare SC Fermi surface (C = 0): TMD spin bands e_s = a + s b,
+    # Sigma_s = -g^2 / e_s, SC weight 1 - g^2 / e_s^2
+    from isingsc.bands import fermi_contours
+    fs = fermi_contours(sc_model(PAPER), n_grid=301)
+    c, s = structure_factors(np.stack([fs.kx.values, fs.ky.values], -1))
+    a, b = 2 * PAPER.t_tmd * c - PAPER.mu_tmd, 2 * PAPER.beta_so * s
+    sigma_mean = -g**2 * a / (a * a - b * b)
+    induced = g**2 * b / (a * a - b * b)  # = 2 beta~ S on the Fermi surface
+    assert -fit.params.mu == pytest.approx(np.mean(sigma_mean), rel=0.05)
+    assert fit.params.beta_so == pytest.approx(np.sum(induced * 2 * s) / np.sum((2 * s) ** 2), rel=0.05)
+    assert 1 - fit.pairing_factor == pytest.approx(np.mean(g**2 * (1 / (a + b) ** 2 + 1 / (a - b) ** 2) / 2), rel=0.05)
+    assert fit.rms_error < 0.01 * fit.window
+    model = fit.model()
+    k = np.array([[0.7, 0.3]])
+    assert np.allclose(model.pairing_matrix(1.0), fit.pairing_factor * (-1j) * np.array([[0, -1j], [1j, 0]]))
+    c, s = structure_factors(k)
+    h = model.hamiltonian(k)[0]
+    assert h[0, 0].real == pytest.approx(2 * fit.params.t * c[0] - fit.params.mu + 2 * fit.params.beta_so * s[0])

@@ -28,10 +28,14 @@ Delta.  Energies and temperatures in |t| (k_B = 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .errors import ConvergenceError, ParameterError, check_range
+from .kernels import LinearNambu, pair_curvature, thermal_difference, thermal_sum
+from .quadrature import normal_state_energy_fn
+from .tightbinding import as_field
 
 
 def check_temperature(T, allow_zero: bool = False):
@@ -66,19 +70,9 @@ def quasiparticle_energies(model, k, delta: float, field_vector=0.0, chunk: int 
     return out
 
 
-def g_temperature(energies: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """G_T(E) = -(T/2) ln 2cosh(E/2T) for every T (leading axis), overflow-free; T = 0 -> -|E|/4."""
-    T = np.asarray(T, dtype=float).reshape((-1,) + (1,) * energies.ndim)
-    safe_t = np.where(T > 0, T, 1.0)
-    x = energies / (2.0 * safe_t)
-    g = -(safe_t / 2.0) * np.logaddexp(x, -x)
-    return np.where(T > 0, g, -np.abs(energies) / 4.0)
-
-
 def quasiparticle_sum(energies: np.ndarray, weights: np.ndarray, T) -> np.ndarray:
-    """< sum_n G_T(E_n(k)) >_BZ for each T, shape (n_T,)."""
-    g = g_temperature(energies, np.atleast_1d(T)).sum(-1)  # (n_T, n_k)
-    return g @ weights
+    """< sum_n G_T(E_n(k)) >_BZ for each T, shape (n_T,) (compiled reduction, :mod:`isingsc.kernels`)."""
+    return thermal_sum(energies, weights, T)
 
 
 @dataclass(frozen=True)
@@ -92,8 +86,16 @@ class PairingProblem:
     def __post_init__(self):
         check_range("v", self.v, lo=0.0, lo_open=True)
 
+    @cached_property
+    def operator(self) -> LinearNambu | None:
+        """H0(k) + Delta P + V.Z stored on the mesh (None for models not linear in Delta and V)."""
+        return LinearNambu.from_model(self.model, self.mesh.k)
+
     def energies(self, delta: float, field_vector=0.0) -> np.ndarray:
-        return quasiparticle_energies(self.model, self.mesh.k, delta, field_vector)
+        """Nambu eigenvalues on the mesh, shape (n_k, N), |t|."""
+        if self.operator is None:
+            return quasiparticle_energies(self.model, self.mesh.k, delta, field_vector)
+        return self.operator.eigenvalues(delta, as_field(field_vector))
 
     def quasiparticle_term(self, delta: float, T: float, field_vector=0.0) -> float:
         """< sum_n G_T(E_n(k; Delta, V)) >_BZ at one temperature (|t| per site)."""
@@ -101,22 +103,19 @@ class PairingProblem:
 
     def free_energy(self, delta, T, field_vector=0.0) -> np.ndarray:
         """Condensation free energy Omega(Delta) - Omega(0) per site (|t|) for each T."""
-        T = check_temperature(T, allow_zero=True)
-        delta = check_range("delta", delta, lo=0.0)
-        e_d = self.energies(delta, field_vector)
-        e_0 = self.energies(0.0, field_vector)
-        w = self.mesh.weights
-        return delta**2 / self.v + quasiparticle_sum(e_d, w, T) - quasiparticle_sum(e_0, w, T)
+        return self.landscape([check_range("delta", delta, lo=0.0)], T, field_vector)[:, 0]
 
-    def landscape(self, deltas, T, field_vector=0.0) -> np.ndarray:
+    def landscape(self, deltas, T, field_vector=0.0, normal=None) -> np.ndarray:
         """Omega(Delta_i) - Omega(0) on a grid of Delta for all T at once: shape (n_T, n_Delta).
 
-        One diagonalisation per Delta serves every temperature.
+        One diagonalisation per Delta serves every temperature; the normal-state
+        spectrum at this field is computed once (or passed as ``normal``) and the
+        difference is summed k point by k point (:func:`isingsc.kernels.thermal_difference`).
         """
         T = check_temperature(T, allow_zero=True)
         w = self.mesh.weights
-        base = quasiparticle_sum(self.energies(0.0, field_vector), w, T)
-        cols = [d * d / self.v + quasiparticle_sum(self.energies(d, field_vector), w, T) - base
+        e_0 = self.energies(0.0, field_vector) if normal is None else normal
+        cols = [d * d / self.v + thermal_difference(self.energies(d, field_vector), e_0, w, T)
                 for d in np.asarray(deltas, dtype=float)]
         return np.stack(cols, axis=-1)
 
@@ -147,13 +146,14 @@ class PairingProblem:
         n x n blocks are diagonalised separately; P only connects particles and holes,
         each such pair appearing twice in the double sum over n, m.
         """
+        if self.operator is not None:
+            e_p, e_h, p2 = self.operator.pair_blocks(as_field(field_vector))
+            return PairKernel(e_p, e_h, p2, self.mesh.weights, self.v)
         n = self.model.nambu_dim // 2
         D = pairing_vertex(self.model)[:n, n:]
         eps, ehs, p2s = [], [], []
         for s in range(0, len(self.mesh.k), 8192):
             h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], 0.0, field_vector)
-            if not np.any(h.imag):
-                h = h.real
             e_p, u_p = np.linalg.eigh(h[:, :n, :n])
             e_h, u_h = np.linalg.eigh(h[:, n:, n:])
             eps.append(e_p)
@@ -179,26 +179,42 @@ class PairKernel:
 
     def curvature(self, T) -> np.ndarray:
         T = check_temperature(T)
-        a, b = self.e_particle[:, :, None], self.e_hole[:, None, :]
-        de = a - b
-        out = np.empty(T.shape)
-        for i, t in enumerate(T):
-            xa, xb = np.clip(a / (2 * t), -350, 350), np.clip(b / (2 * t), -350, 350)
-            dg = -0.25 * (np.tanh(xa) - np.tanh(xb))  # G'_T(a) - G'_T(b)
-            degenerate = np.abs(de) < 1e-9 * t
-            # G''_T = -1/(8T cosh^2) on (near-)degenerate pairs
-            gpp = -0.0625 / t * (1.0 / np.cosh(xa) ** 2 + 1.0 / np.cosh(xb) ** 2)
-            ratio = np.where(degenerate, gpp, dg / np.where(degenerate, 1.0, de))
-            out[i] = 2.0 / self.v + 2.0 * (self.p2 * ratio).sum(axis=(1, 2)) @ self.weights
-        return out
+        return 2.0 / self.v + pair_curvature(self.e_particle, self.e_hole, self.p2, self.weights, T)
+
+
+def check_resolution(model, mesh, energy: float) -> None:
+    """Raise if a uniform (or symmetry-reduced uniform) mesh cannot resolve the energy scale.
+
+    Its energy resolution near a Fermi surface is v_F |b| / n (|b| = 4 pi / sqrt3 the
+    reciprocal-lattice spacing, n the linear mesh size); with v_F the largest band
+    velocity (finite differences on random k points) it must not exceed ``energy``
+    (e.g. Delta0).  Ray quadratures are built for an energy scale and are not checked here.
+    """
+    if str(getattr(mesh, "group", "")).endswith("rays"):
+        return
+    k = np.random.default_rng(11).uniform(-4.0, 4.0, (256, 2))
+    h = 1e-5
+    energies = normal_state_energy_fn(model)
+    v_f = 0.0
+    for step in ((h, 0.0), (0.0, h)):
+        v_f = max(v_f, float(np.max(np.abs(energies(k + np.array(step)) - energies(k)))) / h)
+    spacing = 4 * np.pi / np.sqrt(3) / mesh.n
+    if v_f * spacing > energy:
+        suggested = int(np.ceil(v_f * 4 * np.pi / np.sqrt(3) / energy))
+        raise ParameterError("mesh", f"{mesh.n} x {mesh.n}",
+                             f"a mesh resolving {energy:.3g} |t| near the Fermi surface: n >= {suggested} "
+                             f"(v_F |b| / n = {v_f * spacing:.3g} |t| now), or a ray quadrature "
+                             "(isingsc.quadrature.ray_quadrature)")
 
 
 def coupling_for_gap(model, mesh, delta0: float) -> float:
     """Pairing strength v giving the zero-temperature, zero-field gap Delta0 of ``model``.
 
     From the T = 0 gap equation 2 Delta0 / v = (1/4) < sum_n sign(E_n) <n|P|n> >.
+    Raises if a uniform mesh is too coarse to resolve Delta0 (:func:`check_resolution`).
     """
     delta0 = check_range("delta0", delta0, lo=0.0, lo_open=True)
+    check_resolution(model, mesh, delta0)
     probe = PairingProblem(model, mesh, 1.0)
     f = probe.gap_function(delta0, 0.0)
     if not f > 0:

@@ -100,7 +100,8 @@ PAPER = HeterostructureParams()
 
 
 def ising_layer(name: str, t: float, mu: float, beta_so: float, *, pairing: bool,
-                zeeman: float = 1.0, parameters: dict | None = None) -> TightBindingModel:
+                zeeman: float = 1.0, parameters: dict | None = None,
+                pairing_scale: float = 1.0) -> TightBindingModel:
     """One spinful orbital on the triangular lattice with NN hopping t and Ising SOC.
 
     H(k) = (2 t C(k) - mu) sigma_0 + 2 beta_SO S(k) sigma_z, from the bonds
@@ -113,7 +114,7 @@ def ising_layer(name: str, t: float, mu: float, beta_so: float, *, pairing: bool
     return TightBindingModel(name=name, orbitals=(name,), hoppings=hop,
                              zeeman_coupling=(zeeman,),
                              pairing_orbitals=(name,) if pairing else (),
-                             parameters=parameters or {})
+                             parameters=parameters or {}, pairing_scale=pairing_scale)
 
 
 def tmd_model(params: HeterostructureParams = PAPER) -> TightBindingModel:
@@ -204,6 +205,82 @@ class StaticEffectiveModel:
 def effective_model(params: HeterostructureParams = PAPER) -> StaticEffectiveModel:
     """The static effective 4x4 model of the SC layer (paper Eq. 8)."""
     return StaticEffectiveModel(heterostructure_model(params))
+
+
+@dataclass(frozen=True)
+class EffectiveFit:
+    """A well-defined effective model of the SC layer of the paper's Eq. (8) form.
+
+    H_eff(k) = (2 t~ C(k) - mu~) sigma_0 + 2 beta~ S(k) sigma_z, pairing Z Delta, Zeeman V
+    (Z V if the field does not act on the TMD), fitted to the two SC-like bands of the exact
+    heterostructure within ``window`` of the Fermi level.  Energies in |t|.
+    """
+
+    params: IsingParams
+    pairing_factor: float
+    zeeman_factor: float
+    n_points: int
+    rms_error: float
+    window: float
+
+    def model(self) -> TightBindingModel:
+        return ising_layer("sc_eff", self.params.t, self.params.mu, self.params.beta_so, pairing=True,
+                           zeeman=self.zeeman_factor, pairing_scale=self.pairing_factor,
+                           parameters={**self.params.as_attrs(), "fit_pairing_factor": self.pairing_factor,
+                                       "fit_zeeman_factor": self.zeeman_factor, "fit_points": self.n_points,
+                                       "fit_rms_error": self.rms_error, "fit_window": self.window})
+
+
+def fit_effective_model(params: HeterostructureParams = PAPER, window: float = 0.05,
+                        n_theta: int = 31, n_r: int = 2000) -> EffectiveFit:
+    """Fit the Eq. (8)-form single-layer model to the exact heterostructure near the SC Fermi surface.
+
+    The literal static model H_BdG + Sigma(omega = 0) has poles where a TMD band crosses
+    zero (the paper's TMD pockets), so its real-space hoppings do not decay.  Instead:
+    on rays of the irreducible wedge, the two normal-state bands with the largest SC weight
+    Z_k = sum_s |<sc, s|n>|^2 are taken where both have Z_k > 1/2 and their mean lies within
+    ``window`` of zero; their mean is fitted to 2 t~ C - mu~ (linear least squares) and
+    their splitting to 4 |beta~ S| (the induced Ising SOC, sign from the spin of the upper
+    band); the pairing factor is the mean Z_k there (the SC component carries the pairing),
+    and so is the Zeeman factor if the field does not act on the TMD.  ``rms_error`` is the
+    rms deviation of the fitted bands from the exact ones on those points (|t|).
+    """
+    check_range("window", window, lo=0.0, lo_open=True)
+    model = heterostructure_model(params.with_(field_on_tmd=True))
+    theta = np.linspace(0.0, np.pi / 6, n_theta)
+    k_list = []
+    for th in theta:
+        r = np.linspace(0.0, 2 * np.pi / np.sqrt(3) / np.cos(np.pi / 6 - th), n_r)
+        k_list.append(np.stack([r * np.cos(th), r * np.sin(th)], -1))
+    k = np.concatenate(k_list)
+    e, u = np.linalg.eigh(model.hamiltonian(k))
+    sc = [2 * model.orbital_index("sc"), 2 * model.orbital_index("sc") + 1]
+    weight = (np.abs(u[:, sc, :]) ** 2).sum(1)  # (n_k, 4) SC weight of each band
+    pair = np.sort(np.argsort(weight, axis=1)[:, -2:], axis=1)  # the two SC-like bands
+    rows = np.arange(len(k))[:, None]
+    e_pair, w_pair = e[rows, pair], weight[rows, pair]
+    mean = e_pair.mean(1)
+    keep = (w_pair.min(1) > 0.5) & (np.abs(mean) < window)
+    if keep.sum() < 10:
+        raise ParameterError("params", "no SC-like Fermi surface", "an SC band crossing the Fermi level "
+                             "away from the TMD bands (SC weight > 1/2 within the window)")
+    c, s = structure_factors(k[keep])
+    design = np.stack([2 * c, -np.ones_like(c)], -1)
+    (t_fit, mu_fit), *_ = np.linalg.lstsq(design, mean[keep], rcond=None)
+    split = e_pair[keep, 1] - e_pair[keep, 0]
+    # spin of the upper SC-like band on the SC orbital: sign of beta~ S
+    upper = u[keep][np.arange(keep.sum()), :, pair[keep, 1]]
+    sz = np.abs(upper[:, sc[0]]) ** 2 - np.abs(upper[:, sc[1]]) ** 2
+    signed = np.sign(sz) * split  # = 4 beta~ S
+    beta_fit = float(np.sum(signed * 4 * s) / np.sum((4 * s) ** 2))
+    z = float(w_pair[keep].mean())
+    fitted = np.stack([2 * t_fit * c - mu_fit - 2 * beta_fit * np.abs(s) * np.sign(s * beta_fit),
+                       2 * t_fit * c - mu_fit + 2 * beta_fit * np.abs(s) * np.sign(s * beta_fit)], -1)
+    fitted.sort(axis=1)
+    rms = float(np.sqrt(np.mean((fitted - e_pair[keep]) ** 2)))
+    return EffectiveFit(params=IsingParams(t=float(t_fit), mu=float(mu_fit), beta_so=beta_fit), pairing_factor=z,
+                        zeeman_factor=1.0 if params.field_on_tmd else z, n_points=int(keep.sum()),
+                        rms_error=rms, window=window)
 
 
 # ------------------------------------------------------------------ closed forms

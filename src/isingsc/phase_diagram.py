@@ -18,14 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from scipy.optimize import brentq
 
 from .errors import ConvergenceError, check_range
 from .meanfield import PairingProblem, coupling_for_gap
 from .quadrature import QuadratureSpec, normal_state_energy_fn, ray_quadrature
 from .results import finalize
-from .transitions import critical_temperature, quartic_coefficient, solve_gap  # noqa: F401
-from .transitions import critical_field as _critical_field
+from .transitions import critical_temperature, first_order_field, instability_field, solve_gap
 
 SQRT2 = np.sqrt(2.0)
 
@@ -47,10 +45,12 @@ class Reference:
 
 
 def default_spec(delta0: float) -> QuadratureSpec:
-    """Starting resolution: innermost radial panels of half-width Delta0/10 around each Fermi
-    crossing, 12 angular and 8 radial Gauss nodes per panel.  (Coarser angular grids miss the
-    Zeeman-split features at xi = +-V of width T at T < 0.05 Tc; ``converge`` checks.)"""
-    return QuadratureSpec(energy_scale=delta0 / 10, n_theta=12, order=8)
+    """Starting resolution: innermost radial panels of half-width Delta0/5 around each Fermi
+    crossing growing by 2.5x, 6 angular and 6 radial Gauss nodes per panel (~3300 k points in
+    the wedge for the heterostructure at Delta0 = 0.02).  Its Hc2 is within ~2e-3 of a 50x finer
+    quadrature down to 0.05 Tc (the Zeeman-split features at xi = +-V, of width T, are the
+    hardest part); :func:`converge` measures the error against :meth:`QuadratureSpec.refined`."""
+    return QuadratureSpec(energy_scale=delta0 / 5, n_theta=6, order=6, growth=2.5)
 
 
 def quadrature_for(model, spec: QuadratureSpec):
@@ -95,16 +95,19 @@ def _delta_bound(problem: PairingProblem) -> float:
 
 
 def converge(compute, spec: QuadratureSpec, tol: float, max_refinements: int = 3):
-    """Run ``compute(spec)`` (returning a dict of numbers/arrays) on spec and refinements until
-    the largest relative change of all entries is below tol; returns (result, achieved, spec)."""
+    """Run ``compute(spec, previous)`` (returning a dict of numbers/arrays; ``previous`` is the
+    result on the coarser spec, or None, for warm starts) on spec and refinements until the
+    largest relative change of all entries is below tol; returns (result, achieved, spec).
+    The result reported is the finer one; ``achieved`` bounds the error of the coarser."""
     tol = check_range("tol", tol, lo=0.0, lo_open=True)
-    previous = compute(spec)
+    previous = compute(spec, None)
     for _ in range(max_refinements):
         spec = spec.refined()
-        current = compute(spec)
+        current = compute(spec, previous)
         change = max(float(np.max(np.abs(np.asarray(current[k]) - np.asarray(previous[k]))
                                   / np.maximum(np.abs(np.asarray(current[k])), 1e-300)))
-                     for k in current if k in previous and np.size(current[k]) == np.size(previous[k]))
+                     for k in current if not isinstance(current[k], dict)
+                     and k in previous and np.size(current[k]) == np.size(previous[k]))
         if change <= tol:
             return current, change, spec
         previous = current
@@ -112,47 +115,103 @@ def converge(compute, spec: QuadratureSpec, tol: float, max_refinements: int = 3
                            f"(last relative change {change:.3g}); raise tol or the starting resolution")
 
 
+def default_temperatures(ref: Reference, tc: float, n_points: int, t_min_ratio: float = 0.05) -> np.ndarray:
+    """``n_points`` temperatures from ``t_min_ratio`` x Tc of the reference (the paper's Tc0)
+    to 0.995 x Tc of the model itself, evenly spaced (|t|)."""
+    lo = min(t_min_ratio * ref.tc, 0.5 * tc)
+    return np.linspace(lo, 0.995 * tc, n_points)
+
+
+def _matching(guess: dict | None, key: str, T: float, tc: float):
+    """The value of ``guess[key]`` at temperature T (from an earlier pass on a coarser mesh), or None."""
+    if not guess:
+        return None
+    i = int(np.argmin(np.abs(np.asarray(guess["T"]) - T)))
+    return float(guess[key][i]) if abs(guess["T"][i] - T) <= 1e-3 * tc else None
+
+
 def hc2_points(problem: PairingProblem, ref: Reference, *, temperatures=None, n_points: int = 40,
-               t_min_ratio: float = 0.05, v_max_ratio: float = 60.0, xtol: float = 1e-7) -> dict:
+               t_min_ratio: float = 0.05, v_max_ratio: float = 60.0, xtol: float = 1e-6,
+               guess: dict | None = None) -> dict:
     """Critical field at each temperature, by root finding in the field.
 
-    The second-order (instability) field V2(T), Omega''(0; T, V2) = 0, is
-    bracketed by continuation from the previous temperature and found by Brent's
-    method; where the quartic Landau coefficient there is negative the transition
-    is first order and the thermodynamic field V1(T) > V2 (equal free energies)
-    is found by root finding in V (:func:`~isingsc.transitions.critical_field`).
-    ``temperatures`` in |t|; default ``n_points`` values from ``t_min_ratio`` Tc to 0.995 Tc.
+    From Tc downwards (continuation): the second-order (instability) field V2(T),
+    Omega''(0; T, V2) = 0, by Brent's method in a bracket extrapolated from the two
+    previous temperatures; the quartic Landau coefficient b there (from Omega at
+    Delta = h, 2h) and Omega on a geometric Delta grid (5 values, 0.1-1.2 Delta0).  If b < 0 or the
+    grid finds a superconducting minimum below the normal state, the transition is
+    first order and V1 > V2 (equal free energies) is found by root finding in V
+    (:func:`~isingsc.transitions.first_order_field`).  ``guess``: the result of a
+    previous call at the same temperatures (e.g. on a coarser mesh), used only to
+    start the root brackets.  ``temperatures`` in |t|; default :func:`default_temperatures`
+    (``t_min_ratio`` x Tc of the reference to 0.995 x Tc of the model).  ``xtol``: absolute
+    field tolerance in units of HP.
     """
     tc = critical_temperature(problem, t_max=ref.tc * 2)
     if temperatures is None:
-        temperatures = tc * np.linspace(t_min_ratio, 0.995, n_points)
+        temperatures = default_temperatures(ref, tc, n_points, t_min_ratio)
     temps = np.sort(np.asarray(temperatures, dtype=float))[::-1]  # from Tc downwards: continuation
+    if temps[0] >= tc:
+        raise ConvergenceError(f"T={temps[0]:g} is not below Tc={tc:g}: no critical field")
     vp = ref.pauli_field
-    fields, b = [], []
-    guess = 0.05 * vp
-    for t in temps:
-        f = lambda vx: problem.curvature([t], (vx, 0.0, 0.0))[0]
-        if f(0.0) >= 0:
-            raise ConvergenceError(f"T={t:g} is above Tc={tc:g}: no critical field")
-        lo, hi = 0.0, guess
-        while f(hi) < 0:
-            lo, hi = hi, hi * 1.3
-            if hi > v_max_ratio * vp:
-                raise ConvergenceError(f"critical field above {v_max_ratio:g} HP at T={t:g}")
-        v2 = brentq(f, lo, hi, xtol=xtol * vp, rtol=1e-12)
-        fields.append(v2)
-        b.append(quartic_coefficient(problem, t, v2, 0.02 * ref.delta0))
-        guess = v2 * 1.02
-    temps, fields, b = temps[::-1], np.array(fields)[::-1], np.array(b)[::-1]
-    hc2 = fields.copy()
-    order = np.where(b < 0, "first", "second").astype(object)
-    jump = np.zeros_like(fields)
-    for i in np.flatnonzero(b < 0):
-        cf = _critical_field(problem, temps[i], delta_max=1.5 * ref.delta0, v_start=0.5 * fields[i],
-                             v_max=v_max_ratio * vp)
-        hc2[i], order[i], jump[i] = cf.field, cf.order, cf.delta_jump
-    return {"T": temps, "Hc2": hc2, "V2": fields, "quartic": b, "order": order.astype(str),
-            "delta_jump": jump, "Tc": tc}
+    h = 0.02 * ref.delta0
+    grid = ref.delta0 * np.geomspace(0.1, 1.2, 5)
+    out = {key: np.zeros(len(temps)) for key in ("Hc2", "V2", "quartic", "delta_jump")}
+    order = []
+    first_order = []  # (T, V1, Delta at V1) of the consecutive first-order points so far
+    for i, t in enumerate(temps):
+        v2_guess = _matching(guess, "V2", t, tc)
+        if v2_guess is None and i >= 2:  # linear extrapolation in T
+            v2_guess = out["V2"][i - 1] + (out["V2"][i - 1] - out["V2"][i - 2]) * (
+                (t - temps[i - 1]) / (temps[i - 1] - temps[i - 2]))
+        elif v2_guess is None and i == 1:
+            v2_guess = 1.1 * out["V2"][0]
+        v2 = instability_field(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
+                               guess=v2_guess)
+        fv = (v2, 0.0, 0.0)
+        a = 0.5 * problem.curvature([t], fv)[0]
+        # with a previous pass, its order decides whether the grid search is needed
+        known = _matching(guess, "order_code", t, tc)
+        land = problem.landscape(np.r_[h, 2 * h, grid if known != 0 else grid[:0]], [t], fv)[0]
+        land = np.r_[land, np.ones(len(grid) + 2 - len(land))]
+        w1, w2 = land[0] - a * h * h, land[1] - 4 * a * h * h
+        b = (64 * w1 - w2) / (48 * h**4)
+        out["V2"][i], out["quartic"][i], out["Hc2"][i] = v2, b, v2
+        j = int(np.argmin(land[2:]))
+        if b >= 0 and land[2 + j] >= 0:
+            order.append("second")
+            first_order.clear()
+            continue
+        delta_guess = _matching(guess, "delta_jump", t, tc)
+        v1_guess = _matching(guess, "Hc2", t, tc)
+        if not delta_guess and first_order:  # continuation from the previous first-order point(s)
+            (t1, v1_prev, d1_prev), *older = first_order[::-1]
+            delta_guess, v1_guess = d1_prev, v1_guess or v1_prev / out["V2"][i - 1] * v2
+            if older and older[0][0] == temps[i - 2]:  # two in a row: linear extrapolation in T
+                t0, v0, d0 = older[0]
+                x = (t - t1) / (t1 - t0)
+                delta_guess = d1_prev + (d1_prev - d0) * x
+                v1_guess = _matching(guess, "Hc2", t, tc) or v1_prev + (v1_prev - v0) * x
+        elif not delta_guess and land[2 + j] < 0:
+            delta_guess = grid[j]
+        elif not delta_guess:  # Landau: Omega = b D^4 + c D^6 at V2 has its minimum at D^2 = -b / 3c
+            c = (w2 - 16 * w1) / (48 * h**6)
+            delta_guess = float(np.clip(np.sqrt(-b / (3 * c)), h, grid[0])) if c > 0 else grid[0]
+        found = first_order_field(problem, t, v_low=v2 * (1 + 1e-6), delta_guess=delta_guess,
+                                  v_max=v_max_ratio * vp, v_guess=v1_guess, xtol=xtol * vp)
+        if found is None:  # b < 0 within noise, but no minimum below the normal state
+            order.append("second")
+            first_order.clear()
+            continue
+        v1, jump = found
+        out["Hc2"][i], out["delta_jump"][i] = v1, jump
+        order.append("first")
+        first_order.append((t, v1, jump))
+    rev = slice(None, None, -1)
+    order = np.array(order[::-1], dtype=str)
+    return {"T": temps[rev], "Hc2": out["Hc2"][rev], "V2": out["V2"][rev], "quartic": out["quartic"][rev],
+            "order": order, "order_code": (order == "first").astype(float),
+            "delta_jump": out["delta_jump"][rev], "Tc": tc}
 
 
 def tricritical_point(points: dict) -> tuple[float, float] | None:
@@ -203,16 +262,19 @@ def converged_hc2(model, reference_model, *, delta0: float | None = None, v: flo
     """Hc2(T)/HP against T/Tc_ref converged to ``tol`` (relative) by refining the quadrature.
 
     ``t_over_tc``: temperatures in units of the reference Tc (default ``n_points``
-    values between 0.05 and 0.995 of the model's own Tc).
+    values from 0.05 Tc of the reference to 0.995 of the model's own Tc).
     """
     state = {}
 
-    def compute(s):
+    def compute(s, previous):
         ref, problem = setup(model, reference_model, delta0=delta0, v=v, spec=s)
-        temps = None if t_over_tc is None else np.asarray(t_over_tc, dtype=float) * ref.tc
-        pts = hc2_points(problem, ref, temperatures=temps, n_points=n_points)
+        if previous is None:  # fix the temperatures once, so that passes compare like with like
+            tc = critical_temperature(problem, t_max=ref.tc * 2)
+            state["temps"] = (default_temperatures(ref, tc, n_points) if t_over_tc is None
+                              else np.asarray(t_over_tc, dtype=float) * ref.tc)
+        pts = hc2_points(problem, ref, temperatures=state["temps"], guess=previous and previous["points"])
         state.update(ref=ref, pts=pts, n_k=len(problem.mesh))
-        return {"Tc": pts["Tc"], "Tc_ref": ref.tc, "Hc2": pts["Hc2"]}
+        return {"Tc": pts["Tc"], "Tc_ref": ref.tc, "Hc2": pts["Hc2"], "points": pts}
 
     start = spec or default_spec(delta0 if delta0 is not None else 0.02)
     _, achieved, final = converge(compute, start, tol)

@@ -54,13 +54,27 @@ class QuadratureSpec:
     growth: float = 2.0
 
     def refined(self) -> "QuadratureSpec":
-        """A spec with about twice the resolution in every direction (for convergence checks)."""
-        return QuadratureSpec(self.energy_scale / 2, self.n_theta * 2, self.order + 4,
+        """A finer spec for convergence checks: half the innermost panel width, 1.5x the
+        angular nodes, two more radial nodes per panel, slower panel growth (~2.7x the points)."""
+        return QuadratureSpec(self.energy_scale / 2, self.n_theta + (self.n_theta + 1) // 2, self.order + 2,
                               1.0 + (self.growth - 1.0) / 1.5)
 
     def describe(self) -> str:
         return (f"ray quadrature (energy_scale={self.energy_scale:.3g} |t|, n_theta={self.n_theta}/panel, "
                 f"order={self.order}, growth={self.growth:.3g})")
+
+
+def _crossing_count(energy_fn, theta: float, n_samples: int = 300) -> int:
+    """Number of distinct zero crossings along a ray (linear interpolation; degenerate bands count once)."""
+    rm = float(r_max(theta))
+    r = np.linspace(rm * 1e-6, rm, n_samples)
+    e = energy_fn(_ray_points(theta, r))
+    radii = []
+    for band in range(e.shape[1]):
+        i = np.flatnonzero(np.sign(e[:-1, band]) * np.sign(e[1:, band]) < 0)
+        radii.extend(r[i] - e[i, band] * (r[i + 1] - r[i]) / (e[i + 1, band] - e[i, band]))
+    radii = np.sort(radii)
+    return int(np.sum(np.diff(radii) > 1e-7 * rm) + 1) if len(radii) else 0
 
 
 def _zero_crossings(energy_fn, theta: float, n_samples: int = 600):
@@ -106,7 +120,7 @@ def _radial_breakpoints(crossings, rm: float, spec: QuadratureSpec):
 
 def _theta_breakpoints(energy_fn, n_scan: int = 96):
     """Angles where the number of Fermi crossings along a ray changes (kinks of the angular integrand)."""
-    count = lambda th: len(_zero_crossings(energy_fn, th, 300))
+    count = lambda th: _crossing_count(energy_fn, th)  # noqa: E731
     thetas = np.linspace(0.0, WEDGE_ANGLE, n_scan + 1)
     counts = [count(t) for t in thetas]
     out = [0.0]

@@ -68,6 +68,8 @@ class TightBindingModel:
     zeeman_coupling : per orbital, the factor multiplying V.sigma (1 = the
         full Zeeman energy, 0 = the orbital ignores the field).
     pairing_orbitals : orbitals carrying on-site s-wave singlet pairing.
+    pairing_scale : the pairing on those orbitals is pairing_scale x Delta (1 for a
+        layer that pairs itself; the quasiparticle weight Z of a fitted effective band).
     lattice : the Bravais lattice (positions R = n1 a1 + n2 a2).
     parameters : the physical parameters the model was built from (for attrs).
     """
@@ -79,6 +81,7 @@ class TightBindingModel:
     pairing_orbitals: tuple[str, ...] = ()
     lattice: TriangularLattice = LATTICE
     parameters: Mapping[str, object] = field(default_factory=dict)
+    pairing_scale: float = 1.0
 
     def __post_init__(self):
         dim = 2 * len(self.orbitals)
@@ -115,6 +118,8 @@ class TightBindingModel:
                 raise ParameterError("pairing_orbitals", o, f"one of {self.orbitals}")
         object.__setattr__(self, "orbitals", tuple(self.orbitals))
         object.__setattr__(self, "pairing_orbitals", tuple(self.pairing_orbitals))
+        if not (np.isfinite(self.pairing_scale) and self.pairing_scale > 0):
+            raise ParameterError("pairing_scale", self.pairing_scale, "a finite number > 0")
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -179,7 +184,7 @@ class TightBindingModel:
     def pairing_matrix(self, delta: complex) -> np.ndarray:
         """Anomalous block D = Delta (-i sigma_y) on the pairing orbitals, shape (dim, dim)."""
         mask = np.array([o in self.pairing_orbitals for o in self.orbitals], dtype=float)
-        return np.kron(np.diag(mask), -1j * SIGMAY) * delta
+        return np.kron(np.diag(mask), -1j * SIGMAY) * (delta * self.pairing_scale)
 
     def bdg_hamiltonian(self, k, delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
         """Nambu BdG Hamiltonian, shape (..., 2 dim, 2 dim).
@@ -202,7 +207,7 @@ class TightBindingModel:
         out = {f"param_{k}": v for k, v in self.parameters.items()}
         out.update(model=self.name, orbitals=",".join(self.orbitals),
                    pairing_orbitals=",".join(self.pairing_orbitals),
-                   zeeman_coupling=list(self.zeeman_coupling))
+                   zeeman_coupling=list(self.zeeman_coupling), pairing_scale=self.pairing_scale)
         return out
 
 

@@ -64,7 +64,7 @@ def tc_command(
     check_range("tol", tol, lo=0.0, lo_open=True)
     info = {}
 
-    def compute(spec):
+    def compute(spec, _previous):
         ref, problem = setup(m, reference, delta0=delta0, v=v, spec=spec)
         tc = critical_temperature(problem, t_max=2 * ref.tc)
         gap = solve_gap(problem, 0.0, delta_max=1.5 * ref.delta0).delta

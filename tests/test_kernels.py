@@ -1,0 +1,135 @@
+"""Compiled kernels (isingsc.kernels) against LAPACK and direct NumPy formulas."""
+
+import numpy as np
+import pytest
+
+from isingsc import kernels as K
+from isingsc.errors import ParameterError
+from isingsc.lattice import uniform_mesh
+from isingsc.meanfield import PairingProblem
+from isingsc.models import PAPER, effective_model, heterostructure_model, sc_model
+
+
+@pytest.fixture(scope="module")
+def hetero_operator():
+    model = heterostructure_model(PAPER.with_(gamma=0.4))
+    k = np.random.default_rng(3).uniform(-4.5, 4.5, (1500, 2))
+    return model, k, K.LinearNambu.from_model(model, k)
+
+
+def test_decomposition_reproduces_the_model(hetero_operator):
+    model, k, op = hetero_operator
+    assert np.isrealobj(op.h0)  # field-free heterostructure is real: the fast path applies
+    delta, field = 0.013, np.array([0.021, 0.0, 0.0])
+    direct = model.bdg_hamiltonian(k, delta, field)
+    assert np.allclose(op.h0 + op._shift(delta, field), direct, atol=1e-13)
+
+
+def test_nonlinear_model_has_no_decomposition():
+    """The static effective model's self-energy depends on the field non-linearly."""
+    k = uniform_mesh(6).k
+    assert K.LinearNambu.from_model(effective_model(PAPER), k) is None
+
+
+@pytest.mark.parametrize("delta, field", [(0.02, (0.01, 0, 0)), (0.0, (0.0, 0, 0)), (0.3, (0.2, 0, 0)),
+                                          (0.02, (0.01, 0.007, 0.0))])
+def test_eigenvalues_agree_with_lapack(hetero_operator, delta, field):
+    """Real fast path (field along x) and complex fallback (field with a y component)."""
+    _, _, op = hetero_operator
+    field = np.array(field, dtype=float)
+    ours = op.eigenvalues(delta, field)
+    lapack = np.linalg.eigvalsh(op.h0 + op._shift(delta, field))
+    assert np.max(np.abs(ours - lapack)) < 1e-13
+
+
+def test_tridiagonal_solver_handles_degenerate_and_diagonal_matrices():
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.normal(size=(8, 8)))
+    spectrum = np.array([-1.0, -1.0, 0.0, 0.0, 1e-9, 2.0, 2.0, 2.0])
+    mats = np.stack([q @ np.diag(spectrum) @ q.T, np.diag(spectrum[::-1]), np.zeros((8, 8))])
+    op = K.LinearNambu(h0=np.ascontiguousarray(mats), pairing=np.zeros((8, 8)), zeeman=np.zeros((3, 8, 8)))
+    out = op.eigenvalues(0.0, np.zeros(3))
+    assert np.allclose(out[0], spectrum, atol=1e-14) and np.allclose(out[1], spectrum, atol=0)
+    assert np.all(out[2] == 0)
+
+
+def _numpy_pair_blocks(op, field):
+    n = op.dim // 2
+    h = op.h0 + op._shift(0.0, field)
+    ep, up = np.linalg.eigh(h[:, :n, :n])
+    eh, uh = np.linalg.eigh(h[:, n:, n:])
+    p2 = np.abs(np.swapaxes(up.conj(), -1, -2) @ (op.pairing[:n, n:] @ uh)) ** 2
+    return ep, eh, p2
+
+
+@pytest.mark.parametrize("field", [(0.013, 0, 0), (0.0, 0, 0), (0.01, 0.004, 0)])
+def test_pair_kernel_agrees_with_numpy(hetero_operator, field):
+    """Eigenvalues and the pair-susceptibility curvature (invariant under degenerate rotations)."""
+    _, k, op = hetero_operator
+    field = np.array(field, dtype=float)
+    ep, eh, p2 = op.pair_blocks(field)
+    ep_np, eh_np, p2_np = _numpy_pair_blocks(op, field)
+    assert np.max(np.abs(ep - ep_np)) < 1e-13 and np.max(np.abs(eh - eh_np)) < 1e-13
+    w = np.full(len(k), 1.0 / len(k))
+    temps = [1e-3, 5e-3, 0.05]
+    assert np.allclose(K.pair_curvature(ep, eh, p2, w, temps), K.pair_curvature(ep_np, eh_np, p2_np, w, temps),
+                       rtol=1e-12, atol=1e-14)
+
+
+def test_hole_block_relation_is_detected_only_when_it_holds(hetero_operator):
+    _, _, op = hetero_operator
+    n = op.dim // 2
+    along_x = op._shift(0.0, np.array([0.02, 0.0, 0.0])).real
+    along_z = op._shift(0.0, np.array([0.0, 0.0, 0.02])).real
+    assert op._hole_relation(along_x[:n, :n], along_x[n:, n:]) is not None
+    assert op._hole_relation(along_z[:n, :n], along_z[n:, n:]) is None
+
+
+def test_thermal_sums_against_direct_formula():
+    rng = np.random.default_rng(1)
+    e = np.sort(rng.normal(scale=0.05, size=(700, 4)), axis=1)
+    e0 = np.sort(e + rng.normal(scale=1e-3, size=e.shape), axis=1)
+    w = rng.uniform(size=700)
+    temps = np.array([0.0, 1e-4, 0.01, 0.3])
+
+    def direct(energies):
+        out = []
+        for t in temps:
+            g = -np.abs(energies) / 4 if t == 0 else -(t / 2) * np.logaddexp(energies / (2 * t), -energies / (2 * t))
+            out.append(g.sum(-1) @ w)
+        return np.array(out)
+
+    assert np.allclose(K.thermal_sum(e, w, temps), direct(e), rtol=1e-13)
+    assert np.allclose(K.thermal_difference(e, e0, w, temps), direct(e) - direct(e0), rtol=1e-9, atol=1e-15)
+
+
+def test_pair_curvature_divided_difference_limits():
+    """(G'(a) - G'(b))/(a - b) -> G''(a) = -1/(8T cosh^2(a/2T)) for a = b, and the direct quotient otherwise."""
+    t, a = 0.01, 0.013
+    w = np.array([1.0])
+    same = K.pair_curvature(np.array([[a]]), np.array([[a]]), np.ones((1, 1, 1)), w, [t])[0]
+    assert same == pytest.approx(2 * (-1 / (8 * t * np.cosh(a / (2 * t)) ** 2)), rel=1e-12)
+    b = -0.021
+    apart = K.pair_curvature(np.array([[a]]), np.array([[b]]), np.ones((1, 1, 1)), w, [t])[0]
+    expect = 2 * (-0.25 * (np.tanh(a / (2 * t)) - np.tanh(b / (2 * t))) / (a - b))
+    assert apart == pytest.approx(expect, rel=1e-12)
+
+
+def test_threads_do_not_change_results(monkeypatch):
+    model = sc_model(PAPER)
+    mesh = uniform_mesh(60)
+    problem = PairingProblem(model, mesh, 1.7)
+    values = {}
+    for threads in ("1", "3"):
+        monkeypatch.setenv("ISINGSC_NUM_THREADS", threads)
+        monkeypatch.setattr(K, "_MIN_PART", 16)
+        values[threads] = (problem.landscape([0.01, 0.02], [0.003, 0.01], (0.004, 0, 0)),
+                           problem.curvature([0.003, 0.01], (0.004, 0, 0)))
+    for one, three in zip(values["1"], values["3"]):
+        assert np.allclose(one, three, rtol=1e-12, atol=1e-16)
+
+
+def test_thread_count_setting_is_validated(monkeypatch):
+    monkeypatch.setenv("ISINGSC_NUM_THREADS", "zero")
+    with pytest.raises(ParameterError, match="ISINGSC_NUM_THREADS"):
+        K.n_threads()
