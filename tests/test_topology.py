@@ -1,0 +1,371 @@
+"""Bulk topology (paper Eq. 8 and after): symmetries, winding numbers W(ky), nodal points.
+
+Physics is checked against what is known independently of the winding machinery:
+the closed-form nodes of the single-band Ising superconductor, a sector
+decomposition on the Gamma-M lines for the 8x8 heterostructure, Vx = 0 being
+trivial, and the Schur-complement relation between the 8x8 and the effective model.
+"""
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from isingsc.errors import ParameterError
+from isingsc.lattice import LATTICE, structure_factors
+from isingsc.models import (PAPER, IsingParams, effective_model, heterostructure_model,
+                            intrinsic_ising_model)
+from isingsc.results import load, save
+from isingsc.tightbinding import SIGMA0, SIGMAX, SIGMAY, TightBindingModel
+from isingsc.topology import (KX_PERIOD, KY_PERIOD, check_symmetries, chiral_basis, find_nodes,
+                              phase_diagram_gamma, phase_diagram_mu, symmetry_operators,
+                              winding_intervals, winding_number)
+
+# single-band Ising superconductor used throughout (t = -1)
+MU, BETA, DELTA_I = 0.3, 0.4, 0.1
+# heterostructure: the paper's parameters (Gamma = 0.5), a pairing of our choice, Vx = 4 Delta
+DELTA_H = 0.05
+GM_ANGLES = np.pi / 6 + np.arange(6) * np.pi / 3  # the six Gamma-M rays
+GM_LENGTH = 2 * np.pi / np.sqrt(3)
+
+
+@pytest.fixture(scope="module")
+def intrinsic():
+    return intrinsic_ising_model(IsingParams(mu=MU, beta_so=BETA))
+
+
+@pytest.fixture(scope="module")
+def hetero():
+    return heterostructure_model(PAPER)
+
+
+@pytest.fixture(scope="module")
+def hetero_nodes(hetero):
+    return find_nodes(hetero, DELTA_H, 4 * DELTA_H)
+
+
+def _fold(ky):
+    return np.mod(np.asarray(ky) + KY_PERIOD / 2, KY_PERIOD) - KY_PERIOD / 2
+
+
+# ------------------------------------------------------------------ operators
+def test_operators_are_the_papers_in_our_basis():
+    ops = symmetry_operators(1)
+    z = np.zeros((2, 2))
+    # basis [up, dn, hole-up, hole-dn] = the paper's [s_k up, s_k dn, s^dag_-k up, s^dag_-k dn]
+    assert np.allclose(ops["T"], np.block([[SIGMAX, z], [z, -SIGMAX]]))  # sigma_x tau_z
+    assert np.allclose(ops["P"], np.block([[z, SIGMA0], [SIGMA0, z]]))  # sigma_0 tau_x
+    assert np.allclose(ops["C"], np.block([[z, -1j * SIGMAX], [1j * SIGMAX, z]]))  # sigma_x tau_y
+    for n in (1, 2):
+        ops = symmetry_operators(n)
+        eye = np.eye(4 * n)
+        assert np.allclose(ops["T"] @ ops["T"].conj(), eye)  # T^2 = +1
+        assert np.allclose(ops["P"] @ ops["P"].conj(), eye)  # P^2 = +1
+        assert np.allclose(ops["C"] @ ops["C"], eye) and np.allclose(ops["C"], ops["C"].conj().T)
+        assert np.allclose(ops["T"] @ ops["P"].conj(), 1j * ops["C"])  # C = -i T P
+        up, um = chiral_basis(n)
+        u = np.hstack([up, um])
+        assert np.allclose(u.conj().T @ u, eye)
+        assert np.allclose(ops["C"] @ up, up) and np.allclose(ops["C"] @ um, -um)
+
+
+def test_momentum_map_and_the_4pi_loop(hetero):
+    k = np.random.default_rng(3).uniform(-4, 4, size=(20, 2))
+    _, s = structure_factors(k)
+    assert np.allclose(structure_factors(k * [-1, 1])[1], -s)  # S odd in kx
+    assert np.allclose(structure_factors(k * [1, -1])[1], s)  # S even in ky
+    b1, b2 = LATTICE.reciprocal
+    assert np.allclose(2 * b1 + b2, [KX_PERIOD, 0.0])
+    h = hetero.bdg_hamiltonian(k, DELTA_H, 0.2)
+    assert np.allclose(hetero.bdg_hamiltonian(k + [KX_PERIOD, 0], DELTA_H, 0.2), h, atol=1e-12)
+    assert not np.allclose(hetero.bdg_hamiltonian(k + [KX_PERIOD / 2, 0], DELTA_H, 0.2), h)
+    # T maps kx -> -kx at fixed ky (not k -> k): its residual against H(kx, ky) is large
+    ut = symmetry_operators(2)["T"]
+    assert np.abs(ut @ h.conj() @ ut.conj().T - h).max() > 0.1
+    assert np.abs(ut @ h.conj() @ ut.conj().T - hetero.bdg_hamiltonian(k * [-1, 1], DELTA_H, 0.2)).max() < 1e-12
+
+
+def test_symmetry_checks(hetero, intrinsic):
+    for model in (hetero, intrinsic):
+        res = check_symmetries(model, 0.05, 0.2)
+        assert max(res.values()) < 1e-12
+        # an in-plane field along y keeps T, P and C (sigma_x K keeps sigma_y; sigma_y tau_0 anticommutes with C)
+        assert max(check_symmetries(model, 0.05, (0.0, 0.2, 0.0)).values()) < 1e-12
+    with pytest.raises(ParameterError, match="field"):
+        check_symmetries(hetero, 0.05, (0.2, 0.0, 0.05))  # V_z sigma_z tau_z commutes with C
+    res = check_symmetries(hetero, 0.05, (0.2, 0.0, 0.05), raise_on_failure=False)
+    assert res["C"] > 1e-3 and res["T"] > 1e-3
+    # Rashba SOC breaks C without any field: the error names the model
+    hop = {(0, 0): 0.2 * SIGMA0}
+    for off in ((1, 0), (-1, 1), (0, -1)):
+        r = np.array(off, dtype=float) @ LATTICE.primitive
+        hop[off] = -SIGMA0 + 0.3j * (r[1] * SIGMAX - r[0] * SIGMAY)
+    rashba = TightBindingModel("rashba", ("a",), hop, pairing_orbitals=("a",))
+    with pytest.raises(ParameterError, match="model"):
+        check_symmetries(rashba, 0.05, 0.2)
+
+
+# ------------------------------------------------------------------ Vx = 0 (and Vx < Delta): trivial
+def test_zero_field_is_gapped_and_trivial(hetero, intrinsic):
+    ky = np.linspace(-KY_PERIOD / 2, KY_PERIOD / 2, 9)
+    for model, delta in ((hetero, DELTA_H), (intrinsic, DELTA_I)):
+        w = winding_number(model, delta, 0.0, ky)
+        assert not w["through_node"].any()
+        assert np.all(w["winding"].values == 0)
+        assert np.all(w["min_gap"].values > 1e-3)
+    assert find_nodes(intrinsic, DELTA_I, 0.0).sizes["node"] == 0
+    # below the threshold Vx = Delta of the single band there are no nodes either
+    assert find_nodes(intrinsic, DELTA_I, 0.9 * DELTA_I).sizes["node"] == 0
+    w = winding_number(intrinsic, DELTA_I, 0.9 * DELTA_I, ky)
+    assert np.all(w["winding"].values == 0)
+
+
+# ------------------------------------------------------------------ single-band Ising SC: closed form
+def _xi(k):
+    return -2 * structure_factors(k)[0] - MU
+
+
+def _analytic_radii(vx):
+    """Nodes of the single band on a Gamma-M ray: S = 0 and xi^2 + Delta^2 = Vx^2."""
+    u = np.array([0.0, 1.0])  # the ray at 90 degrees; C3v makes the other five identical
+    f = lambda r: _xi(r * u) ** 2 + DELTA_I**2 - vx**2  # noqa: E731
+    r = np.linspace(0.0, GM_LENGTH, 20001)
+    fv = f(r[:, None])
+    idx = np.nonzero(np.sign(fv[:-1]) != np.sign(fv[1:]))[0]
+    return np.array([brentq(f, r[i], r[i + 1], xtol=1e-15) for i in idx])
+
+
+def test_spectrum_on_gamma_m_is_closed_form(intrinsic):
+    vx = 0.3
+    r = np.linspace(0.1, 3.5, 7)
+    for ang in GM_ANGLES[:2]:
+        k = r[:, None] * [np.cos(ang), np.sin(ang)]
+        assert np.allclose(structure_factors(k)[1], 0, atol=1e-12)
+        e = np.sort(np.abs(np.linalg.eigvalsh(intrinsic.bdg_hamiltonian(k, DELTA_I, vx))), axis=1)
+        q = np.sqrt(_xi(k) ** 2 + DELTA_I**2)[:, None]
+        expected = np.sort(np.abs(np.concatenate([vx + q, vx - q, -vx + q, -vx - q], 1)), axis=1)
+        assert np.allclose(e, expected, atol=1e-12)
+
+
+def test_intrinsic_nodes_match_closed_form(intrinsic):
+    vx = 0.3
+    radii = _analytic_radii(vx)
+    assert len(radii) == 2
+    nodes = find_nodes(intrinsic, DELTA_I, vx)
+    k = np.stack([nodes["kx"].values, nodes["ky"].values], -1)
+    assert len(k) == 12 and nodes.attrs["gapless_lines"] == 0  # 2 per ray, 6 rays
+    assert nodes["isolated"].all()
+    r = np.linalg.norm(k, axis=1)
+    # on the Gamma-M lines (angle 30 deg mod 60 deg) to 1e-8 across, at the analytic radius to 1e-8
+    ang = np.arctan2(k[:, 1], k[:, 0])
+    off_line = r * np.abs(np.sin(np.mod(ang, np.pi / 3) - np.pi / 6))
+    assert off_line.max() < 1e-8
+    assert np.min(np.abs(r[:, None] - radii[None, :]), axis=1).max() < 1e-8
+    assert np.bincount(np.argmin(np.abs(r[:, None] - radii[None, :]), axis=1)).tolist() == [6, 6]
+    assert np.all(nodes["k_error"].values < 1e-10)
+    # charges: +-1, nodes at k and -k carry opposite charges, total zero
+    q = nodes["charge"].values
+    assert set(np.abs(q)) == {1} and q.sum() == 0
+    for a in range(len(k)):
+        d = np.linalg.norm(LATTICE.fold_to_bz(k + k[a]), axis=1)
+        assert q[np.argmin(d)] == -q[a]
+
+
+def test_intrinsic_winding_nonzero_exactly_between_node_projections(intrinsic):
+    vx = 0.3
+    r1, r2 = _analytic_radii(vx)
+    # ky projections: the 90/270-degree rays give ky = +-r (folded), the 30/150/210/330 ones +-r/2
+    intervals = [sorted(_fold([s * r1, s * r2])) for s in (1, -1)]
+    intervals += [[r1 / 2, r2 / 2], [-r2 / 2, -r1 / 2]]
+    edges = np.concatenate(intervals)
+    ky = np.linspace(-KY_PERIOD / 2, KY_PERIOD / 2, 121, endpoint=False) + 1e-3
+    ky = ky[np.min(np.abs(ky[:, None] - edges[None, :]), axis=1) > 2e-3]
+    w = winding_number(intrinsic, DELTA_I, vx, ky)
+    assert not w["through_node"].any()
+    wv = w["winding"].values
+    assert np.all(wv == np.rint(wv))
+    inside = np.zeros(len(ky), dtype=bool)
+    for lo, hi in intervals:
+        inside |= (ky > lo) & (ky < hi)
+    assert inside.sum() >= 6
+    assert np.all((wv != 0) == inside)
+    # W(ky) = W(-ky): the mirror ky -> -ky is a symmetry of H(k)
+    assert np.array_equal(winding_number(intrinsic, DELTA_I, vx, -ky)["winding"].values, wv)
+
+
+def test_intrinsic_winding_jumps_by_node_charges(intrinsic):
+    vx = 0.3
+    nodes = find_nodes(intrinsic, DELTA_I, vx)
+    iv = winding_intervals(intrinsic, DELTA_I, vx, nodes)
+    w = iv["winding"].values
+    assert np.all(np.isfinite(w)) and np.all(w == np.rint(w))
+    # crossing the line of a node (ky increasing) changes W by minus its charge
+    assert np.array_equal(w - np.roll(w, 1), -iv["charge_at_lo"].values)
+    assert set(np.abs(w).astype(int)) == {0, 1, 2}  # one node per line (90 deg) or two (+-kx)
+    # symmetric in ky
+    mid = iv["ky_mid"].values
+    for a in range(len(mid)):
+        b = np.argmin(np.abs(mid + mid[a]))
+        if abs(mid[b] + mid[a]) < 1e-9:
+            assert w[a] == w[b]
+
+
+def test_lines_through_or_near_a_node_are_flagged(intrinsic):
+    nodes = find_nodes(intrinsic, DELTA_I, 0.3)
+    y0 = float(nodes["ky_line"].values[0])
+    w = winding_number(intrinsic, DELTA_I, 0.3, [y0, y0 + 1e-9, y0 + 1e-3, y0 - 1e-3])
+    assert w["through_node"].values.tolist() == [True, True, False, False]
+    assert np.isnan(w["winding"].values[:2]).all()
+    assert np.all(w["min_gap"].values[:2] < 1e-6)
+    assert np.all(np.isfinite(w["winding"].values[2:]))
+    # the two sides differ by the charge on that line
+    q = int(nodes["charge"].values[np.abs(nodes["ky_line"].values - y0) < 1e-9].sum())
+    assert w["winding"].values[2] - w["winding"].values[3] == -q
+
+
+# ------------------------------------------------------------------ heterostructure (8x8)
+def _sector_roots(model, delta, vx, angle):
+    """Zeros of the spectrum on a Gamma-M ray without the chiral machinery.
+
+    On Gamma-M, S = 0 and O = sigma_x tau_z commutes with H (Zeeman along x): in each
+    sector O = +-1 the Hermitian block H_eta has real det, which changes sign at a node.
+    """
+    n = model.nambu_dim // 4
+    o = np.kron(np.diag([1.0, -1.0]), np.kron(np.eye(n), SIGMAX))
+    evals, q = np.linalg.eigh(o)
+    u = np.array([np.cos(angle), np.sin(angle)])
+    roots = []
+    for sector in (evals < 0, evals > 0):
+        qs = q[:, sector]
+
+        def f(r, qs=qs):
+            h = model.bdg_hamiltonian(np.multiply.outer(r, u), delta, vx)
+            assert np.allclose(o @ h, h @ o, atol=1e-12)
+            return np.linalg.det(qs.conj().T @ h @ qs).real
+
+        r = np.linspace(1e-3, GM_LENGTH, 3001)
+        fv = f(r)
+        for i in np.nonzero(np.sign(fv[:-1]) != np.sign(fv[1:]))[0]:
+            roots.append(brentq(lambda x, f=f: float(f(x)), r[i], r[i + 1], xtol=1e-15))
+    # each node is a zero in both sectors (particle-hole maps one onto the other)
+    roots = np.sort(roots)
+    return roots[np.concatenate([[True], np.diff(roots) > 1e-9])]
+
+
+def test_heterostructure_nodes_on_gamma_m(hetero, hetero_nodes):
+    nodes = hetero_nodes
+    k = np.stack([nodes["kx"].values, nodes["ky"].values], -1)
+    assert len(k) == 12 and nodes["isolated"].all() and nodes.attrs["gapless_lines"] == 0
+    assert np.abs(structure_factors(k)[1]).max() < 1e-9  # the Ising SOC vanishes there
+    assert np.all(nodes["gap"].values < 1e-12)
+    q = nodes["charge"].values
+    assert set(np.abs(q)) == {1} and q.sum() == 0
+    # located to 1e-8 against an independent sector calculation on the 90-degree ray
+    on_ray = np.abs(k[:, 0]) < 1e-9
+    ray = np.sort(np.abs(k[on_ray, 1]))
+    expected = _sector_roots(hetero, DELTA_H, 4 * DELTA_H, np.pi / 2)
+    assert len(expected) == 2
+    assert np.allclose(np.unique(np.round(ray, 10)), expected, atol=1e-8, rtol=0)
+
+
+def test_heterostructure_winding_between_node_projections(hetero, hetero_nodes):
+    iv = winding_intervals(hetero, DELTA_H, 4 * DELTA_H, hetero_nodes)
+    w = iv["winding"].values
+    assert np.all(np.isfinite(w)) and np.all(w == np.rint(w))
+    assert np.array_equal(w - np.roll(w, 1), -iv["charge_at_lo"].values)
+    proj = np.abs(hetero_nodes["ky_line"].values)
+    lo, hi = proj.min(), proj.max()
+    mid = iv["ky_mid"].values
+    inside = (np.abs(mid) > lo) & (np.abs(mid) < hi)
+    assert np.all(w[~inside] == 0) and np.any(w[inside] != 0)
+    # W is constant on each interval (sample two more lines inside each non-trivial one)
+    sel = np.nonzero(w != 0)[0]
+    a, b = iv["ky_lo"].values[sel], iv["ky_hi"].values[sel]
+    ky = np.concatenate([a + 0.2 * (b - a), a + 0.8 * (b - a)])
+    w2 = winding_number(hetero, DELTA_H, 4 * DELTA_H, _fold(ky))["winding"].values
+    assert np.array_equal(w2, np.concatenate([w[sel], w[sel]]))
+    # the same W for the field along y (spin rotation about z; C stays a symmetry)
+    wy = winding_number(hetero, DELTA_H, (0.0, 4 * DELTA_H, 0.0), mid)["winding"].values
+    assert np.array_equal(wy, w)
+
+
+def test_effective_model_agrees_when_the_tmd_has_no_fermi_surface():
+    # det A(8x8) = det A(TMD) det A(eff) (Schur complement); a gapped TMD adds no winding
+    params = PAPER.with_(mu_tmd=6.0)
+    eff, full = effective_model(params), heterostructure_model(params)
+    ky = np.array([-1.26, -1.20, -1.165, 0.0, 1.175, 1.25])
+    w8 = winding_number(full, DELTA_H, 4 * DELTA_H, ky)["winding"].values
+    we = winding_number(eff, DELTA_H, 4 * DELTA_H, ky)["winding"].values
+    assert np.array_equal(w8, we) and np.any(w8 != 0)
+    # with the paper's TMD (Fermi pockets at +-K) the static model has poles: refused
+    with pytest.raises(ParameterError, match="model"):
+        winding_number(effective_model(PAPER), DELTA_H, 4 * DELTA_H, [0.0])
+
+
+# ------------------------------------------------------------------ phase diagrams, results
+def test_phase_diagrams_small():
+    ds = phase_diagram_gamma(vx_over_delta=[0.5, 4.0], gamma=[0.5], delta=DELTA_H, spacing=0.06,
+                             n_ky=4)
+    assert ds["phase"].dims == ("vx_over_delta", "gamma")
+    assert ds["phase"].values[:, 0].tolist() == [0, 1]
+    assert ds["nodal"].values[:, 0].tolist() == [0, 1]
+    assert ds["max_abs_winding"].values[:, 0].tolist() == [0.0, 2.0]
+    assert ds["n_nodes"].values[1, 0] == 12
+    assert ds.attrs["delta"] == DELTA_H and ds["gamma"].attrs["units"] == "|t|"
+    mu = phase_diagram_mu(vx_over_delta=[0.0], mu_sc=[0.0], delta=DELTA_H, spacing=0.08, n_ky=2)
+    assert mu["phase"].dims == ("vx_over_delta", "mu_sc") and mu["phase"].item() == 0
+    assert mu.attrs["param_gamma"] == 0.5
+
+
+def test_uncoupled_tmd_is_a_line_of_zeros(hetero):
+    # Gamma = 0: the TMD is an unpaired metal, its Fermi surface a line of zeros (not nodes)
+    nodes = find_nodes(heterostructure_model(PAPER.with_(gamma=0.0)), DELTA_H, 0.0, spacing=0.2)
+    assert nodes.attrs["gapless_lines"] == 1
+
+
+def test_results_round_trip(tmp_path, intrinsic):
+    w = winding_number(intrinsic, DELTA_I, 0.3, [0.0, 1.1])
+    back = load(save(w, tmp_path / "w.nc"))
+    assert np.array_equal(back["winding"].values, w["winding"].values)
+    assert back["ky"].attrs["units"] == "1/a"
+    assert np.allclose(back.attrs["field"], [0.3, 0.0, 0.0])
+
+
+# ------------------------------------------------------------------ bad input
+def test_bad_input(intrinsic):
+    with pytest.raises(ParameterError, match="field"):
+        winding_number(intrinsic, 0.1, -0.2, [0.0])  # Vx < 0
+    with pytest.raises(ParameterError, match="field"):
+        find_nodes(intrinsic, 0.1, (0.2, 0.0, 0.1))  # out-of-plane component
+    with pytest.raises(ParameterError, match="delta"):
+        winding_number(intrinsic, 0.0, 0.2, [0.0])
+    with pytest.raises(ParameterError, match="delta"):
+        find_nodes(intrinsic, -0.1, 0.2)
+    with pytest.raises(ParameterError, match="ky"):
+        winding_number(intrinsic, 0.1, 0.2, [np.nan])
+    with pytest.raises(ParameterError, match="model"):
+        winding_number(object(), 0.1, 0.2, [0.0])
+    with pytest.raises(ParameterError, match="vx_over_delta"):
+        phase_diagram_gamma(vx_over_delta=[-1.0], gamma=[0.5])
+    with pytest.raises(ParameterError, match="axis"):
+        from isingsc.topology import topological_phase_diagram
+        topological_phase_diagram([1.0], "field_on_tmd", [1.0])
+
+
+def test_fitted_effective_model_agrees_with_the_exact_heterostructure():
+    """Issue 4: the well-defined Eq. (8)-form model (fitted t~, mu~, beta~, pairing factor Z) and the
+    exact 8-orbital model give the same nodal points (within the k error the fit's rms error
+    implies, rms / v_F ~ 2e-3 /a) and the same W(ky) on lines away from the node projections."""
+    from isingsc.models import fit_effective_model
+
+    delta, field = 0.05, (0.2, 0.0, 0.0)
+    exact = heterostructure_model(PAPER)
+    fit = fit_effective_model(PAPER)
+    eff = fit.model()
+    r_exact = np.unique(np.round(np.hypot(*[find_nodes(exact, delta, field)[c].values for c in ("kx", "ky")]), 6))
+    r_eff = np.unique(np.round(np.hypot(*[find_nodes(eff, delta, field)[c].values for c in ("kx", "ky")]), 6))
+    assert len(r_exact) == len(r_eff) == 2
+    assert np.allclose(r_exact, r_eff, atol=5e-3)
+    ky = np.array([0.5, 1.0, 1.19, 1.2, 1.25, 1.28, 1.32])  # >= 0.01 from every node projection
+    w_exact = winding_number(exact, delta, field, ky).winding.values
+    w_eff = winding_number(eff, delta, field, ky).winding.values
+    assert np.array_equal(w_exact, w_eff) and np.any(w_exact != 0)
