@@ -19,6 +19,7 @@ from .app import OPTION_RANGES, app
 from . import foundation  # noqa: E402,F401
 from . import experiment  # noqa: E402,F401
 from . import meanfield  # noqa: E402,F401
+from . import topology  # noqa: E402,F401
 
 
 def _one_line(message: str) -> str:
