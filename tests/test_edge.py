@@ -267,3 +267,41 @@ def test_small_dense_ribbon_never_overcounts():
     assert mid.sum() >= 4
     assert np.array_equal(ds.n_left.values[mid], ref[mid])
     assert np.array_equal(ds.n_right.values[mid], ref[mid])
+
+
+# --------------------------------------------------------------------- bulk-boundary correspondence
+BBC_KY = np.array([0.3, 1.0, 1.1677, 1.20, 1.26, 1.31, 1.5, -1.20, -1.26])  # all W intervals, none on a node
+
+
+def _bbc_models():
+    from isingsc.models import fit_effective_model
+
+    return {"heterostructure": heterostructure_model(PAPER), "effective": fit_effective_model(PAPER).model()}
+
+
+@pytest.mark.parametrize("name", ["heterostructure", "effective"])
+def test_zero_modes_per_edge_equal_bulk_winding(name):
+    """Paper parameters, Delta = 0.05, Vx = 4 Delta: the semi-infinite edge has |W(ky)| zero modes on
+    each edge (W from isingsc.topology, independent code); Vx = 0: none, and W = 0."""
+    from isingsc.topology import winding_number
+
+    model = _bbc_models()[name]
+    for vx in (0.2, 0.0):
+        w = winding_number(model, 0.05, (vx, 0.0, 0.0), BBC_KY).winding.values
+        modes = SemiInfiniteEdge(model, "armchair-y", 0.05, (vx, 0.0, 0.0)).zero_modes(BBC_KY).n_modes.values
+        assert np.all(np.isfinite(w))
+        assert np.array_equal(modes[0], np.abs(w)) and np.array_equal(modes[1], np.abs(w))
+        assert (np.abs(w).max() == 2) if vx else not np.any(w)
+
+
+@pytest.mark.parametrize("name", ["heterostructure", "effective"])
+def test_wide_ribbon_zero_modes_equal_bulk_winding(name):
+    """The same count from a finite ribbon: at the paper's parameters the edge modes decay over ~1e4
+    columns, so it takes 1e5 columns (sparse shift-invert) to separate the two edges."""
+    from isingsc.topology import winding_number
+
+    model = _bbc_models()[name]
+    ky = np.array([1.26])
+    w = winding_number(model, 0.05, (0.2, 0.0, 0.0), ky).winding.values
+    states = Ribbon.oriented(model, 100_000, "armchair-y").edge_states(ky, 0.05, (0.2, 0.0, 0.0), method="sparse")
+    assert states.n_left.values[0] == states.n_right.values[0] == abs(w[0]) == 1
