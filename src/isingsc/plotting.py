@@ -176,3 +176,63 @@ def plot_fig3(curves, map_isolated, map_coupled, regimes=None):
         plot_hc2(regimes, [rf"$\Delta_0$={ds.attrs['delta0']:g}$|t|$" for ds in regimes], ax=axes[3])
         axes[3].set_title(rf"(d) two regimes, $\Gamma$={regimes[0].attrs.get('param_gamma', '')}", fontsize=10)
     return fig
+
+
+def plot_edge_spectral_function(ds, title: str | None = None, ax=None):
+    """A_edge(ky, E) of the left edge on a logarithmic colour scale (the flat band is the E = 0 line)."""
+    from matplotlib.colors import LogNorm
+
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 3.4))
+    a = ds["A_particle"].sel(side="left").values if "side" in ds["A_particle"].dims else ds["A_particle"].values
+    floor = max(float(np.percentile(a, 5)), 1e-3)
+    mesh = ax.pcolormesh(ds.k.values, ds.energy.values, np.clip(a, floor, None).T, shading="nearest",
+                         cmap="inferno", norm=LogNorm(vmin=floor, vmax=float(a.max())), rasterized=True)
+    (fig or ax.figure).colorbar(mesh, ax=ax, label=r"$A_{\rm edge}$ (1/|t|)")
+    ax.set_xlabel(r"$k_y$ (1/a)")
+    ax.set_ylabel(r"$E$ (|t|)")
+    if title:
+        ax.set_title(title)
+    return fig if fig is not None else ax.figure
+
+
+def plot_fig4(panels, profile=None):
+    """Paper Fig. 4: for each field (rows), the finite-ribbon spectrum near E = 0, the semi-infinite edge
+    spectral function A_edge(ky, E), and the bulk winding W(ky); optionally an edge-state profile.
+
+    ``panels``: list of dicts with keys label, ribbon (energy(k, band)), edge (A_edge Dataset),
+    winding (Dataset with winding(ky)).  ``profile``: Dataset of Ribbon.edge_state_profiles.
+    """
+    rows = len(panels)
+    ncols = 4 if profile is not None else 3
+    fig, axes = plt.subplots(rows, ncols, figsize=(4.0 * ncols, 3.2 * rows), squeeze=False)
+    for r, p in enumerate(panels):
+        ax = axes[r, 0]
+        ax.plot(p["ribbon"].k.values, p["ribbon"].energy.values, "k.", ms=1.5)
+        win = float(np.abs(p["edge"].energy.values).max())
+        ax.set_ylim(-win, win)
+        ax.set_xlabel(r"$k_y$ (1/a)")
+        ax.set_ylabel(r"$E$ (|t|)")
+        ax.set_title(f"({chr(97 + r)}) ribbon, {p['ribbon'].attrs.get('width')} columns, {p['label']}")
+        plot_edge_spectral_function(p["edge"], title=f"semi-infinite edge, {p['label']}", ax=axes[r, 1])
+        ax = axes[r, 2]
+        w = p["winding"]
+        ax.step(w.ky.values, w.winding.values, where="mid", color="k")
+        ax.set_xlabel(r"$k_y$ (1/a)")
+        ax.set_ylabel(r"$W(k_y)$")
+        ax.set_title(f"bulk winding, {p['label']}")
+        ax.set_ylim(-2.5, 2.5)
+    if profile is not None:
+        ax = axes[0, 3]
+        for s in range(profile.sizes["state"]):
+            ax.loglog(profile.distance.values, profile.weight.values[s],
+                      label=f"{'left' if profile.edge.values[s] > 0 else 'right'} edge")
+        ax.set_xlabel("columns from its edge")
+        ax.set_ylabel("weight per column")
+        ax.set_title(f"zero-mode profile, $k_y$={float(profile.attrs.get('k', np.nan)):.3g}")
+        ax.legend(fontsize=7)
+        for r in range(1, rows):
+            axes[r, 3].axis("off")
+    fig.tight_layout()
+    return fig
