@@ -27,7 +27,6 @@ from scipy.optimize import brentq, minimize_scalar, root_scalar
 
 from .errors import ConvergenceError, ParameterError, check_range
 from .meanfield import PairingProblem, check_temperature
-from .tightbinding import as_field
 
 
 def _field(vx, angle=0.0):
