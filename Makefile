@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= results
 
-.PHONY: install reproduce test test-all bench clean
+.PHONY: install reproduce test test-all docs bench clean
 
 $(BIN)/isingsc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: install
 
 test-all: install
 	$(BIN)/python -m pytest -m "slow or not slow"
+
+docs: install
+	$(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -369,3 +369,13 @@ def test_fitted_effective_model_agrees_with_the_exact_heterostructure():
     w_exact = winding_number(exact, delta, field, ky).winding.values
     w_eff = winding_number(eff, delta, field, ky).winding.values
     assert np.array_equal(w_exact, w_eff) and np.any(w_exact != 0)
+
+
+def test_node_pairs_just_born_on_gamma_m_are_found():
+    """Regression (found by a Gamma x mu_TMD sweep): at Vx just above Z Delta a node pair on a
+    Gamma-M ray is closer than the search step and the middle sample has the other sign.  The
+    pairs must be found, with opposite charges (the total charge on the torus is zero)."""
+    model = heterostructure_model(PAPER.with_(gamma=0.4, mu_tmd=3.1))
+    nodes = find_nodes(model, 0.05, (0.985 * 0.05, 0.0, 0.0))
+    assert nodes.sizes["node"] == 12
+    assert nodes["charge"].values.sum() == 0 and set(np.abs(nodes["charge"].values)) == {1}

@@ -316,6 +316,10 @@ class SemiInfiniteEdge:
         return finalize(ds, model=self.model, **self._attrs(), energy=energy)
 
 
+_SINGULAR = ("surface Green's function: a singular matrix in the decimation (the energy is within rounding of "
+             "an eigenvalue, e.g. E = 0 on a ky line through a node); raise eta, the broadening Im z")
+
+
 def decimate(h00, h10, z, tol: float = 1e-13, max_iter: int = 100):
     """Lopez Sancho decimation for a chain of principal layers; batched.
 
@@ -359,7 +363,10 @@ def decimate(h00, h10, z, tol: float = 1e-13, max_iter: int = 100):
             iterations = it + 1
             idx = slice(None) if active.size == len(z) else active  # no copies while all run
             aa, bb = a[idx], b[idx]
-            gab = np.linalg.solve(zI[idx] - eps[idx], np.concatenate([aa, bb], axis=-1))
+            try:
+                gab = np.linalg.solve(zI[idx] - eps[idx], np.concatenate([aa, bb], axis=-1))
+            except np.linalg.LinAlgError:
+                raise ConvergenceError(_SINGULAR) from None
             ga, gb = gab[..., :n], gab[..., n:]
             agb = aa @ gb
             bga = bb @ ga
@@ -377,8 +384,11 @@ def decimate(h00, h10, z, tol: float = 1e-13, max_iter: int = 100):
                 f"surface Green's function: decimation not converged after {max_iter} doublings "
                 f"at {active.size} of {len(z)} points (e.g. z = {z[active[0]]:.3g}); "
                 "raise max_iter or eta, or avoid energies on a band edge")
-        gl = np.linalg.inv(zI - eps_l)
-        gr = np.linalg.inv(zI - eps_r)
+        try:
+            gl = np.linalg.inv(zI - eps_l)
+            gr = np.linalg.inv(zI - eps_r)
+        except np.linalg.LinAlgError:
+            raise ConvergenceError(_SINGULAR) from None
     if not (np.all(np.isfinite(gl)) and np.all(np.isfinite(gr))):
         raise ConvergenceError("surface Green's function: non-finite result (singular z - Sigma)")
     return gl.reshape(batch + (n, n)), gr.reshape(batch + (n, n)), iterations

@@ -126,7 +126,7 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
 
     from .edge import SemiInfiniteEdge
     from .ribbon import Ribbon
-    from .topology import winding_number
+    from .topology import winding_intervals, winding_number
 
     if quality not in FIG4_QUALITY:
         from .errors import ParameterError
@@ -147,7 +147,10 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
         a_edge["zero_modes"] = ("k", edge.zero_modes(ky).n_modes.values[0])
         spectrum = ribbon.spectrum(ky, delta, field, n_states=q["ribbon_states"], method="sparse")
         winding = winding_number(model, delta, field, ky)
-        for name, ds in (("edge", a_edge), ("ribbon", spectrum), ("winding", winding)):
+        # exact W(ky) intervals: their ends are the ky projections of the nodes (for the report's table)
+        intervals = winding_intervals(model, delta, field)
+        for name, ds in (("edge", a_edge), ("ribbon", spectrum), ("winding", winding),
+                         ("winding_intervals", intervals)):
             files.append(save(ds, out / f"fig4_{name}_{tag}.nc"))
         panels.append({"label": label, "ribbon": spectrum, "edge": a_edge, "winding": winding})
     # one flat-band zero mode on a ribbon wide enough to hold it (sparse), on a log grid of columns
@@ -168,3 +171,15 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
     fig.suptitle("Flat band: semi-infinite edge (Lopez Sancho); a %d-column ribbon is too narrow "
                  "(decay length ~1e4 columns); W(ky) from the bulk" % q["ribbon_width"], fontsize=10, y=1.02)
     return files + plotting.save_figure(fig, out / "fig4_ribbon_edge_winding.png", pdf=True)
+
+
+from .figures_spectroscopy import SPECTROSCOPY_QUALITY as FIG5_QUALITY  # noqa: E402,F401
+
+
+def figure_5(out: Path, params: HeterostructureParams = PAPER, quality: str = "fast") -> list[Path]:
+    """Spectroscopy (issue 8; not a figure of the paper): bulk dI/dV in field for a Pauli-limited film and
+    the Ising heterostructure, the gap against field, and the edge zero-bias peak of the flat bands
+    (:func:`isingsc.figures_spectroscopy.figure_spectroscopy`; ~25 s in fast quality)."""
+    from .figures_spectroscopy import figure_spectroscopy
+
+    return list(figure_spectroscopy(Path(out), quality, params)["files"])

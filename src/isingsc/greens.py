@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import check_range
+from .kernels import orbital_spectral_function
 from .models import HeterostructureParams, downfold, sc_model, tmd_model
 from .tightbinding import nambu
 
@@ -97,10 +98,8 @@ def spectral_function(model, k, omega, eta: float, orbital: str = "sc",
     ``omega`` is a 1D array (units of |t|); the last axis is spin (up, down) along z.
     """
     eta = check_eta(eta)
-    omega = np.atleast_1d(np.asarray(omega, dtype=float))
-    e, w = spectral_weights(model, k, orbital, delta, field_vector)
-    line = lorentzian(omega[:, None] - e[..., None, :], eta)  # (..., n_omega, N)
-    return np.einsum("...wn,...sn->...ws", line, w)
+    h = model.bdg_hamiltonian(k, delta, field_vector)
+    return orbital_spectral_function(h, model.nambu_indices(orbital)[:2], omega, eta)
 
 
 def density_of_states(model, mesh, omega, eta: float, orbital: str = "sc",
@@ -113,11 +112,11 @@ def density_of_states(model, mesh, omega, eta: float, orbital: str = "sc",
     eta = check_eta(eta)
     omega = np.atleast_1d(np.asarray(omega, dtype=float))
     out = np.zeros((omega.size, 2))
+    idx = model.nambu_indices(orbital)[:2]
     for start in range(0, len(mesh), chunk):
         sl = slice(start, start + chunk)
-        e, w = spectral_weights(model, mesh.k[sl], orbital, delta, field_vector)
-        line = lorentzian(omega[:, None, None] - e[None, :, :], eta)  # (w, k, N)
-        out += np.einsum("wkn,ksn,k->ws", line, w, mesh.weights[sl])
+        a = orbital_spectral_function(model.bdg_hamiltonian(mesh.k[sl], delta, field_vector), idx, omega, eta)
+        out += np.einsum("kws,k->ws", a, mesh.weights[sl])
     return out
 
 

@@ -14,12 +14,17 @@ k mesh once and evaluates
   pairing matrix elements |<p|D|h>|^2 (the pair-susceptibility kernel),
 
 and :func:`thermal_sum` / :func:`pair_curvature` reduce them over k for many
-temperatures.  With an in-plane field along x every matrix in (1) is real
-symmetric; that case runs in Numba-compiled loops (Householder
-tridiagonalisation + implicit QL for eigenvalues, cyclic Jacobi where
-eigenvectors are needed), split over k between threads (``ISINGSC_NUM_THREADS``).  Complex matrices (a field with a
-y component, complex hoppings) take the NumPy/LAPACK path: same interface,
-same results, slower.  A GPU implementation plugs in here and nowhere else.
+temperatures.  Eigenvalues come from a Numba-compiled Householder tridiagonalisation
+(real symmetric or complex Hermitian, so a field at any in-plane angle stays on the fast
+path) followed by the square-root-free rational QL; cyclic Jacobi where eigenvectors are
+needed (real matrices; complex ones take NumPy/LAPACK there).  Work is split over k in
+fixed blocks between threads (``ISINGSC_NUM_THREADS``), so every sum is bit-for-bit the
+same for any thread count.
+
+The backend seam: :func:`set_backend` / ``ISINGSC_BACKEND`` choose ``cpu`` or ``gpu``
+(:mod:`isingsc.gpu`, numba.cuda kernels compiled from the *same* device functions defined
+here); :meth:`LinearNambu.eigenvalues`, :meth:`LinearNambu.condensation` and
+:func:`eigvalsh` dispatch on it, and nothing else in the package knows which one runs.
 
 Accuracy: both eigen-solvers are backward stable; eigenvalues agree with
 LAPACK to ~1e-14 |t| (tested).
@@ -27,6 +32,7 @@ LAPACK to ~1e-14 |t| (tested).
 
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +44,7 @@ import numpy as np
 from .errors import ConvergenceError, ParameterError
 
 _EPS = np.finfo(float).eps
-_MIN_PART = 256  # fewest k points worth a thread of their own
+_BLOCK = 512  # k points per block of work (fixed: reproducible sums)
 
 
 def n_threads() -> int:
@@ -57,118 +63,219 @@ def n_threads() -> int:
 
 _POOL: ThreadPoolExecutor | None = None
 
+BACKENDS = ("auto", "cpu", "gpu")
+_BACKEND: str | None = None
+
+
+def set_backend(name: str) -> str:
+    """Select the backend of the hot path: ``cpu`` (Numba kernels), ``gpu`` (numba.cuda kernels on
+    an NVIDIA GPU; raises if none is usable) or ``auto`` (the GPU when one is usable).  Overrides
+    the environment variable ``ISINGSC_BACKEND``.  Returns the backend now active."""
+    global _BACKEND
+    if name not in BACKENDS:
+        raise ParameterError("backend", name, " | ".join(BACKENDS))
+    if name == "gpu":
+        from . import gpu
+
+        gpu.require()
+    _BACKEND = name
+    return active_backend()
+
+
+def active_backend() -> str:
+    """``cpu`` or ``gpu``: the selected backend (``set_backend``, else ``ISINGSC_BACKEND``, else auto)."""
+    name = _BACKEND or os.environ.get("ISINGSC_BACKEND", "auto") or "auto"
+    if name not in BACKENDS:
+        raise ParameterError("ISINGSC_BACKEND", name, " | ".join(BACKENDS))
+    if name == "cpu":
+        return "cpu"
+    from . import gpu
+
+    if name == "gpu":
+        gpu.require()
+        return "gpu"
+    return "gpu" if gpu.available() else "cpu"
+
 
 def _over_k(nk: int, call) -> list:
-    """``call(start, stop)`` on contiguous parts of the k axis, in threads (the compiled kernels
-    release the GIL).  Threads rather than Numba's parallel backend keep compilation to seconds."""
+    """``call(start, stop)`` on fixed blocks of ``_BLOCK`` k points, in threads (the compiled
+    kernels release the GIL), results in block order.  The blocks do not depend on the number of
+    threads, so sums of the partial results are bit-for-bit reproducible on any machine and in any
+    sweep worker.  Threads rather than Numba's parallel backend keep compilation to seconds."""
     global _POOL
-    parts = max(1, min(n_threads(), nk // _MIN_PART))
-    if parts == 1:
-        return [call(0, nk)]
-    if _POOL is None or _POOL._max_workers < parts:
-        _POOL = ThreadPoolExecutor(max_workers=parts, thread_name_prefix="isingsc-kernel")
-    edges = np.linspace(0, nk, parts + 1).astype(int)
-    return list(_POOL.map(lambda i: call(edges[i], edges[i + 1]), range(parts)))
+    edges = list(range(0, nk, _BLOCK)) + [nk]
+    blocks = list(zip(edges[:-1], edges[1:])) or [(0, 0)]
+    threads = min(n_threads(), len(blocks))
+    if threads == 1:
+        return [call(a, b) for a, b in blocks]
+    if _POOL is None or _POOL._max_workers < threads:
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="isingsc-kernel")
+    return list(_POOL.map(lambda ab: call(*ab), blocks))
 
 
-# ----------------------------------------------------------------- small dense solvers
-@nb.njit(cache=True, nogil=True)
-def _tridiagonal_eigenvalues(a, d, e):
-    """Eigenvalues of the real symmetric matrix ``a`` (overwritten) into ``d``; ``e`` is workspace.
+# ----------------------------------------------------------------- device functions
+# Plain Python functions compiled twice: for the CPU here (Numba njit) and for the GPU in
+# isingsc.gpu (numba.cuda device functions).  One source of the linear algebra and of the
+# thermodynamics, two targets.  They use only scalar math and in-place array writes.
 
-    Householder reduction to tridiagonal form, then the implicit QL algorithm
-    (Numerical Recipes tred2/tqli, eigenvalues only).  Returns False if QL does
-    not converge in 60 sweeps per eigenvalue.
+def householder_tridiagonal(a, d, e):
+    """Hermitian (or real symmetric) ``a`` -> real symmetric tridiagonal (d, e); ``a`` is overwritten.
+
+    Column k: the Householder reflector H = 1 - tau v v^dagger with v = x - alpha e_1,
+    alpha = -(x_0/|x_0|) |x| (no cancellation in v_0), applied to the trailing block as
+    B <- B - v w^dagger - w v^dagger, w = p - K v, p = tau B v, K = tau (v^dagger p)/2.
+    The complex sub-diagonal alpha_k is made real by a diagonal unitary, which keeps |alpha_k|:
+    e[i] = |alpha_i| couples i and i + 1, e[n - 1] = 0.  Only the lower triangle of ``a`` is read
+    (Hermiticity gives the rest); row k of ``a`` serves as workspace for p and w.
     """
     n = a.shape[0]
-    for i in range(n - 1, 0, -1):
-        l = i - 1
-        h = 0.0
-        scale = 0.0
-        if l > 0:
-            for k in range(l + 1):
-                scale += abs(a[i, k])
-            if scale == 0.0:
-                e[i] = a[i, l]
-            else:
-                for k in range(l + 1):
-                    a[i, k] /= scale
-                    h += a[i, k] * a[i, k]
-                f = a[i, l]
-                g = -np.sqrt(h) if f >= 0.0 else np.sqrt(h)
-                e[i] = scale * g
-                h -= f * g
-                a[i, l] = f - g
-                f = 0.0
-                for j in range(l + 1):
-                    g = 0.0
-                    for k in range(j + 1):
-                        g += a[j, k] * a[i, k]
-                    for k in range(j + 1, l + 1):
-                        g += a[k, j] * a[i, k]
-                    e[j] = g / h
-                    f += e[j] * a[i, j]
-                hh = f / (h + h)
-                for j in range(l + 1):
-                    f = a[i, j]
-                    g = e[j] - hh * f
-                    e[j] = g
-                    for k in range(j + 1):
-                        a[j, k] -= f * e[k] + g * a[i, k]
-        else:
-            e[i] = a[i, l]
+    for k in range(n - 2):
+        xnorm2 = 0.0
+        for i in range(k + 1, n):
+            xnorm2 += a[i, k].real * a[i, k].real + a[i, k].imag * a[i, k].imag
+        x0 = a[k + 1, k]
+        ax0 = abs(x0)
+        if xnorm2 - ax0 * ax0 <= 0.0:  # already tridiagonal in this column
+            e[k] = ax0
+            continue
+        xnorm = math.sqrt(xnorm2)
+        phase = x0 / ax0 if ax0 > 0.0 else 1.0 + 0.0 * x0
+        a[k + 1, k] = x0 + phase * xnorm
+        tau = 1.0 / (xnorm * (xnorm + ax0))  # 2 / |v|^2
+        # p = tau B v from the lower triangle of B alone (B_ij = conj(B_ji))
+        for i in range(k + 1, n):
+            a[k, i] = 0.0 * x0
+        for i in range(k + 1, n):
+            vi = a[i, k]
+            s = a[i, i] * vi
+            for j in range(k + 1, i):
+                s += a[i, j] * a[j, k]
+                a[k, j] += a[i, j].conjugate() * vi
+            a[k, i] += s
+        kk = 0.0
+        for i in range(k + 1, n):
+            a[k, i] *= tau
+            kk += (a[i, k].conjugate() * a[k, i]).real
+        kk *= 0.5 * tau
+        for i in range(k + 1, n):
+            a[k, i] -= kk * a[i, k]
+        # rank-2 update of the lower triangle only
+        for i in range(k + 1, n):
+            vi = a[i, k]
+            wi = a[k, i]
+            for j in range(k + 1, i + 1):
+                a[i, j] -= vi * a[k, j].conjugate() + wi * a[j, k].conjugate()
+        e[k] = xnorm
     for i in range(n):
-        d[i] = a[i, i]
-    for i in range(1, n):
-        e[i - 1] = e[i]
+        d[i] = a[i, i].real
+    if n >= 2:
+        e[n - 2] = abs(a[n - 1, n - 2])
     e[n - 1] = 0.0
+
+
+def tridiagonal_eigenvalues(d, e):
+    """Ascending eigenvalues of the symmetric tridiagonal (d, e) into ``d``; ``e`` is destroyed.
+
+    Rational (square-root-free) QL of Reinsch / Pal-Walker-Kahan, EISPACK ``tqlrat``: it works on
+    the squared off-diagonals e_i^2 (e[i] couples i and i + 1, e[n - 1] = 0), needs one square
+    root per iteration instead of one per rotation, and leaves the eigenvalues sorted.
+    Absolute accuracy ~eps max|T|, like LAPACK's dsterf.  Returns False if an eigenvalue needs
+    more than 30 iterations.
+    """
+    n = d.shape[0]
+    for i in range(n):
+        e[i] = e[i] * e[i]
+    f = 0.0
+    t = 0.0
+    b = 0.0
+    c = 0.0
     for l in range(n):
-        it = 0
-        while True:
-            m = l
-            while m < n - 1:
-                if abs(e[m]) <= _EPS * (abs(d[m]) + abs(d[m + 1])):
+        j = 0
+        h = abs(d[l]) + math.sqrt(e[l])
+        if t <= h:
+            t = h
+            b = _EPS * t
+            c = b * b
+        m = l
+        while e[m] > c:  # e[n - 1] = 0 ends the search
+            m += 1
+        if m != l:
+            while True:
+                if j == 30:
+                    return False
+                j += 1
+                s = math.sqrt(e[l])
+                g = d[l]
+                p = (d[l + 1] - g) / (2.0 * s)
+                r = math.sqrt(p * p + 1.0)
+                d[l] = s / (p + (r if p >= 0.0 else -r))
+                h = g - d[l]
+                for i in range(l + 1, n):
+                    d[i] -= h
+                f += h
+                g = d[m]
+                if g == 0.0:
+                    g = b
+                h = g
+                s = 0.0
+                for i in range(m - 1, l - 1, -1):
+                    p = g * h
+                    r = p + e[i]
+                    e[i + 1] = s * r
+                    s = e[i] / r
+                    d[i + 1] = h + s * (h + d[i])
+                    g = d[i] - e[i] / g
+                    if g == 0.0:
+                        g = b
+                    h = g * p / r
+                e[l] = s * g
+                d[l] = h
+                if h == 0.0 or abs(e[l]) <= abs(c / h):
                     break
-                m += 1
-            if m == l:
-                break
-            it += 1
-            if it > 60:
-                return False
-            g = (d[l + 1] - d[l]) / (2.0 * e[l])
-            r = np.sqrt(g * g + 1.0)
-            g = d[m] - d[l] + e[l] / (g + (r if g >= 0.0 else -r))
-            s = 1.0
-            c = 1.0
-            p = 0.0
-            underflow = False
-            for i in range(m - 1, l - 1, -1):
-                f = s * e[i]
-                b = c * e[i]
-                r = np.sqrt(f * f + g * g)
-                e[i + 1] = r
-                if r == 0.0:  # deflation: restart the sweep
-                    d[i + 1] -= p
-                    e[m] = 0.0
-                    underflow = True
+                e[l] = h * e[l]
+                if e[l] == 0.0:
                     break
-                s = f / r
-                c = g / r
-                g = d[i + 1] - p
-                r = (d[i] - g) * s + 2.0 * c * b
-                p = s * r
-                d[i + 1] = g + p
-                g = c * r - b
-            if underflow:
-                continue
-            d[l] -= p
-            e[l] = g
-            e[m] = 0.0
+        p = d[l] + f
+        i = l
+        while i > 0 and p < d[i - 1]:  # insert into the sorted eigenvalues found so far
+            d[i] = d[i - 1]
+            i -= 1
+        d[i] = p
     return True
 
 
-@nb.njit(cache=True, nogil=True)
-def _jacobi_eigh(a, v):
+def level_free_energy_difference(x, x0, t):
+    """G_T(x) - G_T(x0) for quasiparticle energies |E| = x, x0 (|t|), G_T(E) = -(T/2) ln(2 cosh(E/2T)).
+
+    Written as -(T/2)[(y - y0) + ln(1 + e^{-2y}) - ln(1 + e^{-2y0})], y = x/2T: no overflow and,
+    for x close to x0, no cancellation of two O(x) terms.  T = 0: -(x - x0)/4.
+    """
+    if t > 0.0:
+        y = x / (2.0 * t)
+        y0 = x0 / (2.0 * t)
+        return -(t / 2.0) * ((y - y0) + (math.log1p(math.exp(-2.0 * y)) - math.log1p(math.exp(-2.0 * y0))))
+    return -(x - x0) / 4.0
+
+
+def assemble(h, shift, a):
+    """a = h + shift (the matrix of one k point, into a reused workspace)."""
+    n = a.shape[0]
+    for i in range(n):
+        for j in range(n):
+            a[i, j] = h[i, j] + shift[i, j]
+
+
+def _cpu(function):
+    return nb.njit(cache=True, nogil=True)(function)
+
+
+_householder = _cpu(householder_tridiagonal)
+_tridiagonal = _cpu(tridiagonal_eigenvalues)
+_level = _cpu(level_free_energy_difference)
+_assemble = _cpu(assemble)
+
+
+def jacobi_eigh(a, v):
     """Cyclic Jacobi: diagonalise the real symmetric ``a`` in place, eigenvectors in the columns of ``v``.
 
     Converged when the off-diagonal weight is below eps^2 of the total.  Returns False otherwise.
@@ -191,11 +298,15 @@ def _jacobi_eigh(a, v):
                 apq = a[p, q]
                 if apq == 0.0:
                     continue
-                theta = (a[q, q] - a[p, p]) / (2.0 * apq)
-                t = 1.0 / (abs(theta) + np.sqrt(theta * theta + 1.0))
-                if theta < 0.0:
-                    t = -t
-                c = 1.0 / np.sqrt(t * t + 1.0)
+                diff = a[q, q] - a[p, p]
+                if abs(apq) * 1e100 < abs(diff):  # tiny angle: t = apq/diff (theta^2 would overflow)
+                    t = apq / diff
+                else:
+                    theta = diff / (2.0 * apq)
+                    t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
+                    if theta < 0.0:
+                        t = -t
+                c = 1.0 / math.sqrt(t * t + 1.0)
                 s = t * c
                 a[p, p] -= t * apq
                 a[q, q] += t * apq
@@ -217,20 +328,42 @@ def _jacobi_eigh(a, v):
     return False
 
 
+def embed_hermitian(h, b):
+    """b = [[Re h, -Im h], [Im h, Re h]]: the real symmetric 2N x 2N form of the Hermitian ``h``.
+
+    Each eigenvalue E of h appears twice in b, with eigenvectors (x, y) and (-y, x) for
+    u = x + i y; so sum over b's eigenpairs of (v_a^2 + v_{N+a}^2)/2 at energy E is the weight
+    |u_a|^2 of h's, whatever basis a solver picks in the doubled (or any degenerate) subspace.
+    """
+    n = h.shape[0]
+    for i in range(n):
+        for j in range(n):
+            re = h[i, j].real
+            im = h[i, j].imag
+            b[i, j] = re
+            b[i + n, j + n] = re
+            b[i, j + n] = -im
+            b[i + n, j] = im
+
+
+_jacobi_eigh = _cpu(jacobi_eigh)
+
+
 # ----------------------------------------------------------------- batched drivers
 @nb.njit(cache=True, nogil=True)
-def _eigenvalues_real(h0, shift, out):
-    """out[k] = ascending eigenvalues of h0[k] + shift (real symmetric); returns the number of failures."""
+def _eigenvalues(h0, shift, out):
+    """out[k] = ascending eigenvalues of h0[k] + shift (real symmetric or complex Hermitian,
+    both of one dtype); returns the number of QL failures."""
     nk, n, _ = h0.shape
     fails = 0
-    a = np.empty((n, n))
+    a = np.empty_like(shift)
     d = np.empty(n)
     e = np.empty(n)
     for kk in range(nk):
         _assemble(h0[kk], shift, a)
-        if not _tridiagonal_eigenvalues(a, d, e):
+        _householder(a, d, e)
+        if not _tridiagonal(d, e):
             fails += 1
-        d.sort()
         out[kk] = d
     return fails
 
@@ -248,15 +381,6 @@ def _sorted_eigh(a, v, w, vs):
             vs[i, j] = v[i, order[j]]
     w[:] = w[order]
     return ok
-
-
-@nb.njit(cache=True, nogil=True)
-def _assemble(h, shift, a):
-    """a = h + shift (the matrix of one k point, into a reused workspace)."""
-    n = a.shape[0]
-    for i in range(n):
-        for j in range(n):
-            a[i, j] = h[i, j] + shift[i, j]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -327,17 +451,9 @@ def _thermal_difference(energies, reference, weights, temperatures):
     partial = np.zeros(nt)
     for kk in range(nk):
         for it in range(nt):
-            t = temperatures[it]
             s = 0.0
             for i in range(n):
-                x = abs(energies[kk, i])
-                x0 = abs(reference[kk, i])
-                if t > 0.0:
-                    y = x / (2.0 * t)
-                    y0 = x0 / (2.0 * t)
-                    s += -(t / 2.0) * ((y - y0) + (np.log1p(np.exp(-2.0 * y)) - np.log1p(np.exp(-2.0 * y0))))
-                else:
-                    s += -(x - x0) / 4.0
+                s += _level(abs(energies[kk, i]), abs(reference[kk, i]), temperatures[it])
             partial[it] += weights[kk] * s
     return partial
 
@@ -403,6 +519,52 @@ def pair_curvature(e_particle, e_hole, p2, weights, temperatures) -> np.ndarray:
     return sum(_over_k(len(ep), lambda a, b: _pair_curvature(ep[a:b], eh[a:b], p2[a:b], w[a:b], t)))
 
 
+def eigvalsh(h: np.ndarray) -> np.ndarray:
+    """Ascending eigenvalues of a batch of Hermitian matrices, shape (..., N, N) -> (..., N).
+
+    Drop-in for ``numpy.linalg.eigvalsh`` on many small matrices: the compiled Householder + QL
+    kernel over threads (real symmetric or complex Hermitian; the full matrix is read, so it must
+    be Hermitian), or the GPU backend when it is active.
+    """
+    h = np.asarray(h)
+    if h.ndim < 2 or h.shape[-1] != h.shape[-2]:
+        raise ParameterError("h", h.shape, "an array of square matrices, shape (..., N, N)")
+    batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]), dtype=complex if np.iscomplexobj(h) else float)
+    shift = np.zeros(h.shape[-2:], dtype=batch.dtype)
+    if active_backend() == "gpu":
+        from . import gpu
+
+        return gpu.eigenvalues(batch, shift).reshape(h.shape[:-1])
+    out = np.empty(batch.shape[:2])
+    if sum(_over_k(len(out), lambda a, b: _eigenvalues(batch[a:b], shift, out[a:b]))):
+        raise ConvergenceError("tridiagonal QL eigenvalue iteration did not converge")
+    return out.reshape(h.shape[:-1])
+
+
+def orbital_spectral_function(h: np.ndarray, indices, omega, eta: float) -> np.ndarray:
+    """A_s(k, omega) = sum_n |u_{i_s, n}(k)|^2 (eta/pi) / ((omega - E_n(k))^2 + eta^2) for each basis
+    index i_s in ``indices``: shape (..., n_omega, len(indices)), states / |t|.
+
+    ``h``: Hermitian matrices (..., N, N) (|t|), E_n and u_n their eigenpairs.  The kernel of the
+    spin-resolved DOS and of the spectral maps (:mod:`isingsc.greens`): LAPACK on the CPU, a
+    Jacobi kernel per k on the GPU backend.
+    """
+    h = np.asarray(h)
+    idx = np.asarray(indices, dtype=np.int64)
+    omega = np.atleast_1d(np.asarray(omega, dtype=float))
+    if active_backend() == "gpu":
+        from . import gpu
+
+        batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]))
+        out = gpu.orbital_spectral_function(batch, idx, omega, float(eta))
+        return out.reshape(h.shape[:-2] + out.shape[1:])
+    e, u = np.linalg.eigh(h)
+    w = np.abs(u[..., idx, :]) ** 2  # (..., S, N)
+    x = omega[:, None] - e[..., None, :]  # (..., W, N)
+    line = (eta / np.pi) / (x * x + eta * eta)
+    return np.einsum("...wn,...sn->...ws", line, w)
+
+
 # ----------------------------------------------------------------- the linear Nambu operator
 @dataclass(frozen=True)
 class LinearNambu:
@@ -449,16 +611,58 @@ class LinearNambu:
         return delta * self.pairing + np.tensordot(np.asarray(field_vector, dtype=float), self.zeeman, axes=1)
 
     def eigenvalues(self, delta: float, field_vector) -> np.ndarray:
-        """Ascending Nambu eigenvalues E_n(k), shape (n_k, N), units |t|."""
+        """Ascending Nambu eigenvalues E_n(k), shape (n_k, N), units |t|.
+
+        Real matrices (field along x) and complex Hermitian ones (a y component) both run in
+        the compiled Householder + QL kernel, or on the GPU backend when it is selected.
+        """
         shift = self._shift(delta, field_vector)
+        h0, shift = self._matching(shift)
+        if active_backend() == "gpu":
+            from . import gpu
+
+            return gpu.eigenvalues(h0, shift)
+        out = np.empty(h0.shape[:2])
+        if sum(_over_k(len(out), lambda a, b: _eigenvalues(h0[a:b], shift, out[a:b]))):
+            raise ConvergenceError("tridiagonal QL eigenvalue iteration did not converge")
+        return out
+
+    def _matching(self, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """H0 and the shift in one dtype: real if both are, else complex (H0's copy cached)."""
         if np.isrealobj(self.h0) and not np.any(shift.imag):
-            out = np.empty(self.h0.shape[:2])
-            m = np.ascontiguousarray(shift.real)
-            if sum(_over_k(len(out), lambda a, b: _eigenvalues_real(self.h0[a:b], m, out[a:b]))):
-                raise ConvergenceError("tridiagonal QL eigenvalue iteration did not converge")
-            return out
-        return np.concatenate([np.linalg.eigvalsh(self.h0[s:s + 8192] + shift)
-                               for s in range(0, len(self.h0), 8192)])
+            return self.h0, np.ascontiguousarray(shift.real)
+        return self._h0_complex, np.ascontiguousarray(shift, dtype=complex)
+
+    @cached_property
+    def _h0_complex(self) -> np.ndarray:
+        return np.ascontiguousarray(self.h0, dtype=complex)
+
+    def condensation(self, deltas, temperatures, field_vector, weights, normal=None) -> np.ndarray:
+        """sum_k w_k sum_n [G_T(E_n(k; Delta_i, V)) - G_T(E_n(k; 0, V))] for every (T, Delta_i),
+        shape (n_T, n_Delta), |t| per site; ``weights`` are the mesh weights w_k, ``normal``
+        optionally the Delta = 0 spectrum at this field.
+
+        The hot path of the free energy and the gap equation: a diagonalisation per (Delta, k)
+        and the thermal sums, on the CPU kernels or fused on the GPU backend.
+        """
+        t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
+        deltas = np.atleast_1d(np.asarray(deltas, dtype=float))
+        w = np.ascontiguousarray(weights, dtype=float)
+        if active_backend() == "gpu":
+            from . import gpu
+
+            shifts = np.stack([self._shift(d, field_vector) for d in deltas])
+            h0, shifts = self._matching_many(shifts)
+            e0 = normal if normal is not None else self.eigenvalues(0.0, field_vector)
+            return gpu.condensation(h0, shifts, np.ascontiguousarray(e0), w, t)
+        e0 = normal if normal is not None else self.eigenvalues(0.0, field_vector)
+        cols = [thermal_difference(self.eigenvalues(d, field_vector), e0, w, t) for d in deltas]
+        return np.stack(cols, axis=-1)
+
+    def _matching_many(self, shifts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if np.isrealobj(self.h0) and not np.any(shifts.imag):
+            return self.h0, np.ascontiguousarray(shifts.real)
+        return self._h0_complex, np.ascontiguousarray(shifts, dtype=complex)
 
     def _hole_relation(self, shift_p, shift_h):
         """W = 1_orbitals x sigma_x if the hole block equals -W (particle block) W^T on the whole mesh.

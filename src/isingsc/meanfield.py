@@ -114,6 +114,9 @@ class PairingProblem:
         """
         T = check_temperature(T, allow_zero=True)
         w = self.mesh.weights
+        deltas = np.asarray(deltas, dtype=float)
+        if self.operator is not None:
+            return deltas**2 / self.v + self.operator.condensation(deltas, T, as_field(field_vector), w, normal)
         e_0 = self.energies(0.0, field_vector) if normal is None else normal
         cols = [d * d / self.v + thermal_difference(self.energies(d, field_vector), e_0, w, T)
                 for d in np.asarray(deltas, dtype=float)]

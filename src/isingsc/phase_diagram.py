@@ -19,11 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from .errors import ConvergenceError, check_range
+from .errors import ConvergenceError, ParameterError, check_range
+from .progress import logger, track
 from .meanfield import PairingProblem, coupling_for_gap
 from .quadrature import QuadratureSpec, normal_state_energy_fn, ray_quadrature
 from .results import finalize
-from .transitions import critical_temperature, first_order_field, instability_field, solve_gap
+from .transitions import _field, critical_temperature, first_order_field, instability_field, solve_gap
 
 SQRT2 = np.sqrt(2.0)
 
@@ -53,14 +54,27 @@ def default_spec(delta0: float) -> QuadratureSpec:
     return QuadratureSpec(energy_scale=delta0 / 5, n_theta=6, order=6, growth=2.5)
 
 
-def quadrature_for(model, spec: QuadratureSpec):
-    """Wedge quadrature of ``model``, after checking numerically that its Nambu spectrum
-    (with a test pairing and in-plane fields) has the D6 symmetry the wedge relies on."""
+def quadrature_for(model, spec: QuadratureSpec, angles=(0.0,)):
+    """Brillouin-zone quadrature of ``model`` for in-plane fields at ``angles`` (rad from x).
+
+    The Gamma-K-M wedge (:func:`~isingsc.quadrature.ray_quadrature`) when the Nambu spectrum
+    (with a test pairing and in-plane fields at these angles) has the D6 symmetry the wedge
+    relies on (checked numerically); otherwise six images of the wedge covering half the zone,
+    exact for on-site singlet pairing (:func:`isingsc.families.hc2.family_quadrature`, e.g.
+    Rashba or anisotropic SOC, or an anisotropic model with the field off the axes).
+    """
     from .lattice import check_spectral_symmetry
 
-    for field in ((0.05, 0.0, 0.0), (0.03, 0.04, 0.0)):
-        check_spectral_symmetry(lambda k: np.linalg.eigvalsh(model.bdg_hamiltonian(k, 0.01, field)),
-                                "D6", name="model")
+    try:
+        for a in np.atleast_1d(np.asarray(angles, dtype=float)):
+            for v, w in ((0.05, 0.0), (0.03, 0.04)):
+                field = (v * np.cos(a) - w * np.sin(a), v * np.sin(a) + w * np.cos(a), 0.0)
+                check_spectral_symmetry(lambda k: np.linalg.eigvalsh(model.bdg_hamiltonian(k, 0.01, field)),
+                                        "D6", name="model")
+    except ParameterError:
+        from .families.hc2 import family_quadrature
+
+        return family_quadrature(model, spec, tuple(np.atleast_1d(angles)), zone="half", k_disks=False)
     return ray_quadrature(normal_state_energy_fn(model), spec)
 
 
@@ -78,6 +92,9 @@ def reference_state(reference_model, *, delta0: float | None = None, v: float | 
     problem = PairingProblem(reference_model, mesh, check_range("v", v, lo=0.0, lo_open=True))
     if delta0 is None:
         delta0 = solve_gap(problem, 0.0, delta_max=_delta_bound(problem)).delta
+        if delta0 <= 0.0:
+            raise ConvergenceError(f"no superconducting gap at T = 0 for v = {v:g}: the pairing is too weak "
+                                   "to resolve (raise v, or give delta0 instead)")
     tc = critical_temperature(problem, t_max=delta0)
     return Reference(v=v, tc=tc, delta0=delta0, points=len(mesh), spec=spec)
 
@@ -100,14 +117,17 @@ def converge(compute, spec: QuadratureSpec, tol: float, max_refinements: int = 3
     largest relative change of all entries is below tol; returns (result, achieved, spec).
     The result reported is the finer one; ``achieved`` bounds the error of the coarser."""
     tol = check_range("tol", tol, lo=0.0, lo_open=True)
+    logger.info("converge: pass 1 on %s", spec.describe())
     previous = compute(spec, None)
-    for _ in range(max_refinements):
+    for n in range(max_refinements):
         spec = spec.refined()
+        logger.info("converge: pass %d on %s", n + 2, spec.describe())
         current = compute(spec, previous)
         change = max(float(np.max(np.abs(np.asarray(current[k]) - np.asarray(previous[k]))
                                   / np.maximum(np.abs(np.asarray(current[k])), 1e-300)))
                      for k in current if not isinstance(current[k], dict)
                      and k in previous and np.size(current[k]) == np.size(previous[k]))
+        logger.info("converge: largest relative change %.3g (tol %.3g)", change, tol)
         if change <= tol:
             return current, change, spec
         previous = current
@@ -132,7 +152,7 @@ def _matching(guess: dict | None, key: str, T: float, tc: float):
 
 def hc2_points(problem: PairingProblem, ref: Reference, *, temperatures=None, n_points: int = 40,
                t_min_ratio: float = 0.05, v_max_ratio: float = 60.0, xtol: float = 1e-6,
-               guess: dict | None = None) -> dict:
+               guess: dict | None = None, angle: float = 0.0) -> dict:
     """Critical field at each temperature, by root finding in the field.
 
     From Tc downwards (continuation): the second-order (instability) field V2(T),
@@ -159,7 +179,7 @@ def hc2_points(problem: PairingProblem, ref: Reference, *, temperatures=None, n_
     out = {key: np.zeros(len(temps)) for key in ("Hc2", "V2", "quartic", "delta_jump")}
     order = []
     first_order = []  # (T, V1, Delta at V1) of the consecutive first-order points so far
-    for i, t in enumerate(temps):
+    for i, t in enumerate(track(temps, "Hc2(T)", unit="T")):
         v2_guess = _matching(guess, "V2", t, tc)
         if v2_guess is None and i >= 2:  # linear extrapolation in T
             v2_guess = out["V2"][i - 1] + (out["V2"][i - 1] - out["V2"][i - 2]) * (
@@ -167,8 +187,8 @@ def hc2_points(problem: PairingProblem, ref: Reference, *, temperatures=None, n_
         elif v2_guess is None and i == 1:
             v2_guess = 1.1 * out["V2"][0]
         v2 = instability_field(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
-                               guess=v2_guess)
-        fv = (v2, 0.0, 0.0)
+                               guess=v2_guess, angle=angle)
+        fv = _field(v2, angle)
         a = 0.5 * problem.curvature([t], fv)[0]
         # with a previous pass, its order decides whether the grid search is needed
         known = _matching(guess, "order_code", t, tc)
@@ -177,6 +197,7 @@ def hc2_points(problem: PairingProblem, ref: Reference, *, temperatures=None, n_
         w1, w2 = land[0] - a * h * h, land[1] - 4 * a * h * h
         b = (64 * w1 - w2) / (48 * h**4)
         out["V2"][i], out["quartic"][i], out["Hc2"][i] = v2, b, v2
+        logger.debug("T = %.6g: V2 = %.8g, quartic b = %.3g", t, v2, b)
         j = int(np.argmin(land[2:]))
         if b >= 0 and land[2 + j] >= 0:
             order.append("second")
@@ -198,13 +219,14 @@ def hc2_points(problem: PairingProblem, ref: Reference, *, temperatures=None, n_
             c = (w2 - 16 * w1) / (48 * h**6)
             delta_guess = float(np.clip(np.sqrt(-b / (3 * c)), h, grid[0])) if c > 0 else grid[0]
         found = first_order_field(problem, t, v_low=v2 * (1 + 1e-6), delta_guess=delta_guess,
-                                  v_max=v_max_ratio * vp, v_guess=v1_guess, xtol=xtol * vp)
+                                  v_max=v_max_ratio * vp, v_guess=v1_guess, xtol=xtol * vp, angle=angle)
         if found is None:  # b < 0 within noise, but no minimum below the normal state
             order.append("second")
             first_order.clear()
             continue
         v1, jump = found
         out["Hc2"][i], out["delta_jump"][i] = v1, jump
+        logger.debug("T = %.6g: first order, V1 = %.8g, Delta jump %.4g", t, v1, jump)
         order.append("first")
         first_order.append((t, v1, jump))
     rev = slice(None, None, -1)
@@ -249,40 +271,46 @@ def hc2_dataset(points: dict, ref: Reference, model, achieved_tol: float, spec: 
 
 
 def setup(model, reference_model, *, delta0: float | None = None, v: float | None = None,
-          spec: QuadratureSpec | None = None) -> tuple[Reference, PairingProblem]:
-    """Reference normalisation and the pairing problem of ``model`` on the same resolution."""
+          spec: QuadratureSpec | None = None, angle: float = 0.0) -> tuple[Reference, PairingProblem]:
+    """Reference normalisation (zero field) and the pairing problem of ``model`` on the same
+    resolution, its quadrature valid for in-plane fields at ``angle`` (rad from x)."""
     ref = reference_state(reference_model, delta0=delta0, v=v, spec=spec)
-    problem = PairingProblem(model, quadrature_for(model, ref.spec), ref.v)
+    problem = PairingProblem(model, quadrature_for(model, ref.spec, (angle,)), ref.v)
     return ref, problem
 
 
 def converged_hc2(model, reference_model, *, delta0: float | None = None, v: float | None = None,
                   t_over_tc=None, n_points: int = 40, tol: float = 0.005,
-                  spec: QuadratureSpec | None = None) -> xr.Dataset:
+                  spec: QuadratureSpec | None = None, angle: float = 0.0) -> xr.Dataset:
     """Hc2(T)/HP against T/Tc_ref converged to ``tol`` (relative) by refining the quadrature.
 
     ``t_over_tc``: temperatures in units of the reference Tc (default ``n_points``
-    values from 0.05 Tc of the reference to 0.995 of the model's own Tc).
+    values from 0.05 Tc of the reference to 0.995 of the model's own Tc).  ``angle``: the
+    in-plane field direction (rad from x; the field is V (cos angle, sin angle, 0)).
     """
+    angle = check_range("angle", angle)
     state = {}
 
     def compute(s, previous):
-        ref, problem = setup(model, reference_model, delta0=delta0, v=v, spec=s)
+        ref, problem = setup(model, reference_model, delta0=delta0, v=v, spec=s, angle=angle)
         if previous is None:  # fix the temperatures once, so that passes compare like with like
             tc = critical_temperature(problem, t_max=ref.tc * 2)
             state["temps"] = (default_temperatures(ref, tc, n_points) if t_over_tc is None
                               else np.asarray(t_over_tc, dtype=float) * ref.tc)
-        pts = hc2_points(problem, ref, temperatures=state["temps"], guess=previous and previous["points"])
+        pts = hc2_points(problem, ref, temperatures=state["temps"], guess=previous and previous["points"],
+                         angle=angle)
         state.update(ref=ref, pts=pts, n_k=len(problem.mesh))
         return {"Tc": pts["Tc"], "Tc_ref": ref.tc, "Hc2": pts["Hc2"], "points": pts}
 
     start = spec or default_spec(delta0 if delta0 is not None else 0.02)
     _, achieved, final = converge(compute, start, tol)
-    return hc2_dataset(state["pts"], state["ref"], model, achieved, final, state["n_k"], tol)
+    ds = hc2_dataset(state["pts"], state["ref"], model, achieved, final, state["n_k"], tol)
+    ds.attrs.update(field_angle=angle, field_angle_units="rad (in-plane, from x)")
+    return ds
 
 
 def gap_map(problem: PairingProblem, ref: Reference, t_over_tc, h_over_hp, *, n_delta: int = 32,
-            delta_max_ratio: float = 1.3) -> xr.Dataset:
+            delta_max_ratio: float = 1.3, angle: float = 0.0) -> xr.Dataset:
     """Delta(T, V) of the global minimum on a grid (paper Fig. 3b, c).
 
     For each field one set of diagonalisations on a Delta grid serves every
@@ -296,7 +324,7 @@ def gap_map(problem: PairingProblem, ref: Reference, t_over_tc, h_over_hp, *, n_
     grid = delta_max_ratio * ref.delta0 * np.linspace(0.0, 1.0, n_delta) ** 1.5
     out = np.zeros((len(temps), len(h_over_hp)))
     for j, h in enumerate(h_over_hp):
-        land = problem.landscape(grid, temps, (h * ref.pauli_field, 0.0, 0.0))  # (n_T, n_delta)
+        land = problem.landscape(grid, temps, _field(h * ref.pauli_field, angle))  # (n_T, n_delta)
         for i in range(len(temps)):
             m = int(np.argmin(land[i]))
             if m == 0 or land[i, m] >= 0:
@@ -316,5 +344,5 @@ def gap_map(problem: PairingProblem, ref: Reference, t_over_tc, h_over_hp, *, n_
         coords={"T_over_Tc": t_over_tc, "H_over_HP": h_over_hp},
     )
     return finalize(ds, model=problem.model, Delta0_model=delta_zero, Tc_reference=ref.tc,
-                    HP_reference=ref.pauli_field, v=ref.v, delta_grid_points=n_delta,
+                    HP_reference=ref.pauli_field, v=ref.v, delta_grid_points=n_delta, field_angle=angle,
                     kmesh=f"{len(problem.mesh)} k points, {ref.spec.describe()}")

@@ -101,7 +101,9 @@ def _zero_crossings(energy_fn, theta: float, n_samples: int = 600):
     return merged
 
 
-def _radial_breakpoints(crossings, rm: float, spec: QuadratureSpec):
+def radial_breakpoints(crossings, rm: float, spec: QuadratureSpec) -> np.ndarray:
+    """Radial panel ends on [0, rm]: around each Fermi crossing (r_c, v_F) panels of half-width
+    energy_scale / v_F growing geometrically by ``spec.growth`` (used by every ray quadrature)."""
     pts = {0.0, rm}
     for rc, v in crossings:
         w = min(spec.energy_scale / max(v, 1e-12), rm / 8)
@@ -160,7 +162,7 @@ def ray_quadrature(energy_fn, spec: QuadratureSpec = QuadratureSpec()) -> KMesh:
         wth = 0.5 * (b - a) * t_w
         for th, wt in zip(thetas, wth):
             rm = float(r_max(th))
-            bp = _radial_breakpoints(_zero_crossings(energy_fn, th), rm, spec)
+            bp = radial_breakpoints(_zero_crossings(energy_fn, th), rm, spec)
             lo, hi = bp[:-1, None], bp[1:, None]
             r = (0.5 * (hi - lo) * r_nodes + 0.5 * (hi + lo)).ravel()
             wr = (0.5 * (hi - lo) * r_w).ravel()

@@ -548,8 +548,11 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
         for i in np.nonzero(np.sign(fv[:-1]) * np.sign(fv[1:]) < 0)[0]:
             out.append(optimize.brentq(fr, r[i], r[i + 1], xtol=1e-15) * u[ray])
         av = np.abs(fv)
+        # a local minimum of |f| whose three samples share one sign (if the middle one has the
+        # other sign, both crossings were bracketed above)
         for i in np.nonzero((av[1:-1] < av[:-2]) & (av[1:-1] < av[2:])
-                            & (np.sign(fv[:-2]) == np.sign(fv[2:])))[0] + 1:
+                            & (np.sign(fv[:-2]) == np.sign(fv[2:]))
+                            & (np.sign(fv[1:-1]) == np.sign(fv[2:])))[0] + 1:
             sgn = np.sign(fv[i])
             res = optimize.minimize_scalar(lambda x: sgn * fr(x), bounds=(r[i - 1], r[i + 1]),
                                            method="bounded", options={"xatol": 1e-13})

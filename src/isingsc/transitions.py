@@ -96,10 +96,10 @@ def solve_gap(problem: PairingProblem, T: float, vx: float = 0.0, *, delta_max: 
 
 
 def critical_temperature(problem: PairingProblem, vx: float = 0.0, *, t_max: float,
-                         xtol: float = 1e-12) -> float:
+                         xtol: float = 1e-12, angle: float = 0.0) -> float:
     """Tc: the root of Omega''(Delta=0; T, V) = 0 (pair susceptibility) below ``t_max``."""
     check_range("t_max", t_max, lo=0.0, lo_open=True)
-    fv = _field(vx)
+    fv = _field(vx, angle)
     f = lambda t: problem.curvature([t], fv)[0]
     lo = t_max
     while f(lo) < 0:
@@ -111,7 +111,7 @@ def critical_temperature(problem: PairingProblem, vx: float = 0.0, *, t_max: flo
 
 
 def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_max: float,
-                      xtol: float = 1e-10, guess: float | None = None) -> float:
+                      xtol: float = 1e-10, guess: float | None = None, angle: float = 0.0) -> float:
     """Second-order (normal-state instability / super-cooling) field V2(T): Omega''(0; T, V2) = 0.
 
     Root of the pair-susceptibility curvature (one diagonalisation of the Delta = 0
@@ -121,7 +121,7 @@ def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_ma
     guess) by Brent's method in a bracket grown from zero field by factors of 1.6
     from ``v_start``.
     """
-    f = lambda v: problem.curvature([T], _field(v))[0]  # noqa: E731
+    f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
         # secant from the guess; accepted if it converges close to it with the right sign change
         r = root_scalar(f, x0=guess, x1=guess * 1.001, method="secant", xtol=xtol, rtol=1e-12, maxiter=12)
@@ -161,7 +161,8 @@ def _parabola_vertex(x, y) -> tuple[float, float]:
 
 
 def superconducting_branch(problem: PairingProblem, T: float, vx: float, delta_guess: float,
-                           rel_step: float = 0.05, trusted: bool = False) -> tuple[float, float]:
+                           rel_step: float = 0.05, trusted: bool = False,
+                           angle: float = 0.0) -> tuple[float, float]:
     """The local minimum of Phi(Delta) = Omega(Delta) - Omega(0) at (T, V) nearest ``delta_guess``.
 
     Three values of Phi spaced by ``rel_step`` x delta_guess are slid downhill until
@@ -174,7 +175,7 @@ def superconducting_branch(problem: PairingProblem, T: float, vx: float, delta_g
     or (Phi at the floor, 0.0) when the branch has ended (the minimum slid below a
     third of the guess: past the super-heating field).
     """
-    fv = _field(vx)
+    fv = _field(vx, angle)
     normal = problem.energies(0.0, fv)
     phi = lambda d: problem.landscape(np.atleast_1d(d), [T], fv, normal=normal)[0]  # noqa: E731
     floor = delta_guess / 3
@@ -203,7 +204,8 @@ def superconducting_branch(problem: PairingProblem, T: float, vx: float, delta_g
 
 
 def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_guess: float,
-                      v_max: float, v_guess: float | None = None, xtol: float = 1e-9) -> tuple[float, float] | None:
+                      v_max: float, v_guess: float | None = None, xtol: float = 1e-9,
+                      angle: float = 0.0) -> tuple[float, float] | None:
     """Field V1 > v_low where the superconducting minimum's free energy equals the normal state's.
 
     m(V) = min_Delta Phi(Delta; T, V) is evaluated with :func:`superconducting_branch`,
@@ -228,7 +230,7 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
     def m(vx):
         # a prediction between two nearby branch points that agree to 2 % is trusted (1 % step)
         trusted = len(visited) >= 2 and abs(visited[-1][1] - visited[-2][1]) < 0.02 * visited[-1][1]
-        val, d = superconducting_branch(problem, T, vx, predicted_delta(vx), trusted=trusted)
+        val, d = superconducting_branch(problem, T, vx, predicted_delta(vx), trusted=trusted, angle=angle)
         if d > 0:
             visited.append((vx, d))
         return val
@@ -271,7 +273,8 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
 
 def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_start: float,
                    v_max: float, xtol: float = 1e-9, n_grid: int = 16, v2_guess: float | None = None,
-                   v1_guess: float | None = None, delta_guess: float | None = None) -> CriticalField:
+                   v1_guess: float | None = None, delta_guess: float | None = None,
+                   angle: float = 0.0) -> CriticalField:
     """Thermodynamic in-plane critical field at temperature T and the order of the transition.
 
     V2 from the curvature (:func:`instability_field`); then a superconducting minimum
@@ -281,27 +284,27 @@ def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_sta
     (:func:`first_order_field`, root finding in V, never read off a grid).
     Hc2 = V1 (first order, Delta jumps) or V2 (second order, Delta -> 0 continuously).
     """
-    v2 = instability_field(problem, T, v_start=v_start, v_max=v_max, xtol=xtol, guess=v2_guess)
+    v2 = instability_field(problem, T, v_start=v_start, v_max=v_max, xtol=xtol, guess=v2_guess, angle=angle)
     v_above = v2 * (1 + 1e-6) + 1e-12
     if delta_guess is None or not delta_guess > 0:
         grid = delta_max * np.linspace(0.0, 1.0, n_grid + 1)[1:] ** 1.5
-        land = problem.landscape(grid, [T], _field(v_above))[0]
+        land = problem.landscape(grid, [T], _field(v_above, angle))[0]
         i = int(np.argmin(land))
         if land[i] >= 0:
             return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
         delta_guess = float(grid[i])
-    elif superconducting_branch(problem, T, v_above, delta_guess)[0] >= 0:
+    elif superconducting_branch(problem, T, v_above, delta_guess, angle=angle)[0] >= 0:
         return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
     found = first_order_field(problem, T, v_low=v_above, delta_guess=delta_guess, v_max=v_max,
-                              v_guess=v1_guess, xtol=xtol)
+                              v_guess=v1_guess, xtol=xtol, angle=angle)
     if found is None:
         return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
     v1, jump = found
     return CriticalField(T=T, field=v1, order="first", delta_jump=jump, instability_field=v2)
 
 
-def quartic_coefficient(problem: PairingProblem, T: float, vx: float, h: float) -> float:
+def quartic_coefficient(problem: PairingProblem, T: float, vx: float, h: float, angle: float = 0.0) -> float:
     """Landau b in Omega = a D^2 + b D^4 + c D^6 from Omega(h), Omega(2h) and a = Omega''(0)/2."""
-    a = 0.5 * problem.curvature([T], _field(vx))[0]
-    w1, w2 = problem.landscape([h, 2 * h], [T], _field(vx))[0] - a * np.array([h * h, 4 * h * h])
+    a = 0.5 * problem.curvature([T], _field(vx, angle))[0]
+    w1, w2 = problem.landscape([h, 2 * h], [T], _field(vx, angle))[0] - a * np.array([h * h, 4 * h * h])
     return (64 * w1 - w2) / (48 * h**4)

@@ -20,6 +20,9 @@ from . import foundation  # noqa: E402,F401
 from . import experiment  # noqa: E402,F401
 from . import meanfield  # noqa: E402,F401
 from . import topology  # noqa: E402,F401
+from . import models  # noqa: E402,F401
+from . import sweep  # noqa: E402,F401
+from . import spectrum  # noqa: E402,F401
 
 
 def _one_line(message: str) -> str:

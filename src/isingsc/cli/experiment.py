@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError, check_range
-from .app import OPTION_RANGES, app, echo, print_json
+from .app import OPTION_RANGES, app, echo, print_json, parse_name_values
 
 for _flag, _range in {
     "--g": "g > 0 (finite)", "--tc": "Tc > 0 K (finite)", "--temperature": "T > 0 (finite)",
@@ -30,17 +30,8 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instea
 GFactor = Annotated[float, typer.Option("--g", help="Electron g-factor in the Zeeman energy (g/2) mu_B B.")]
 
 
-def _name_values(option: str, items: list[str] | None) -> dict:
-    out = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ParameterError(option, item, "NAME=VALUE, e.g. gamma_iv=0.5")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise ParameterError(option, item, "NAME=VALUE with a finite number VALUE") from None
-    return out
+def _name_values(option: str, items) -> dict:
+    return parse_name_values(option, items, "gamma_iv=0.5")
 
 
 @app.command("fit")
@@ -124,6 +115,7 @@ def materials_command(
     Columns: Tc (K; onset / zero resistance where given), Bc2 (T), Bc2/Bp, SOC (meV), Ising type,
     growth, reference, as quoted by the source ("> x" bound, "~x" approximate).  The check column
     compares a quoted Bc2/Bp with Bc2 / (1.86 T/K x Tc) within the quoted precision.
+    Defaults: the whole table as text; nothing is written unless --out or --plot is given.
     """
     from ..experiment import materials as mat
     from ..experiment.plotting import plot_materials

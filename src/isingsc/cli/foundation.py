@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import numpy as np
 import typer
@@ -136,36 +136,88 @@ def dos_command(
 @app.command("reproduce")
 def reproduce_command(
     out: OutDir = "results",
-    figures_: Annotated[str, typer.Option("--figures", help="Comma-separated figure numbers to make (1,2,3,4).")] = "1,2,3,4",
-    quality: Annotated[str, typer.Option("--quality", help="fast (default) | paper: resolution of Figs. 3 and 4.")] = "fast",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    figures_: Annotated[str, typer.Option("--figures", help="Comma-separated figure numbers to make: the paper's "
+                                                             "1-4 and 5, spectroscopy.")] = "1,2,3,4,5",
+    quality: Annotated[str, typer.Option("--quality", help="fast (default; ~2-3 min on 2 cores) | paper (finer "
+                                                           "temperature, map, ky and energy grids; ~13 min).")] = "fast",
+    force: Annotated[bool, typer.Option("--force", help="Recompute every figure even if the cache holds it.")] = False,
+    cache_dir: Annotated[Optional[str], typer.Option(
+        "--cache-dir", help="Folder of the cache of finished figures (default: OUT/.isingsc-cache).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no progress bar).")] = False,
 ):
-    """Reproduce the paper's figures with its parameters into --out (PNG, PDF, NetCDF).
+    """Reproduce the paper's figures with its parameters into --out: PNG, PDF, NetCDF and report.html.
 
-    Fig. 1: bands/Fermi surfaces (t_SC = t_TMD = -1, mu_SC = 0, mu_TMD = 3, beta_SO = 0.5);
+    Fig. 1: bands/Fermi surfaces (t_SC = t_TMD = -1, mu_SC = 0, mu_TMD = 3, beta_SO = 0.5, all in |t|);
     Fig. 2: rho_0 and rho_3 at omega = 0 with Gamma = 0.5, eta = 0.05 |t|;
     Fig. 3: Hc2/HP vs T/Tc for Gamma = 0, 0.2, 0.3, 0.4, 0.5 at Delta0 = 0.02 |t| (converged to 0.5 %),
     Delta/Delta0 maps (Gamma = 0 and 0.5) and the large-gap regime Delta0 = 0.1 |t| (~60 s on 2 cores);
     Fig. 4: armchair-y strip at Vx = 0 and 4 Delta (Delta = 0.05 |t|): ribbon spectrum, semi-infinite
-    edge spectral function (the Majorana flat band), bulk W(ky), a zero-mode profile (~50 s).
+    edge spectral function (the Majorana flat band), bulk W(ky), a zero-mode profile (~50 s);
+    Fig. 5 (not in the paper): tunnelling spectra in field (Pauli film vs Ising heterostructure), the gap
+    against field, and the edge zero-bias peak of the flat bands (~25 s).
+    report.html: one self-contained page with the figures and a table of the headline numbers, each with
+    its mesh and tolerance; reproduce.json: the run record (times, cache use).  Finished figures are
+    cached (key: settings, quality, package version and source); a re-run reuses them unless --force.
     """
+    import json
+    import os
+    import sys
+    from datetime import datetime, timezone
+
+    from tqdm import tqdm
+
+    from .. import __version__
+    from ..cache import DEFAULT_CACHE_NAME, FigureCache, figure_settings, settings_key
+    from ..errors import ParameterError
+    from ..report import RUN_RECORD, build_report
+
     makers = {"1": figures.figure_1, "2": figures.figure_2,
               "3": lambda o: figures.figure_3(o, quality=quality),
-              "4": lambda o: figures.figure_4(o, quality=quality)}
+              "4": lambda o: figures.figure_4(o, quality=quality),
+              "5": lambda o: figures.figure_5(o, quality=quality)}
     wanted = [f.strip() for f in figures_.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in makers]
     if unknown or not wanted:
-        from ..errors import ParameterError
-        raise ParameterError("figures", figures_, "a comma-separated subset of 1,2,3,4")
+        raise ParameterError("figures", figures_, "a comma-separated subset of 1,2,3,4,5")
+    wanted = list(dict.fromkeys(wanted))  # each figure once, in the order given
     if quality not in figures.FIG3_QUALITY:
-        from ..errors import ParameterError
         raise ParameterError("quality", quality, " | ".join(figures.FIG3_QUALITY))
     out = Path(out)
+    cache = FigureCache(Path(cache_dir) if cache_dir else out / DEFAULT_CACHE_NAME)
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     start = time.perf_counter()
-    for name in wanted:
+    record = {"isingsc_version": __version__, "quality": quality, "started": started,
+              "command": " ".join(["isingsc", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("isingsc")
+              else f"isingsc reproduce --out {out} --figures {','.join(wanted)} --quality {quality}",
+              "cpu_count": os.cpu_count(), "force": force, "cache_dir": str(cache.root), "figures": {}}
+    # no bar when quiet or when stderr is not a terminal (logs, CI): tqdm disables itself for disable=None
+    bar = tqdm(wanted, desc="reproduce", unit="fig", disable=True if quiet else None, file=sys.stderr,
+               bar_format="{desc}: {n_fmt}/{total_fmt} figures |{bar}| {elapsed}{postfix}")
+    for name in bar:
+        bar.set_postfix_str(f"Fig. {name}")
         t0 = time.perf_counter()
-        files = makers[name](out)
-        echo(f"Fig. {name}: {len(files)} files in {time.perf_counter() - t0:.1f} s", quiet)
-        for f in files:
-            echo(f"  wrote {f}", quiet)
-    echo(f"done in {time.perf_counter() - start:.1f} s; output in {out}", quiet)
+        settings = figure_settings(name, quality, getattr(figures, f"figure_{name}"))
+        key = settings_key(settings)
+        entry = None if force else cache.lookup(name, key)
+        if cache.last_problem and not quiet:
+            bar.write(f"Fig. {name}: cache entry corrupt ({cache.last_problem}); recomputing")
+        cached = entry is not None
+        if entry is None:
+            entry = cache.store(name, key, settings, makers[name])
+        files = cache.restore(entry, out)
+        seconds = time.perf_counter() - t0
+        record["figures"][name] = {"cached": cached, "seconds": seconds, "compute_seconds": entry.compute_seconds,
+                                   "cache_key": key, "files": [f.name for f in files]}
+        if not quiet:
+            how = (f"reused from cache (computed in {entry.compute_seconds:.1f} s)" if cached
+                   else f"computed in {entry.compute_seconds:.1f} s")
+            bar.write(f"Fig. {name}: {len(files)} files, {how}")
+            for f in files:
+                bar.write(f"  wrote {f}")
+    bar.close()
+    record["total_seconds"] = time.perf_counter() - start
+    (out / RUN_RECORD).write_text(json.dumps(record, indent=1) + "\n")
+    report = build_report(out, record)
+    echo(f"  wrote {out / RUN_RECORD}", quiet)
+    echo(f"  wrote {report}", quiet)
+    echo(f"done in {time.perf_counter() - start:.1f} s; output in {out}; open {report} in a browser", quiet)

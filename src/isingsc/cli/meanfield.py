@@ -5,18 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import numpy as np
 import typer
 
 from ..errors import ParameterError, check_positive_int, check_range
-from ..models import PAPER, IsingParams, model_from_name, sc_model
+from ..models import PAPER, IsingParams
 from .app import OPTION_RANGES, app, echo, print_json
-from .options import BetaSo, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd, heterostructure_params
+from .models import ModelFile, ModelParam, resolve_model
+from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+                      field_angle_rad, heterostructure_params)
 
 OPTION_RANGES.update({"--delta0": "delta0 > 0 (finite)", "--v": "v > 0 (finite)",
                       "--tol": "tol > 0 (finite)", "--temperature": "T > 0 (finite)"})
 
-MeanFieldModel = Annotated[str, typer.Option("--model", help="heterostructure | effective | intrinsic.")]
+MeanFieldModel = Annotated[str, typer.Option(
+    "--model", help="Built-in model (isingsc models lists them): heterostructure | effective | intrinsic | "
+                    "type-ii | stanene | pdte2 | mote2 | nbse2 | ws2 ...; or --model-file.")]
 Delta0 = Annotated[Optional[float], typer.Option(
     "--delta0", help="Zero-T, zero-field gap of the isolated SC layer (the model itself for intrinsic), |t|; "
                      "fixes the pairing strength v.  Default 0.02 unless --v is given.")]
@@ -24,24 +27,25 @@ Coupling = Annotated[Optional[float], typer.Option("--v", help="Pairing strength
 Tol = Annotated[float, typer.Option("--tol", help="Relative convergence tolerance of reported numbers.")]
 
 
-def build(model_name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v):
-    """Model, its reference (normalisation) model and (delta0, v) from the shared options."""
-    allowed = ("heterostructure", "effective", "intrinsic")
-    if model_name not in allowed:
-        raise ParameterError("model", model_name, " | ".join(allowed))
+def build(model_name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
+          model_file=None, param=None):
+    """Model, its reference (normalisation) model and (delta0, v) from the shared options.
+
+    ``--model-file`` (with ``--param`` overrides) replaces ``--model``; the file's or the
+    registry's suggested gap is the default ``--delta0`` (else 0.02 |t|).
+    """
     params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     ising = IsingParams(t=t_sc, mu=mu_sc, beta_so=beta_so) if model_name == "intrinsic" else None
-    model = model_from_name(model_name, params, ising)
-    reference = model if model_name == "intrinsic" else sc_model(params)
+    resolved = resolve_model(model_name, model_file, params=params, ising=ising, overrides=param)
     if delta0 is not None and v is not None:
         raise ParameterError("--delta0/--v", (delta0, v), "give only one of --delta0 and --v")
     if delta0 is None and v is None:
-        delta0 = 0.02
+        delta0 = resolved.delta0 or 0.02
     if delta0 is not None:
         check_range("delta0", delta0, lo=0.0, lo_open=True)
     if v is not None:
         check_range("v", v, lo=0.0, lo_open=True)
-    return model, reference, delta0, v
+    return resolved.model, resolved.reference, delta0, v
 
 
 @app.command("tc")
@@ -50,6 +54,7 @@ def tc_command(
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd,
     mu_tmd: MuTmd = PAPER.mu_tmd, beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma,
     field_on_tmd: FieldOnTmd = True, delta0: Delta0 = None, v: Coupling = None, tol: Tol = 0.005,
+    model_file: ModelFile = None, param: ModelParam = None,
     json_out: Json = False,
 ):
     """Zero-field Tc and Delta0 of the model and of its reference (isolated SC layer), in |t| (k_B = 1).
@@ -60,7 +65,9 @@ def tc_command(
     from ..phase_diagram import converge, default_spec, setup
     from ..transitions import critical_temperature, solve_gap
 
-    m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v)
+    m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
+                                    model_file, param)
+    label = m.name if model_file else model
     check_range("tol", tol, lo=0.0, lo_open=True)
     info = {}
 
@@ -73,7 +80,7 @@ def tc_command(
 
     res, achieved, spec = converge(compute, default_spec(delta0 or 0.02), tol)
     ref = info["ref"]
-    out = {"model": model, "Tc": res["Tc"], "Delta0": res["Delta0"], "Tc_reference": ref.tc,
+    out = {"model": label, "Tc": res["Tc"], "Delta0": res["Delta0"], "Tc_reference": ref.tc,
            "Delta0_reference": ref.delta0, "Tc_over_Tc_reference": res["Tc"] / ref.tc,
            "Delta0_over_Tc": res["Delta0"] / res["Tc"] if res["Delta0"] > 0 else None, "v": ref.v,
            "kmesh": f"{info['n_k']} k points, {spec.describe()}", "tolerance": tol,
@@ -81,7 +88,7 @@ def tc_command(
     if json_out:
         print_json(out)
         return
-    echo(f"{model}: Tc = {res['Tc']:.6g} |t| ({res['Tc'] / ref.tc:.4f} Tc_ref), Delta0 = {res['Delta0']:.6g} |t|, "
+    echo(f"{label}: Tc = {res['Tc']:.6g} |t| ({res['Tc'] / ref.tc:.4f} Tc_ref), Delta0 = {res['Delta0']:.6g} |t|, "
          f"v = {ref.v:.6g} |t|; reference Tc = {ref.tc:.6g} |t|, Delta0 = {ref.delta0:.6g} |t| "
          f"[{out['kmesh']}; converged to {achieved:.2g} (tol {tol:g})]")
 
@@ -94,9 +101,10 @@ def gap_command(
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd,
     mu_tmd: MuTmd = PAPER.mu_tmd, beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma,
     field_on_tmd: FieldOnTmd = True, delta0: Delta0 = None, v: Coupling = None,
+    field_angle: FieldAngle = 0.0, model_file: ModelFile = None, param: ModelParam = None,
     json_out: Json = False,
 ):
-    """Self-consistent gap Delta at (T, Vx): global minimum of Omega(Delta), its free energy and residual.
+    """Self-consistent gap Delta at (T, V) for an in-plane field |V| = --vx at --field-angle: global minimum of Omega(Delta), its free energy and residual.
 
     Prints Delta (|t|), Omega(Delta) - Omega(0) (|t| per site), the gap-equation residual
     Delta - v F(Delta) (|t|) and any metastable (super-heated / super-cooled) branches.
@@ -104,14 +112,17 @@ def gap_command(
     from ..phase_diagram import setup
     from ..transitions import solve_gap
 
-    m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v)
+    m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
+                                    model_file, param)
+    label = m.name if model_file else model
     check_range("vx", vx, lo=0.0)
+    angle = field_angle_rad(field_angle)
     if temperature is not None:
         check_range("T", temperature, lo=0.0, lo_open=True)
-    ref, problem = setup(m, reference, delta0=delta0, v=v)
+    ref, problem = setup(m, reference, delta0=delta0, v=v, angle=angle)
     T = 0.1 * ref.tc if temperature is None else temperature
-    sol = solve_gap(problem, T, vx, delta_max=1.5 * ref.delta0)
-    out = {"model": model, "T": T, "vx": vx, "Delta": sol.delta, "free_energy": sol.free_energy,
+    sol = solve_gap(problem, T, vx, delta_max=1.5 * ref.delta0, angle=angle)
+    out = {"model": label, "T": T, "vx": vx, "field_angle_deg": field_angle, "Delta": sol.delta, "free_energy": sol.free_energy,
            "residual": sol.residual, "metastable": [list(x) for x in sol.metastable],
            "T_over_Tc_reference": T / ref.tc, "vx_over_HP": vx / ref.pauli_field,
            "kmesh": f"{len(problem.mesh)} k points, {ref.spec.describe()}", "tolerance": 1e-6,
@@ -119,8 +130,8 @@ def gap_command(
     if json_out:
         print_json(out)
         return
-    echo(f"Delta = {sol.delta:.6g} |t| at T = {T:.4g} |t| ({T / ref.tc:.3f} Tc_ref), Vx = {vx:.4g} |t| "
-         f"({vx / ref.pauli_field:.3f} HP); Omega - Omega_N = {sol.free_energy:.4e} |t|/site; "
+    echo(f"Delta = {sol.delta:.6g} |t| at T = {T:.4g} |t| ({T / ref.tc:.3f} Tc_ref), |V| = {vx:.4g} |t| "
+         f"({vx / ref.pauli_field:.3f} HP) at {field_angle:g} deg; Omega - Omega_N = {sol.free_energy:.4e} |t|/site; "
          f"residual {sol.residual:.1e} |t| [{out['kmesh']}]")
     for d, f in sol.metastable:
         echo(f"  metastable branch: Delta = {d:.6g} |t|, Omega - Omega_N = {f:.4e} |t|/site")
@@ -134,6 +145,7 @@ def hc2_command(
     mu_tmd: MuTmd = PAPER.mu_tmd, beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma,
     field_on_tmd: FieldOnTmd = True, delta0: Delta0 = None, v: Coupling = None, tol: Tol = 0.005,
     n_points: Annotated[int, typer.Option("--n-points", help="Number of temperatures.")] = 20,
+    field_angle: FieldAngle = 0.0, model_file: ModelFile = None, param: ModelParam = None,
     json_out: Json = False,
 ):
     """In-plane upper critical field Hc2(T) and the order of the transition at each T.
@@ -148,14 +160,17 @@ def hc2_command(
     from ..phase_diagram import converged_hc2
     from ..results import save
 
-    m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v)
+    m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
+                                    model_file, param)
+    label = m.name if model_file else model
     n_points = check_positive_int("n_points", n_points, 2)
-    ds = converged_hc2(m, reference, delta0=delta0, v=v, n_points=n_points, tol=tol)
+    ds = converged_hc2(m, reference, delta0=delta0, v=v, n_points=n_points, tol=tol,
+                       angle=field_angle_rad(field_angle))
     outdir = Path(out)
     files = [save(ds, outdir / "hc2.nc")]
     files += plotting.save_figure(plotting.plot_hc2([ds]), outdir / "hc2.png")
     a = ds.attrs
-    result = {"model": model, "Tc": a["Tc_reference"], "Delta0": a["Delta0_reference"], "HP": a["HP_reference"],
+    result = {"model": label, "field_angle_deg": field_angle, "Tc": a["Tc_reference"], "Delta0": a["Delta0_reference"], "HP": a["HP_reference"],
               "Tc_model": a["Tc"], "T_over_Tc": ds.T_over_Tc.values, "Hc2_over_HP": ds.Hc2_over_HP.values,
               "order": [str(o) for o in ds.order.values], "tricritical_T_over_Tc": a["tricritical_T_over_Tc"],
               "kmesh": a["kmesh"], "tolerance": tol, "achieved_tolerance": a["achieved_tolerance"],
@@ -164,7 +179,7 @@ def hc2_command(
     if json_out:
         print_json(result)
         return
-    echo(f"{model}: Tc_ref = {a['Tc_reference']:.6g} |t|, HP = {a['HP_reference']:.6g} |t| "
+    echo(f"{label} (field at {field_angle:g} deg): Tc_ref = {a['Tc_reference']:.6g} |t|, HP = {a['HP_reference']:.6g} |t| "
          f"[{a['kmesh']}; converged to {a['achieved_tolerance']:.2g} (tol {tol:g})]")
     for t, h, o in zip(ds.T_over_Tc.values, ds.Hc2_over_HP.values, ds.order.values):
         echo(f"  T/Tc = {t:.4f}  Hc2/HP = {h:.5f}  ({o} order)")

@@ -12,7 +12,10 @@ import typer
 from ..errors import ParameterError, check_positive_int, check_range
 from ..models import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
 from .app import OPTION_RANGES, app, echo, print_json
-from .options import BetaSo, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd, heterostructure_params
+from ..tightbinding import in_plane_field
+from .models import ModelFile, ModelParam, resolve_model
+from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+                      field_angle_rad, heterostructure_params)
 
 OPTION_RANGES.update({"--delta": "delta > 0 (finite), |t|", "--vx": "vx >= 0 (finite), |t|",
                       "--n-ky": "integer >= 2", "--width": "integer >= 2"})
@@ -30,8 +33,13 @@ NKy = Annotated[int, typer.Option("--n-ky", help="Number of momenta ky along the
 DEFAULT_DELTA = 0.05
 
 
-def topology_model(name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd):
-    """The model of the topology commands and a short description of it."""
+def topology_model(name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, model_file=None, param=None):
+    """The model of the topology commands and a short description of it (``--model-file`` first)."""
+    if model_file is not None:
+        r = resolve_model(None, model_file, overrides=param)
+        return r.model, f"model file {r.source}: {r.description}"
+    if param:
+        raise ParameterError("--param", ", ".join(param), "only together with --model-file")
     params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     if name == "heterostructure":
         return heterostructure_model(params), "exact 8-orbital heterostructure"
@@ -54,20 +62,21 @@ Delta0Opt = Annotated[float, typer.Option("--delta0", help="Zero-T gap of the is
                                                             "strength for --self-consistent (|t|).")]
 
 
-def self_consistent_gap(model, params, t_over_tc: float, vx: float | None, delta0: float) -> tuple[float, float]:
+def self_consistent_gap(model, reference, t_over_tc: float, vx: float | None, delta0: float,
+                        angle: float = 0.0) -> tuple[float, float]:
     """(Delta, Vx): the global-minimum mean-field gap of ``model`` at T = t_over_tc Tc0 and Vx (default 2 x the
-    zero-field gap at that T: inside the nodal window Delta(V) < V < Hc2 at Gamma = 0.5), with v fixed by the isolated SC layer's Delta0 (isingsc.phase_diagram)."""
-    from ..models import sc_model
+    zero-field gap at that T: inside the nodal window Delta(V) < V < Hc2 at Gamma = 0.5), with v fixed by the
+    reference's Delta0 (the isolated SC layer for the paper's models; isingsc.phase_diagram); field at ``angle``."""
     from ..phase_diagram import setup
     from ..transitions import solve_gap
 
     check_range("temperature", t_over_tc, lo=0.0, lo_open=True)
-    ref, problem = setup(model, sc_model(params), delta0=check_range("delta0", delta0, lo=0.0, lo_open=True))
+    ref, problem = setup(model, reference, delta0=check_range("delta0", delta0, lo=0.0, lo_open=True), angle=angle)
     T = t_over_tc * ref.tc
     if vx is None:
         vx = 1.4 * solve_gap(problem, T, 0.0, delta_max=1.5 * ref.delta0).delta
     vx = check_range("vx", vx, lo=0.0)
-    return solve_gap(problem, T, vx, delta_max=1.5 * ref.delta0).delta, vx
+    return solve_gap(problem, T, vx, delta_max=1.5 * ref.delta0, angle=angle).delta, vx
 
 
 def field_for(delta: float, vx: float | None) -> float:
@@ -93,6 +102,7 @@ def winding_command(
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd, mu_tmd: MuTmd = PAPER.mu_tmd,
     beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma, field_on_tmd: FieldOnTmd = True,
     self_consistent: SelfConsistent = False, temperature: Temperature = 0.1, delta0: Delta0Opt = 0.02,
+    field_angle: FieldAngle = 0.0, model_file: ModelFile = None, param: ModelParam = None,
     out: OutDir = None, json_out: Json = False,
 ):
     """Winding number W(ky) of the fixed-ky 1D Hamiltonian (class BDI, chiral C = sigma_x tau_y) and the bulk
@@ -100,10 +110,17 @@ def winding_command(
     (the smallest |E| along kx, `min_gap`, says how close each line comes)."""
     from ..topology import find_nodes, winding_number
 
-    m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
+    m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd,
+                                    model_file, param)
+    angle = field_angle_rad(field_angle)
     if self_consistent:
-        params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
-        delta, v = self_consistent_gap(m, params, temperature, vx, delta0)
+        if model_file is not None:
+            reference = resolve_model(None, model_file, overrides=param).reference
+        else:
+            from ..models import sc_model
+
+            reference = sc_model(heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd))
+        delta, v = self_consistent_gap(m, reference, temperature, vx, delta0, angle)
         if delta == 0.0:
             result = {"model": model, "description": description, "delta": 0.0, "vx": v, "phase": "normal",
                       "note": "Vx above Hc2 at this temperature: no superconductivity, no flat bands",
@@ -115,9 +132,10 @@ def winding_command(
     else:
         v = field_for(delta, vx)
     ky = ky_grid(n_ky)
-    ds = winding_number(m, delta, (v, 0.0, 0.0), ky)
-    nodes = find_nodes(m, delta, (v, 0.0, 0.0))
-    result = {"model": model, "description": description, "delta": delta, "vx": v, "ky": ky.tolist(),
+    ds = winding_number(m, delta, in_plane_field(v, angle), ky)
+    nodes = find_nodes(m, delta, in_plane_field(v, angle))
+    result = {"model": model, "description": description, "delta": delta, "vx": v, "field_angle_deg": field_angle,
+              "ky": ky.tolist(),
               "winding": _ints(ds.winding.values), "min_gap": ds.min_gap.values.tolist(),
               "nodes": {"kx": nodes.kx.values.tolist(), "ky": nodes.ky.values.tolist(),
                         "charge": _ints(nodes.charge.values)},
@@ -156,6 +174,7 @@ def ribbon_command(
     edge: Edge = "armchair-y", method: Method = "semi-infinite", width: Width = 100_000,
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd, mu_tmd: MuTmd = PAPER.mu_tmd,
     beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma, field_on_tmd: FieldOnTmd = True,
+    field_angle: FieldAngle = 0.0, model_file: ModelFile = None, param: ModelParam = None,
     out: OutDir = None, json_out: Json = False,
 ):
     """Zero-energy edge modes per edge of a ribbon (open across, periodic along the edge) against the bulk
@@ -167,7 +186,9 @@ def ribbon_command(
     from ..topology import winding_number
     import xarray as xr
 
-    m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
+    m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd,
+                                    model_file, param)
+    angle = field_angle_rad(field_angle)
     v = field_for(delta, vx)
     if method not in ("semi-infinite", "ribbon"):
         raise ParameterError("method", method, "semi-infinite | ribbon")
@@ -175,7 +196,7 @@ def ribbon_command(
     if edge != "armchair-y":
         from ..ribbon import check_edge
         check_edge(edge)
-    fv = (v, 0.0, 0.0)
+    fv = in_plane_field(v, angle)
     period = Ribbon.oriented(m, 2, edge).period
     half = math.pi / period
     ky = np.linspace(-half, half, check_positive_int("n_ky", n_ky, 2), endpoint=False) + half / n_ky
@@ -224,6 +245,7 @@ def edge_command(
     eta: Annotated[Optional[float], typer.Option("--eta", help="Broadening (|t|); default window / 100.")] = None,
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd, mu_tmd: MuTmd = PAPER.mu_tmd,
     beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma, field_on_tmd: FieldOnTmd = True,
+    field_angle: FieldAngle = 0.0, model_file: ModelFile = None, param: ModelParam = None,
     out: OutDir = "isingsc-edge", json_out: Json = False,
 ):
     """Edge spectral function A_edge(ky, E) = -(1/pi) Im Tr G_surface(ky, E + i eta) of the semi-infinite strip
@@ -233,12 +255,14 @@ def edge_command(
     from ..edge import SemiInfiniteEdge
     from ..results import save
 
-    m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
+    m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd,
+                                    model_file, param)
+    angle = field_angle_rad(field_angle)
     v = field_for(delta, vx)
     window = 2 * delta if window is None else check_range("window", window, lo=0.0, lo_open=True)
     eta = window / 100 if eta is None else eta
     check_positive_int("n_energy", n_energy, 2)
-    edge_model = SemiInfiniteEdge(m, edge, delta, (v, 0.0, 0.0))
+    edge_model = SemiInfiniteEdge(m, edge, delta, in_plane_field(v, angle))
     half = math.pi / edge_model.ribbon.period
     ky = np.linspace(-half, half, check_positive_int("n_ky", n_ky, 2), endpoint=False) + half / n_ky
     energies = np.linspace(-window, window, n_energy)

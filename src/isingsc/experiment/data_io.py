@@ -103,14 +103,13 @@ def _pick(columns, wanted, names, role: str, path, required: bool):
     return None
 
 
-def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
-                 err_col: str | None = None) -> Hc2Data:
-    """Read a CSV of measured Hc2 points: header row, then T [K], B [T] and optionally err [T].
+def read_numeric_csv(path, columns, rows: str) -> tuple[dict, list[int], dict]:
+    """The numeric columns of a measured-data CSV (header row, ``#`` comments), validated cell by cell.
 
-    ``t_col`` / ``b_col`` / ``err_col`` name the columns (case and spaces ignored); by default common
-    spellings are recognised.  An error column is used if present (or named); ``err_col="none"``
-    ignores it (unweighted fit).
-    Raises DataFileError (one line, with the line number) on any malformed input.
+    ``columns``: (role, requested column or None, recognised names, description, required) per column;
+    a requested name ``"none"`` (or "") drops an optional column.  ``rows`` describes the expected rows
+    for the empty-file message.  Returns ({role: values}, the file line of each row, {role: column}).
+    Raises DataFileError (one line, with the file line) on any malformed input.
     """
     import pandas as pd
 
@@ -122,25 +121,25 @@ def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{path}: cannot be read as text ({exc})") from None
     if not text.strip():
-        raise DataFileError(f"{path}: the file is empty (expected a header row and T [K], B [T] rows)")
+        raise DataFileError(f"{path}: the file is empty (expected a header row and {rows} rows)")
     try:
         frame = pd.read_csv(path, dtype=str, comment="#", skipinitialspace=True, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataFileError(f"{path}: not a readable CSV ({' '.join(str(exc).split())})") from None
     if frame.shape[0] == 0:
         raise DataFileError(f"{path}: header only, no data rows")
-    tc = _pick(frame.columns, t_col, T_NAMES, "the temperature T [K]", path, True)
-    bc = _pick(frame.columns, b_col, B_NAMES, "the field B [T]", path, True)
-    if err_col is not None and str(err_col).strip().lower() in ("", "none"):
-        ec = None  # explicitly unweighted, even if an error column exists
-    else:
-        ec = _pick(frame.columns, err_col, ERR_NAMES, "the error of B [T]", path, err_col is not None)
-    # file line of each row: header is the first non-comment line
+    picked = {}
+    for role, wanted, names, description, required in columns:
+        if not required and wanted is not None and str(wanted).strip().lower() in ("", "none"):
+            picked[role] = None  # explicitly dropped, even if such a column exists
+        else:
+            picked[role] = _pick(frame.columns, wanted, names, description, path, required or wanted is not None)
+    # file line of each row: the header is the first non-comment line
     raw_lines = text.splitlines()
     data_lines = [i + 1 for i, ln in enumerate(raw_lines) if ln.strip() and not ln.lstrip().startswith("#")]
     lines = data_lines[1:1 + frame.shape[0]]
     values = {}
-    for role, col in (("T", tc), ("B", bc), ("B_err", ec)):
+    for role, col in picked.items():
         if col is None:
             continue
         cells = frame[col].astype(str).str.strip()
@@ -148,15 +147,34 @@ def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
         bad = np.flatnonzero(~np.isfinite(nums))
         if bad.size:
             i = bad[0]
-            if cells.iloc[i] == "":
+            cell = cells.iloc[i]
+            if cell == "":
                 what = "empty cell"
+            elif cell.lower() in ("nan", "-nan", "+nan"):
+                what = "NaN (remove or fill the point)"
             elif np.isinf(nums[i]):
-                what = f"cell {cells.iloc[i]!r} is not a finite number"
+                what = f"cell {cell!r} is not a finite number"
             else:
-                what = f"non-numeric cell {cells.iloc[i]!r}"
+                what = f"non-numeric cell {cell!r}"
             raise DataFileError(f"{path}, line {lines[i]}: {what} in column {col!r} ({role}); "
                                 f"allowed: a finite number")
         values[role] = nums
+    return values, lines, picked
+
+
+def read_hc2_csv(path, *, t_col: str | None = None, b_col: str | None = None,
+                 err_col: str | None = None) -> Hc2Data:
+    """Read a CSV of measured Hc2 points: header row, then T [K], B [T] and optionally err [T].
+
+    ``t_col`` / ``b_col`` / ``err_col`` name the columns (case and spaces ignored); by default common
+    spellings are recognised.  An error column is used if present (or named); ``err_col="none"``
+    ignores it (unweighted fit).
+    Raises DataFileError (one line, with the line number) on any malformed input.
+    """
+    values, lines, cols = read_numeric_csv(
+        path, [("T", t_col, T_NAMES, "the temperature T [K]", True), ("B", b_col, B_NAMES, "the field B [T]", True),
+               ("B_err", err_col, ERR_NAMES, "the error of B [T]", False)], "T [K], B [T]")
+    tc, bc, ec = cols["T"], cols["B"], cols["B_err"]
     data = _validate(values["T"], values["B"], values.get("B_err"), str(path), lines)
     return Hc2Data(T=data.T, B=data.B, B_err=data.B_err, source=str(path),
                    columns={"T": tc, "B": bc, "B_err": ec or "none"})

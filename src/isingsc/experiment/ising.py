@@ -107,7 +107,7 @@ def _t_array(t):
 def clean_ising_equation(h, t, beta):
     """Left side of the clean Ising Hc2 equation (zero on Hc2), reduced units.
 
-    ln t + [h^2/(beta^2 + h^2)] [Re psi(1/2 + i sqrt(beta^2 + h^2)/(2 pi t)) - psi(1/2)].
+    ln t + [h^2/(beta^2 + h^2)] * [Re psi(1/2 + i sqrt(beta^2 + h^2)/(2 pi t)) - psi(1/2)].
     Increasing in h from ln t < 0, so Hc2 is its unique root.
     """
     h, t, beta = np.broadcast_arrays(np.asarray(h, float), np.asarray(t, float), np.asarray(beta, float))
@@ -294,7 +294,7 @@ def _energy(name, value_mev, *, positive=False):
 def ising_hc2(T, Tc, beta_so_mev, *, g: float = G_FACTOR_DEFAULT, convention: str = "half"):
     """Clean Ising in-plane Hc2 in tesla at T (K) for Tc (K) and Ising SOC (meV).
 
-    ln(T/Tc) + [b^2/(beta^2 + b^2)] [Re psi(1/2 + i sqrt(beta^2 + b^2)/(2 pi k_B T)) - psi(1/2)] = 0,
+    ln(T/Tc) + [b^2/(beta^2 + b^2)] * [Re psi(1/2 + i sqrt(beta^2 + b^2)/(2 pi k_B T)) - psi(1/2)] = 0,
     b = (g/2) mu_B B.  ``convention``: "half" (value = beta_so, the Ising field; default) or
     "full" (value = spin splitting 2 beta_so).  beta_so = 0 gives the Pauli second-order line.
     Sources: Lu et al., Science 350, 1353 (2015); Xi et al., Nat. Phys. 12, 139 (2016);

@@ -1,0 +1,90 @@
+"""CLI command ``isingsc sweep``: a TOML-described parameter sweep on Dask, resumable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import IsingscError, check_positive_int
+from .app import OPTION_RANGES, app, echo, print_json
+from .options import Json
+
+OPTION_RANGES.update({"--workers": "integer >= 1", "--threads": "integer >= 1"})
+
+
+@app.command("sweep")
+def sweep_command(
+    file: Annotated[Path, typer.Argument(help="Sweep file (TOML): [model], [parameters], [axes], [compute]; "
+                                              "see docs/sweeps.md.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: the Zarr store (sweep.zarr) and plots.")],
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the sweep stored in --out: compute only "
+                                                          "the missing points.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a sweep stored in --out.")] = False,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Address of an existing dask scheduler (tcp://host:8786); default: a "
+                            "LocalCluster on this machine.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", help="Worker processes of the LocalCluster (default: one per core).")] = None,
+    threads: Annotated[int, typer.Option("--threads", help="Kernel threads per worker.")] = 1,
+    plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write sweep.png (2-axis sweeps).")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or text.")] = False,
+    json_out: Json = False,
+):
+    """Run a parameter sweep: Tc, Delta0 (|t|), Hc2 at T = t_over_tc x Tc (|t| and / HP), the order of
+    the transition, the nodal-phase flag and W(ky) over a grid of model parameters.
+
+    Each point is converged to the file's tol (default 0.005) by quadrature refinement; the store
+    (OUT/sweep.zarr, one dimension per axis) is written point by point as results arrive, so an
+    interrupted sweep (Ctrl-C, kill -9, a dead worker) continues with --resume.  A failing point
+    stores its error message and the sweep goes on.  Defaults: --workers = cores, --threads 1;
+    the global --backend (isingsc --backend gpu sweep ...) applies on the workers.
+    """
+    import os
+
+    from ..kernels import active_backend
+    from ..sweep import load_sweep, run_sweep
+    from ..sweep.plot import plot_sweep
+
+    spec = load_sweep(file)  # validation first: a bad file writes nothing
+    if workers is not None:
+        check_positive_int("--workers", workers)
+    check_positive_int("--threads", threads)
+    os.environ["ISINGSC_BACKEND"] = active_backend()  # the global --backend, inherited by local workers
+    store = Path(out) / "sweep.zarr"
+    if store.exists() and not resume and not overwrite:
+        raise IsingscError(f"--out {out} already holds a sweep: pass --resume to continue it, "
+                           "--overwrite to replace it, or choose a new folder")
+    Path(out).mkdir(parents=True, exist_ok=True)
+    try:
+        report = run_sweep(spec, store, resume=resume, overwrite=overwrite, scheduler=scheduler,
+                           n_workers=workers, threads_per_worker=threads, progress=not quiet and not json_out)
+    except KeyboardInterrupt:
+        from ..sweep.store import SweepStore
+
+        left = len(SweepStore.open(store, spec).pending())
+        typer.echo(f"isingsc: interrupted; {spec.n_points - left} of {spec.n_points} points are saved in "
+                   f"{store}; continue with --resume", err=True)
+        raise typer.Exit(130)
+    from ..sweep.store import SweepStore
+
+    ds = SweepStore.open(store, spec).dataset()
+    figure = None
+    if plot and len(spec.axes) == 2:
+        figure = plot_sweep(ds, Path(out) / "sweep.png")
+        figure = Path(out) / "sweep.png"
+    result = {"store": str(store), "points": report.total, "computed_now": report.computed,
+              "failed": int((ds["status"].values == 2).sum()), "pending": report.pending,
+              "axes": {k: len(v) for k, v in spec.axes.items()}, "quantities": list(spec.quantities),
+              "plot": str(figure) if figure else None}
+    if json_out:
+        print_json(result)
+    else:
+        echo(f"sweep {file}: {report.total} points ({', '.join(f'{k} x{len(v)}' for k, v in spec.axes.items())}); "
+             f"computed now {report.computed}, failed {result['failed']}, pending {report.pending}; "
+             f"store {store}" + (f"; plot {figure}" if figure else ""), quiet)
+    if report.pending:
+        typer.echo(f"isingsc: {report.pending} points were not computed (workers died); rerun with --resume",
+                   err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,105 @@
+"""``isingsc models``, --model-file / --param and resolve_model."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from isingsc import registry
+from isingsc.cli import main
+from isingsc.cli.models import parse_overrides, resolve_model
+from isingsc.errors import DataFileError, ParameterError
+from isingsc.modelfile import packaged_model_path
+
+
+def call(capsys, *args):
+    """Run the CLI in-process: (exit status, stdout, stderr)."""
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_models_lists_every_builtin(capsys):
+    code, out, _ = call(capsys, "models")
+    assert code == 0
+    for name in registry.names():
+        assert name in out
+
+
+def test_models_json(capsys):
+    code, out, _ = call(capsys, "models", "--json")
+    assert code == 0
+    rows = json.loads(out)["models"]
+    assert [r["name"] for r in rows] == registry.names()
+    for r in rows:
+        assert r["description"] and r["reference"]
+        if r["file"]:
+            assert r["file"].endswith(".toml")
+    assert {r["name"] for r in rows} >= {"heterostructure", "type-ii", "stanene", "pdte2", "mote2", "nbse2", "ws2"}
+
+
+@pytest.mark.parametrize("name, d6", [("ws2.toml", True), ("pdte2.toml", False)])
+def test_model_file_is_described(capsys, tmp_path, name, d6):
+    path = tmp_path / name
+    shutil.copy(packaged_model_path(name), path)
+    code, out, err = call(capsys, "models", "--model-file", str(path), "--json")
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["source"] == str(path)
+    assert info["d6_spectrum"] is d6  # Rashba breaks the D6 symmetry of the spectrum in an in-plane field
+    assert info["delta0"] == pytest.approx(0.03)
+
+
+def test_param_overrides_reach_the_model(capsys):
+    path = str(packaged_model_path("pdte2.toml"))
+    code, out, _ = call(capsys, "models", "--model-file", path, "--param", "alpha_r=0.25", "--json")
+    assert code == 0
+    assert json.loads(out)["parameters"]["alpha_r"] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["models", "--param", "beta=0.1"], "--param"),
+    (["models", "--model-file", "PATH", "--param", "beta0.1"], "--param"),
+    (["models", "--model-file", "PATH", "--param", "nope=1"], "override nope"),
+    (["models", "--model-file", "/nonexistent/model.toml"], "no such file"),
+])
+def test_bad_options_are_one_line(capsys, args, words):
+    args = [str(packaged_model_path("ws2.toml")) if a == "PATH" else a for a in args]
+    code, out, err = call(capsys, *args)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_malformed_model_file_one_line_naming_the_key(tmp_path):
+    """End to end (subprocess): exit status non-zero, exactly one line on stderr that names the key."""
+    text = packaged_model_path("ws2.toml").read_text().replace('type = "ising"', 'type = "ising"\nbetta = 0.1')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    proc = subprocess.run([sys.executable, "-c", "from isingsc.cli import main; main()", "models",
+                           "--model-file", str(bad)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "soc[0].betta" in lines[0] and "unknown key" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_resolve_model():
+    r = resolve_model("pdte2")
+    assert r.source == "built-in" and r.model.orbitals == ("px", "py") and r.reference is r.model
+    h = resolve_model("heterostructure")
+    assert h.reference.orbitals == ("sc",) and h.delta0 == pytest.approx(0.02)
+    f = resolve_model("heterostructure", packaged_model_path("ws2.toml"), overrides=["beta_so=0.05"])
+    assert f.name == "ws2" and f.model.parameters["beta_so"] == pytest.approx(0.05)
+    with pytest.raises(ParameterError, match="one of heterostructure"):
+        resolve_model("graphene")
+    with pytest.raises(ParameterError, match="only together with --model-file"):
+        resolve_model("pdte2", overrides={"alpha_r": 0.1})
+    with pytest.raises(DataFileError):
+        resolve_model(model_file="/nonexistent.toml")
+    assert parse_overrides(["a=1", "b = -2.5"]) == {"a": 1.0, "b": -2.5}

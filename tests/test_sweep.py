@@ -1,0 +1,257 @@
+"""Parameter sweeps: sweep-file validation, the store, Dask execution, crash and resume.
+
+The crash test kills a real ``isingsc sweep`` process group (client, scheduler and worker
+processes) with SIGKILL while points are being written, resumes it, and requires the
+resumed store to be identical to an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from isingsc.sweep import SweepFileError, load_sweep, parse_sweep
+from isingsc.sweep.quantities import compute_point
+from isingsc.sweep.store import DONE, FAILED, PENDING, SweepStore
+
+
+# Tc of an intrinsic Ising layer at three values of beta_SO (cheap: ~2 s a point)
+TC_SWEEP = """
+[model]
+name = "intrinsic"
+[parameters]
+mu = 2.7
+delta0 = 0.05
+[axes]
+beta_so = [0.0, 0.01, 0.02]
+t = [-1.0, -1.05]
+[compute]
+quantities = ["Tc"]
+tol = 0.05
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "sweep.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([sys.executable, "-c", "from isingsc.cli import main; main()", *map(str, args)],
+                          capture_output=True, text=True, **kw)
+
+
+# ----------------------------------------------------------------- validation
+BAD_FILES = [
+    ("[model]\nname = 'graphene'\n[compute]\nquantities=['Tc']", "[model] name"),
+    ("[modle]\nname = 'intrinsic'\n[compute]\nquantities=['Tc']", "unknown table"),
+    ("[model]\nname='intrinsic'\n[parameters]\ngamma = 0.3\n[compute]\nquantities=['Tc']", "[parameters] gamma"),
+    ("[model]\nname='heterostructure'\n[axes]\ngamma = {start=0, stop=0.5, num=0}\n[compute]\nquantities=['Tc']",
+     "[axes] gamma.num"),
+    ("[model]\nname='heterostructure'\n[axes]\ngamma = {start=-0.5, stop=0.5, num=3}\n[compute]\nquantities=['Tc']",
+     "gamma"),
+    ("[model]\nname='heterostructure'\n[axes]\nmu_tmd = []\n[compute]\nquantities=['Tc']", "[axes] mu_tmd"),
+    ("[model]\nname='heterostructure'\n[axes]\nmu_tmd = [1, 'a']\n[compute]\nquantities=['Tc']", "[axes] mu_tmd[1]"),
+    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Hc3']", "[compute] quantities"),
+    ("[model]\nname='heterostructure'\n[compute]\nquantities=[]", "[compute] quantities"),
+    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Tc']\nt_over_tc = 1.5", "t_over_tc"),
+    ("[model]\nname='heterostructure'\n[parameters]\ndelta0=0.02\nv=1.0\n[compute]\nquantities=['Tc']", "delta0/v"),
+    ("[model]\nname='heterostructure'\n[parameters]\ngamma=0.2\n[axes]\ngamma=[0.1]\n[compute]\nquantities=['Tc']",
+     "[axes] gamma"),
+    ("[model]\nname='heterostructure'\n[axes]\nt_sc=[-1.0, 0.0]\n[compute]\nquantities=['Tc']", "t_sc"),
+    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Tc']\nmesh = 3", "[compute] mesh"),
+    ("not toml at all [", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("text, key", BAD_FILES)
+def test_bad_sweep_files_name_the_key(tmp_path, text, key):
+    with pytest.raises(SweepFileError) as err:
+        load_sweep(write(tmp_path, text))
+    assert key in str(err.value) and "\n" not in str(err.value)
+
+
+def test_bad_sweep_file_through_cli_writes_nothing(tmp_path):
+    path = write(tmp_path, BAD_FILES[3][0])
+    out = tmp_path / "out"
+    proc = run_cli("sweep", path, "--out", out)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "[axes] gamma.num" in lines[0]
+    assert not out.exists()
+
+
+def test_ranges_lists_and_defaults(tmp_path):
+    spec = load_sweep(write(tmp_path, """
+        [model]
+        name = "heterostructure"
+        [axes]
+        gamma = {start = 0.0, stop = 0.5, num = 6}
+        mu_tmd = [2.8, 3.0]
+        [compute]
+        quantities = ["Hc2", "nodal"]
+        t_over_tc = 0.1
+    """))
+    assert spec.shape == (6, 2) and spec.n_points == 12
+    assert np.allclose(spec.axes["gamma"], np.linspace(0, 0.5, 6))
+    assert spec.fixed["delta0"] == 0.02  # default pairing strength, as in isingsc hc2
+    index, values = list(spec.points())[7]
+    assert index == (3, 1) and values["gamma"] == pytest.approx(0.3) and values["mu_tmd"] == 3.0
+
+
+# ----------------------------------------------------------------- points and the store
+def test_failing_point_records_its_error_and_keeps_the_rest(tmp_path):
+    """A coupling far too weak has no superconductivity in reach: the error is returned, not raised."""
+    values, error = compute_point("intrinsic", ["Tc", "nodal"], {"mu": 2.7, "v": 1e-3, "tol": 0.05})
+    assert error.startswith("ConvergenceError: no superconducting gap") and "Tc" not in values
+
+
+def test_store_marks_points_and_refuses_a_different_sweep(tmp_path):
+    spec = parse_sweep({"model": {"name": "intrinsic"}, "axes": {"beta_so": [0.0, 0.01]},
+                        "compute": {"quantities": ["Tc"]}})
+    store = SweepStore.create(tmp_path / "s.zarr", spec)
+    assert store.pending() == [(0,), (1,)]
+    store.write((1,), {"Tc": 0.03, "Tc_over_Tc0": 1.0}, "")
+    store.write((0,), {}, "ConvergenceError: test")
+    ds = store.dataset()
+    assert list(ds["status"].values) == [FAILED, DONE] and store.pending() == []
+    assert ds["Tc"].values[1] == 0.03 and np.isnan(ds["Tc"].values[0])
+    assert str(ds["error"].values[0]) == "ConvergenceError: test"
+    assert ds["Tc"].attrs["units"] == "|t|" and ds["beta_so"].attrs["units"] == "|t|"
+    other = parse_sweep({"model": {"name": "intrinsic"}, "axes": {"beta_so": [0.0, 0.02]},
+                         "compute": {"quantities": ["Tc"]}})
+    with pytest.raises(Exception, match="different sweep"):
+        SweepStore.open(tmp_path / "s.zarr", other)
+    assert PENDING == 0
+
+
+# ----------------------------------------------------------------- Dask runs, crash and resume
+def _status(store: Path) -> np.ndarray | None:
+    import zarr
+
+    try:
+        return np.asarray(zarr.open_group(str(store), mode="r")["status"][...])
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    """An uninterrupted run of TC_SWEEP through the CLI: (sweep file, store)."""
+    tmp = tmp_path_factory.mktemp("reference")
+    path = write(tmp, TC_SWEEP)
+    env = dict(os.environ, ISINGSC_NUM_THREADS="1")
+    ref = run_cli("sweep", path, "--out", tmp / "ref", "--workers", "1", "--quiet", env=env, timeout=300)
+    assert ref.returncode == 0, ref.stderr
+    return path, tmp / "ref" / "sweep.zarr"
+
+
+def test_kill_9_mid_sweep_then_resume_equals_uninterrupted_run(tmp_path, reference_run):
+    path, reference = reference_run
+    env = dict(os.environ, ISINGSC_NUM_THREADS="1")
+    # 2. a run killed with SIGKILL (client, scheduler and workers: the whole process group)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-c", "from isingsc.cli import main; main()", "sweep", str(path),
+                             "--out", str(out), "--workers", "1", "--quiet"],
+                            env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    try:
+        while time.time() < deadline:
+            status = _status(out / "sweep.zarr")
+            if status is not None and 1 <= (status != PENDING).sum() < status.size - 1:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the sweep did not reach the middle in time")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done_before = (_status(out / "sweep.zarr") != PENDING).sum()
+    assert 1 <= done_before < 6
+    # 3. resume: only the missing points, then the same store as the uninterrupted run
+    resumed = run_cli("sweep", path, "--out", out, "--resume", "--workers", "1", "--json", env=env, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    import json
+
+    report = json.loads(resumed.stdout)
+    assert report["computed_now"] == 6 - done_before and report["pending"] == 0
+    with xr.open_zarr(out / "sweep.zarr") as a, xr.open_zarr(reference) as b:
+        xr.testing.assert_identical(a.load(), b.load())
+    # 4. without --resume the finished store is not touched
+    again = run_cli("sweep", path, "--out", out, env=env)
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+
+def test_two_axis_sweep_with_nodal_flag_and_plot(tmp_path):
+    """Gamma x mu_SC (2 x 2) of the heterostructure: the nodal flag agrees with find_nodes directly."""
+    path = write(tmp_path, """
+        [model]
+        name = "effective"
+        [parameters]
+        topology_delta = 0.05
+        [axes]
+        gamma = [0.3, 0.5]
+        vx_over_delta = [0.5, 4.0]
+        [compute]
+        quantities = ["nodal", "winding"]
+    """)
+    proc = run_cli("sweep", path, "--out", tmp_path / "o", "--workers", "2", "--json", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    ds = xr.open_zarr(tmp_path / "o" / "sweep.zarr").load()
+    assert (ds["status"].values == DONE).all()
+    # below Vx = Z Delta (~0.97 Delta) the BdG spectrum is gapped; at 4 Delta there are nodes
+    # with |W| = 1..2 flat bands (docs/topology.md: 12 nodes at Gamma = 0.5)
+    assert (ds["nodal"].sel(vx_over_delta=0.5).values == 0).all()
+    assert (ds["nodal"].sel(vx_over_delta=4.0).values == 1).all()
+    assert ds["n_nodes"].sel(gamma=0.5, vx_over_delta=4.0) == 12
+    assert (ds["max_abs_winding"].sel(vx_over_delta=0.5).values == 0).all()
+    assert (ds["flat_band_fraction"].sel(vx_over_delta=4.0).values > 0).all()
+    assert (tmp_path / "o" / "sweep.png").stat().st_size > 10_000
+
+
+def test_worker_killed_mid_sweep_is_replaced_and_nothing_is_lost(tmp_path, reference_run):
+    """SIGKILL to a worker process of a running cluster: Dask restarts it and reruns its task."""
+    import threading
+
+    from dask.distributed import Client, LocalCluster
+
+    from isingsc.sweep import run_sweep
+
+    path, reference = reference_run
+    spec = load_sweep(path)
+    out = tmp_path / "s.zarr"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      env={"ISINGSC_NUM_THREADS": "1"}, silence_logs=50) as cluster, Client(cluster) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+        killed = threading.Event()
+
+        def kill_when_started():
+            deadline = time.time() + 240
+            while time.time() < deadline:
+                status = _status(out)
+                if status is not None and (status != PENDING).sum() >= 1:
+                    os.kill(victim, signal.SIGKILL)
+                    killed.set()
+                    return
+                time.sleep(0.05)
+
+        thread = threading.Thread(target=kill_when_started, daemon=True)
+        thread.start()
+        report = run_sweep(spec, out, scheduler=cluster.scheduler_address, progress=False)
+        thread.join()
+    assert killed.is_set()
+    assert report.pending == 0 and report.failed == 0
+    with xr.open_zarr(out) as a, xr.open_zarr(reference) as b:
+        a, b = a.load(), b.load()
+        a.attrs.pop("sweep_file"), b.attrs.pop("sweep_file")
+        xr.testing.assert_identical(a, b)
