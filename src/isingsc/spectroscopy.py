@@ -424,18 +424,20 @@ class BulkSpectroscopy:
     orbital : tunnelling orbital (default: the pairing orbital, i.e. the SC layer).
     spec : :class:`~isingsc.quadrature.QuadratureSpec` of the gap solver (default as phase_diagram).
     mesh_options : passed to :func:`dos_mesh`.
+    angle : in-plane field direction (rad from x): the field is V (cos angle, sin angle, 0).
     """
 
     def __init__(self, model, reference_model=None, *, delta0: float | None = 0.02, v: float | None = None,
                  eta: float | None = None, window: float | None = None, orbital=None, spec=None,
-                 mesh_options: dict | None = None):
+                 mesh_options: dict | None = None, angle: float = 0.0):
         from .phase_diagram import setup
 
         if v is not None:
             delta0 = None
         self.model = model
         self.reference_model = reference_model if reference_model is not None else model
-        self.ref, self.problem = setup(model, self.reference_model, delta0=delta0, v=v, spec=spec)
+        self.angle = check_range("angle", angle)
+        self.ref, self.problem = setup(model, self.reference_model, delta0=delta0, v=v, spec=spec, angle=self.angle)
         d0 = self.ref.delta0
         self.eta = check_range("eta", DEFAULT_ETA_OVER_DELTA0 * d0 if eta is None else eta, lo=0.0, lo_open=True)
         self.window = check_range("window", 5 * d0 if window is None else window, lo=0.0, lo_open=True)
@@ -468,7 +470,7 @@ class BulkSpectroscopy:
         bound = 1.5 * self.ref.delta0  # doubled if the free energy still decreases there
         for _ in range(4):
             try:
-                s = solve_gap(self.problem, T, vx, delta_max=bound)
+                s = solve_gap(self.problem, T, vx, delta_max=bound, angle=self.angle)
                 self._gaps[key] = GapPoint(T=s.T, vx=s.vx, delta=s.delta, free_energy=s.free_energy,
                                            residual=s.residual)
                 return self._gaps[key]
@@ -490,7 +492,7 @@ class BulkSpectroscopy:
 
     def dos(self, energies, delta: float, vx: float = 0.0, axis=None) -> np.ndarray:
         """N_+-(E) (states/|t|/site/spin) of the tunnelling orbital at pairing delta and field vx."""
-        return lattice_dos(self.model, self.mesh, energies, self.eta, delta, field_vector(vx),
+        return lattice_dos(self.model, self.mesh, energies, self.eta, delta, field_vector(vx, self.angle),
                            orbital=self.orbital, axis=axis)
 
     # ------------------------------------------------------------------ spectra
@@ -508,7 +510,7 @@ class BulkSpectroscopy:
             point = self.gap(T, vx)
         else:  # a given Delta: its free energy and gap-equation residual are reported, not minimised
             delta = check_range("delta", delta, lo=0.0)
-            fv = field_vector(vx)
+            fv = field_vector(vx, self.angle)
             point = GapPoint(T, vx, delta, float(self.problem.free_energy(delta, [T], fv)[0]),
                              float(self.problem.residual(delta, T, fv)) if delta > 0 else 0.0)
         e = self.energy_grid(bias, tj)
@@ -536,7 +538,7 @@ class BulkSpectroscopy:
         (an upper bound; near nodes it is limited by the mesh spacing there)."""
         from .meanfield import quasiparticle_energies
 
-        return float(np.abs(quasiparticle_energies(self.model, self.mesh.k, delta, field_vector(vx))).min())
+        return float(np.abs(quasiparticle_energies(self.model, self.mesh.k, delta, field_vector(vx, self.angle))).min())
 
     def _dataset(self, points, energies, dos, bias, tj, coords_field: bool) -> xr.Dataset:
         n0 = self.normal_dos0
@@ -611,7 +613,7 @@ def gap_versus_field(spectroscopy: BulkSpectroscopy, T: float, h_over_hp, bias=N
     ds = spectroscopy.field_sweep(T, h * ref.pauli_field, bias=bias, t_junction=t_junction)
     try:
         cf = critical_field(spectroscopy.problem, T, delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field,
-                            v_max=60 * ref.pauli_field)
+                            v_max=60 * ref.pauli_field, angle=spectroscopy.angle)
         ds.attrs.update(Hc2_over_HP=float(cf.field / ref.pauli_field), transition_order=cf.order,
                         delta_jump_at_Hc2=float(cf.delta_jump))
     except (ConvergenceError, ParameterError) as exc:

@@ -15,8 +15,8 @@ from ..lattice import high_symmetry_path
 from ..lattice import structure_factors
 from ..models import PAPER, IsingParams, induced_ising_soc, model_from_name
 from .app import app, echo, print_json
-from .options import (BetaSo, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
-                      heterostructure_params)
+from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+                      field_angle_rad, heterostructure_params)
 
 ModelName = Annotated[str, typer.Option("--model", help="heterostructure | effective | intrinsic | sc | tmd")]
 
@@ -99,10 +99,12 @@ def dos_command(
     field_on_tmd: FieldOnTmd = True,
     eta: Annotated[float, typer.Option(help="Lorentzian broadening eta > 0 (|t|).")] = 0.05,
     delta: Annotated[float, typer.Option(help="Pairing gap Delta on the SC layer (|t|); 0 = normal state.")] = 0.0,
-    vx: Annotated[float, typer.Option(help="Zeeman energy Vx = mu_B B of an in-plane field along x (|t|).")] = 0.0,
+    vx: Annotated[float, typer.Option(help="Zeeman energy |V| = mu_B B of the in-plane field (|t|), along x unless "
+                                           "--field-angle.")] = 0.0,
     omega_max: Annotated[float, typer.Option(help="DOS energy window [-omega_max, omega_max] (|t|).")] = 1.0,
     n_k: Annotated[int, typer.Option(help="k mesh n_k x n_k for the k-integrated DOS.")] = 240,
     n_grid: Annotated[int, typer.Option(help="Grid size of the rho_0 / rho_3 maps over the BZ.")] = 241,
+    field_angle: FieldAngle = 0.0,
 ):
     """Spectral maps rho_0, rho_3 at omega = 0 (paper Fig. 2) and the k-integrated DOS(omega).
 
@@ -121,9 +123,12 @@ def dos_command(
     params, m = _model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     orbital = "ising" if model == "intrinsic" else ("tmd" if model == "tmd" else "sc")
     out = Path(out)
-    smap = spectral_map(m, n_grid=n_grid, omega=0.0, eta=eta, orbital=orbital, delta=delta, field_vector=vx)
+    from ..tightbinding import in_plane_field
+
+    field = in_plane_field(vx, field_angle_rad(field_angle))
+    smap = spectral_map(m, n_grid=n_grid, omega=0.0, eta=eta, orbital=orbital, delta=delta, field_vector=field)
     omega = np.linspace(-omega_max, omega_max, 401)
-    dos = dos_dataset(m, omega, eta=eta, n_k=n_k, orbital=orbital, delta=delta, field_vector=vx)
+    dos = dos_dataset(m, omega, eta=eta, n_k=n_k, orbital=orbital, delta=delta, field_vector=field)
     files = [save(smap, out / "spectral_map.nc"), save(dos, out / "dos.nc")]
     files += plotting.save_figure(plotting.plot_fig2(smap), out / "rho0_rho3.png")
     files += plotting.save_figure(plotting.plot_dos(dos), out / "dos.png")

@@ -11,7 +11,8 @@ import typer
 from ..errors import ParameterError, check_positive_int, check_range
 from ..models import PAPER
 from .app import OPTION_RANGES, app, echo, print_json, parse_name_values
-from .options import BetaSo, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd, heterostructure_params
+from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+                      field_angle_rad, heterostructure_params)
 
 for _flag, _range in {
     "--mode": "bulk | edge", "--h": "H/HP >= 0 (finite)", "--h-max": "H/HP > 0 (finite)",
@@ -79,6 +80,7 @@ def spectrum_command(
                                                        "intervals (isingsc.topology).")] = True,
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd, mu_tmd: MuTmd = PAPER.mu_tmd,
     beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma, field_on_tmd: FieldOnTmd = True,
+    field_angle: FieldAngle = 0.0,
     out: OutDir = None, json_out: Json = False,
 ):
     """Tunnelling spectroscopy.  Bulk: DOS N(E)/N_n(0) (spin-resolved along the field) of the self-consistent
@@ -86,19 +88,20 @@ def spectrum_command(
     broadening eta; with --h-max a field sweep (dI/dV map, gap vs H, order of the transition).  Edge: the
     ky-integrated LDOS of the outermost layer of the semi-infinite armchair-y strip (states/|t| per a of edge)
     and the zero-bias peak (flat-band density of zero modes, per a of edge).  Energies, biases eV and fields
-    V = mu_B B in |t|; temperatures as T/Tc0.  --out writes PNG + NetCDF."""
+    V = mu_B B in |t|; temperatures as T/Tc0; --field-angle turns the bulk field in the plane (the edge
+    field stays along x, the flat-band direction).  --out writes PNG + NetCDF."""
     if mode not in ("bulk", "edge"):
         raise ParameterError("mode", mode, "bulk | edge")
     m, reference = _models(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     if mode == "bulk":
         _bulk(m, reference, model, delta0, temperature, h, h_max, n_fields, t_junction, eta, bias_max, n_bias,
-              out, json_out)
+              out, json_out, field_angle_rad(field_angle))
     else:
         _edge(m, model, delta, vx, n_ky, n_ky_modes, n_energy, window, eta, compare_winding, out, json_out)
 
 
 def _bulk(m, reference, name, delta0, temperature, h, h_max, n_fields, t_junction, eta, bias_max, n_bias, out,
-          json_out):
+          json_out, angle=0.0):
     from ..results import save
     from ..spectroscopy import BulkSpectroscopy, gap_versus_field
 
@@ -110,7 +113,7 @@ def _bulk(m, reference, name, delta0, temperature, h, h_max, n_fields, t_junctio
     tj_ratio = temperature if t_junction is None else check_range("t_junction", t_junction, lo=0.0)
     if eta is not None:
         check_range("eta", eta, lo=0.0, lo_open=True)
-    bs = BulkSpectroscopy(m, reference, delta0=delta0, eta=eta)
+    bs = BulkSpectroscopy(m, reference, delta0=delta0, eta=eta, angle=angle)
     T, tj = temperature * bs.ref.tc, tj_ratio * bs.ref.tc
     bias = np.linspace(-bias_max * delta0, bias_max * delta0, n_bias)
     common = {"model": name, "delta0": delta0, "T_over_Tc0": temperature, "T": T, "T_junction": tj,
