@@ -82,6 +82,18 @@ def parse_name_values(option: str, items, example: str = "NAME=1.0") -> dict[str
     return out
 
 
+def print_fit(result, files: dict, json_out: bool) -> None:
+    """A fit result (``to_dict()`` / ``summary()``) and the files written, as JSON or text."""
+    if json_out:
+        d = result.to_dict()
+        d["files"] = {k: str(v) for k, v in files.items()}
+        print_json(d)
+        return
+    echo(result.summary())
+    for k, v in files.items():
+        echo(f"wrote {k}: {v}")
+
+
 def echo(message: str, quiet: bool = False) -> None:
     """Human-readable result line on stdout unless the command's --quiet (the global --quiet only
     silences progress bars and logs, never results)."""

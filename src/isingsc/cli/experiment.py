@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ParameterError, check_range
-from .app import OPTION_RANGES, app, echo, print_json, parse_name_values
+from .app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
 
 for _flag, _range in {
     "--g": "g > 0 (finite)", "--tc": "Tc > 0 K (finite)", "--temperature": "T > 0 (finite)",
@@ -92,14 +92,7 @@ def fit_command(
         files["json"].write_text(text)
         files["plot"].parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(files["plot"], bbox_inches="tight", dpi=150)
-    if json_out:
-        d = result.to_dict()
-        d["files"] = {k: str(v) for k, v in files.items()}
-        print_json(d)
-        return
-    echo(result.summary())
-    for k, v in files.items():
-        echo(f"wrote {k}: {v}")
+    print_fit(result, files, json_out)
 
 
 @app.command("materials")

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import ParameterError, check_positive_int, check_range
 from ..models import PAPER
-from .app import OPTION_RANGES, app, echo, print_json, parse_name_values
+from .app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
 from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
                       field_angle_rad, heterostructure_params)
 
@@ -286,11 +286,4 @@ def fit_spectrum_command(
         import matplotlib.pyplot as plt
 
         plt.close(figure)
-    if json_out:
-        d = result.to_dict()
-        d["files"] = {k: str(v) for k, v in files.items()}
-        print_json(d)
-        return
-    echo(result.summary())
-    for k, v in files.items():
-        echo(f"wrote {k}: {v}")
+    print_fit(result, files, json_out)

@@ -438,6 +438,27 @@ def _derived(model: Hc2Model, params: dict[str, FitParameter], g: float, options
     return out
 
 
+def least_squares(residual, params, weighted: bool, what: str):
+    """lmfit Levenberg-Marquardt on ``residual`` (already divided by the errors): (minimizer, result,
+    warnings, whether the covariance exists).  Unweighted data scale the covariance by the reduced chi^2.
+    A model evaluation error or no convergence raises ConvergenceError naming ``what``."""
+    import lmfit
+
+    minimizer = lmfit.Minimizer(residual, params, scale_covar=not weighted)
+    try:
+        res = minimizer.minimize(method="leastsq")
+    except (ConvergenceError, ParameterError) as exc:
+        raise ConvergenceError(f"{what} failed while evaluating the model: {exc}") from None
+    if not res.success:
+        raise ConvergenceError(f"{what} did not converge: {res.message} (nfev = {res.nfev})")
+    warnings: list[str] = []
+    cov_ok = bool(res.errorbars) and res.covar is not None
+    if not cov_ok:
+        warnings.append("the covariance matrix could not be estimated: the data do not constrain all free "
+                        "parameters (fix one with --fix NAME=VALUE)")
+    return minimizer, res, warnings, cov_ok
+
+
 def fit_hc2(data: Hc2Data, model: str = "ising", *, g: float = G_FACTOR_DEFAULT, orientation: str = "parallel",
             xi0_nm: float | None = None, fix: dict | None = None, free=None, init: dict | None = None,
             ci: str = "covariance") -> FitResult:
@@ -502,19 +523,7 @@ def fit_hc2(data: Hc2Data, model: str = "ising", *, g: float = G_FACTOR_DEFAULT,
     def residual(pars):
         return (func(data.T, **pars.valuesdict()) - data.B) / sigma
 
-    minimizer = lmfit.Minimizer(residual, params, scale_covar=not data.weighted)
-    try:
-        res = minimizer.minimize(method="leastsq")
-    except (ConvergenceError, ParameterError) as exc:
-        raise ConvergenceError(f"fit of model {model} failed while evaluating the model: {exc}") from None
-    if not res.success:
-        raise ConvergenceError(f"fit of model {model} did not converge: {res.message} (nfev = {res.nfev})")
-
-    warnings: list[str] = []
-    cov_ok = bool(res.errorbars) and res.covar is not None
-    if not cov_ok:
-        warnings.append("the covariance matrix could not be estimated: the data do not constrain all free "
-                        "parameters (try fixing one with --fix NAME=VALUE)")
+    minimizer, res, warnings, cov_ok = least_squares(residual, params, data.weighted, f"fit of model {model}")
     dof = int(res.nfree)
     from scipy.stats import t as student_t
 

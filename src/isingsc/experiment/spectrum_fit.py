@@ -45,9 +45,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ..errors import ConvergenceError, DataFileError, ParameterError, check_range
+from ..errors import DataFileError, ParameterError, check_range
 from ..units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
-from .fitting import CONFIDENCE_LEVELS, FitParameter
+from .fitting import CONFIDENCE_LEVELS, FitParameter, least_squares
 
 V_NAMES = ("V", "bias", "V_mV", "V (mV)", "V [mV]", "bias (mV)", "bias_mV", "Vbias", "V_bias", "U", "U (mV)",
            "voltage", "Vb")
@@ -408,18 +408,7 @@ def fit_spectrum(data: SpectrumData, *, fix: dict | None = None, free=None, init
     def residual(p):
         return (model_conductance(data.V, g=g, **p.valuesdict()) - data.G) / sigma
 
-    minimizer = lmfit.Minimizer(residual, params, scale_covar=not data.weighted)
-    try:
-        res = minimizer.minimize(method="leastsq")
-    except ParameterError as exc:
-        raise ConvergenceError(f"spectrum fit failed while evaluating the model: {exc}") from None
-    if not res.success:
-        raise ConvergenceError(f"spectrum fit did not converge: {res.message} (nfev = {res.nfev})")
-    warnings: list[str] = []
-    cov_ok = bool(res.errorbars) and res.covar is not None
-    if not cov_ok:
-        warnings.append("the covariance matrix could not be estimated: the data do not constrain all free "
-                        "parameters (fix one with --fix NAME=VALUE)")
+    _, res, warnings, cov_ok = least_squares(residual, params, data.weighted, "spectrum fit")
     dof = int(res.nfree)
     out: dict[str, FitParameter] = {}
     for name, (unit, desc, _v) in PARAMETERS.items():
