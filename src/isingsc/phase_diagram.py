@@ -282,7 +282,8 @@ def setup(model, reference_model, *, delta0: float | None = None, v: float | Non
 def converged_hc2(model, reference_model, *, delta0: float | None = None, v: float | None = None,
                   t_over_tc=None, n_points: int = 40, tol: float = 0.005,
                   spec: QuadratureSpec | None = None, angle: float = 0.0) -> xr.Dataset:
-    """Hc2(T)/HP against T/Tc_ref converged to ``tol`` (relative) by refining the quadrature.
+    """Hc2(T)/HP against T/Tc_ref converged to ``tol`` by refining the quadrature: relative to Hc2, or
+    absolute tol x 0.1 HP where Hc2 < 0.1 HP (just below Tc; Tc itself is converged relatively).
 
     ``t_over_tc``: temperatures in units of the reference Tc (default ``n_points``
     values from 0.05 Tc of the reference to 0.995 of the model's own Tc).  ``angle``: the
@@ -300,7 +301,10 @@ def converged_hc2(model, reference_model, *, delta0: float | None = None, v: flo
         pts = hc2_points(problem, ref, temperatures=state["temps"], guess=previous and previous["points"],
                          angle=angle)
         state.update(ref=ref, pts=pts, n_k=len(problem.mesh))
-        return {"Tc": pts["Tc"], "Tc_ref": ref.tc, "Hc2": pts["Hc2"], "points": pts}
+        # compared as sqrt(Hc2^2 + (0.1 HP)^2): relative to Hc2 where Hc2 >> 0.1 HP, absolute (tol x 0.1 HP)
+        # just below Tc, where Hc2 ~ sqrt(Tc - T) makes a relative change hypersensitive to Tc itself
+        return {"Tc": pts["Tc"], "Tc_ref": ref.tc, "Hc2": np.hypot(pts["Hc2"], 0.1 * ref.pauli_field),
+                "points": pts}
 
     start = spec or default_spec(delta0 if delta0 is not None else 0.02)
     _, achieved, final = converge(compute, start, tol)
