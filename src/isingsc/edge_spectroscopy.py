@@ -48,6 +48,7 @@ import xarray as xr
 
 from .edge import SemiInfiniteEdge, decimate
 from .errors import ParameterError, check_positive_int, check_range
+from .progress import track
 from .results import MOMENTUM_UNITS, finalize
 from .spectroscopy import SPINS, field_vector, spin_axis
 from .tightbinding import SIGMAX, SIGMAY, SIGMAZ
@@ -328,7 +329,7 @@ def vx_scan(model, delta: float, vx_values, energies, eta: float, edge: str = "a
     (the nodal topological phase).  Dims (vx, energy[, spin])."""
     vxs = np.atleast_1d(np.asarray(vx_values, dtype=float))
     rows, spins, attrs = [], [], {}
-    for v in vxs:
+    for v in track(vxs, "edge LDOS", unit="field"):
         es = EdgeSpectroscopy(model, delta, v, edge=edge, n_ky=n_ky)
         ds = es.ldos(energies, eta, orbital=orbital)
         rows.append(ds.N_edge.values)

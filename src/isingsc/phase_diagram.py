@@ -119,7 +119,7 @@ def converge(compute, spec: QuadratureSpec, tol: float, max_refinements: int = 3
     tol = check_range("tol", tol, lo=0.0, lo_open=True)
     logger.info("converge: pass 1 on %s", spec.describe())
     previous = compute(spec, None)
-    for n in range(max_refinements):
+    for n in track(range(max_refinements), "refining the quadrature", unit="pass"):
         spec = spec.refined()
         logger.info("converge: pass %d on %s", n + 2, spec.describe())
         current = compute(spec, previous)

@@ -50,6 +50,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import ConvergenceError, ParameterError, check_positive_int, check_range
+from .progress import track
 from .lattice import LATTICE, KMesh, check_spectral_symmetry
 from .results import finalize
 from .tightbinding import SIGMAX, SIGMAY, SIGMAZ
@@ -527,7 +528,7 @@ class BulkSpectroscopy:
         bias = np.linspace(-4 * self.ref.delta0, 4 * self.ref.delta0, 161) if bias is None else np.asarray(bias, float)
         e = self.energy_grid(bias, tj)
         points, dos = [], []
-        for x in vxs:
+        for x in track(vxs, "spectra in field", unit="field"):
             p = self.gap(T, x)
             points.append(p)
             dos.append(self.dos(e, p.delta, x))

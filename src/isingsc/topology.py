@@ -64,6 +64,7 @@ import xarray as xr
 from scipy import optimize
 
 from .errors import ConvergenceError, ParameterError, check_positive_int, check_range
+from .progress import track
 from .lattice import LATTICE, SQRT3, point_group_matrices
 from .results import MOMENTUM_UNITS, finalize
 from .tightbinding import SIGMA0, SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, as_field
@@ -827,7 +828,7 @@ def topological_phase_diagram(vx_over_delta: Sequence[float], axis: str, values:
     n_nodes = np.zeros(shape, dtype=int)
     wmax = np.zeros(shape)
     gmin = np.zeros(shape)
-    for j, val in enumerate(vals):
+    for j, val in enumerate(track(vals, f"phase diagram over {axis}")):
         model = heterostructure_model(params.with_(**{axis: float(val)}))
         for i, r in enumerate(ratios):
             field = float(r) * delta
