@@ -34,9 +34,9 @@ def main() -> None:
     print(f"# isingsc sweep benchmark: {platform.machine()}, {cores} cores, {time.strftime('%Y-%m-%d')}, "
           f"{spec.n_points} points (Tc + Hc2, intrinsic Ising layer)")
     os.environ["ISINGSC_NUM_THREADS"] = "1"
-    compute_point(spec.model, spec.quantities, dict(next(spec.points())[1]))  # warm caches and compilation
+    compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm caches and compilation
     t = time.perf_counter()
-    serial = {idx: compute_point(spec.model, spec.quantities, values)[0] for idx, values in spec.points()}
+    serial = {idx: compute_point(spec.model_spec, spec.quantities, values)[0] for idx, values in spec.points()}
     rows = [("serial loop (no Dask)", 1, time.perf_counter() - t)]
     tmp = tempfile.mkdtemp()
     try:
@@ -44,7 +44,7 @@ def main() -> None:
             out = os.path.join(tmp, f"w{workers}.zarr")
             t = time.perf_counter()
             run_sweep(spec, out, n_workers=workers, progress=False)
-            rows.append((f"isingsc sweep, LocalCluster", workers, time.perf_counter() - t))
+            rows.append(("isingsc sweep, LocalCluster", workers, time.perf_counter() - t))
             import xarray as xr
 
             with xr.open_zarr(out) as ds:

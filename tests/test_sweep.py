@@ -255,3 +255,44 @@ def test_worker_killed_mid_sweep_is_replaced_and_nothing_is_lost(tmp_path, refer
         a, b = a.load(), b.load()
         a.attrs.pop("sweep_file"), b.attrs.pop("sweep_file")
         xr.testing.assert_identical(a, b)
+
+
+def test_sweep_over_the_parameters_of_a_model_file(tmp_path):
+    """[model] file = a TOML model file: its [parameters] become sweepable, its delta0 the default
+    pairing; the K-pocket (WS2-like) layer at beta_SO = 0 is a Pauli-limited BCS layer, so Hc2 at
+    0.5 Tc is on the first-order Pauli line of weak-coupling BCS (isingsc.experiment.pauli, an
+    independent Matsubara-sum solution), within the sweep's tol = 0.02 and the lattice's
+    strong-coupling correction (Delta0/Tc = 1.7637 against 1.7639)."""
+    import shutil
+
+    from isingsc.modelfile import packaged_model_path
+
+    shutil.copy(packaged_model_path("ws2.toml"), tmp_path / "ws2.toml")
+    spec = load_sweep(write(tmp_path, """
+        [model]
+        file = "ws2.toml"
+        [axes]
+        beta_so = [0.0, 0.033]
+        [compute]
+        quantities = ["Tc", "Hc2"]
+        t_over_tc = 0.5
+        tol = 0.02
+    """))
+    assert spec.model == "file" and spec.fixed["delta0"] == 0.03  # the file's suggested gap
+    first, values = next(spec.points())
+    result, error = compute_point(spec.model_spec, spec.quantities, values)
+    assert error == "" and result["transition_order"] == 1.0
+    from isingsc.experiment import pauli
+
+    expected = pauli.first_order_field_reduced(0.5) / (pauli.gap_ratio("bcs") / np.sqrt(2))
+    assert result["Hc2_over_HP"] == pytest.approx(expected, rel=0.02)
+    # an unknown parameter of that file, and an edited file on --resume, are refused
+    with pytest.raises(SweepFileError, match=r"\[axes\] gamma"):
+        load_sweep(write(tmp_path, '[model]\nfile = "ws2.toml"\n[axes]\ngamma = [0.1]\n[compute]\nquantities = ["Tc"]',
+                         "bad.toml"))
+    with pytest.raises(SweepFileError, match=r"\[model\] file"):
+        load_sweep(write(tmp_path, '[model]\nfile = "nope.toml"\n[compute]\nquantities = ["Tc"]', "bad2.toml"))
+    store = SweepStore.create(tmp_path / "s.zarr", spec)
+    (tmp_path / "ws2.toml").write_text((tmp_path / "ws2.toml").read_text().replace("mu_k = 2.5", "mu_k = 2.4"))
+    with pytest.raises(Exception, match="different sweep"):
+        SweepStore.open(store.path, load_sweep(tmp_path / "sweep.toml"))

@@ -76,12 +76,28 @@ def _params(model_name: str, values: dict):
     return HeterostructureParams(**given)
 
 
-def build_models(model_name: str, values: dict, construct: bool = True):
-    """(model, reference, delta0, v) of one point; with ``construct=False`` only validates."""
-    params = _params(model_name, values)
+def _model_file(model, values: dict):
+    """The :class:`~isingsc.modelfile.ModelFile` of a file-described model, its parameters overridden
+    by the point's values (the TOML text travels with the task: workers need no shared file system)."""
+    from ..modelfile import loads_model
+
+    probe = loads_model(model["text"], model["file"])
+    overrides = {k: float(values[k]) for k in probe.parameters if k in values}
+    return loads_model(model["text"], model["file"], overrides) if overrides else probe
+
+
+def build_models(model_name, values: dict, construct: bool = True):
+    """(model, reference, delta0, v) of one point; with ``construct=False`` only validates.
+
+    ``model_name``: a built-in name, or {"file": path, "text": TOML} for a model file.
+    """
     delta0, v = values.get("delta0"), values.get("v")
     if (delta0 is None) == (v is None):
         raise ParameterError("delta0/v", (delta0, v), "exactly one of delta0 and v")
+    if isinstance(model_name, dict):
+        mf = _model_file(model_name, values)
+        return None if not construct else (mf.model, mf.reference, delta0, v)
+    params = _params(model_name, values)
     if not construct:
         return None
     if model_name == "intrinsic":
@@ -91,11 +107,13 @@ def build_models(model_name: str, values: dict, construct: bool = True):
     return model, sc_model(params), delta0, v
 
 
-def topology_model(model_name: str, values: dict):
+def topology_model(model_name, values: dict):
     """The model whose BdG spectrum is classified: the exact heterostructure, the fitted
     effective model (Eq. 8 form with Z Delta, :func:`~isingsc.models.fit_effective_model`) for
     ``effective`` (the literal Eq. 8 model has poles where the TMD has a Fermi surface), or the
     intrinsic Ising model."""
+    if isinstance(model_name, dict):
+        return _model_file(model_name, values).model
     params = _params(model_name, values)
     if model_name == "heterostructure":
         return heterostructure_model(params)
@@ -104,7 +122,7 @@ def topology_model(model_name: str, values: dict):
     return intrinsic_ising_model(params)
 
 
-def _meanfield(model_name: str, quantities, values: dict, settings: dict) -> dict:
+def _meanfield(model_name, quantities, values: dict, settings: dict) -> dict:
     from ..phase_diagram import _delta_bound, converge, default_spec, hc2_points, setup
     from ..transitions import critical_temperature, solve_gap
 
@@ -143,7 +161,7 @@ def _meanfield(model_name: str, quantities, values: dict, settings: dict) -> dic
     return result
 
 
-def _topology(model_name: str, quantities, values: dict, settings: dict) -> dict:
+def _topology(model_name, quantities, values: dict, settings: dict) -> dict:
     from ..topology import KY_PERIOD, find_nodes, winding_intervals
 
     model = topology_model(model_name, values)
@@ -162,9 +180,10 @@ def _topology(model_name: str, quantities, values: dict, settings: dict) -> dict
     return result
 
 
-def compute_point(model_name: str, quantities, values: dict) -> tuple[dict, str]:
+def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
     """All requested variables of one point (floats) and an error message ('' on success).
 
+    ``model_name``: a built-in name or {"file": path, "text": TOML} (:attr:`SweepSpec.model_spec`).
     On a failure the variables computed so far are kept and the others stay missing (NaN).
     """
     settings = settings_of(values)

@@ -89,7 +89,7 @@ def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = F
         try:
             for index in pending:
                 key = "isingsc-point-" + "-".join(map(str, index))
-                fut = client.submit(compute_point, spec.model, list(spec.quantities), params[index],
+                fut = client.submit(compute_point, spec.model_spec, list(spec.quantities), params[index],
                                     key=key, pure=False, retries=0)
                 futures[fut] = index
             with tqdm(total=total, initial=total - len(pending), unit="point", desc="sweep",

@@ -4,6 +4,8 @@ A sweep file has four tables::
 
     [model]
     name = "heterostructure"          # heterostructure | effective | intrinsic
+    # or: file = "my_model.toml"     # a TOML model file (docs/model-files.md), path relative to this file;
+                                      # its [parameters] entries become sweepable keys
 
     [parameters]                      # fixed values (model parameters, pairing, settings)
     beta_so = 0.5
@@ -17,8 +19,9 @@ A sweep file has four tables::
     quantities = ["Hc2", "nodal"]     # see QUANTITIES
     t_over_tc = 0.1                   # settings (may also be axes)
 
-Every key of ``[parameters]`` and ``[axes]`` is a model parameter, a pairing
-parameter (``delta0`` xor ``v``) or a compute setting.  :func:`load_sweep`
+Every key of ``[parameters]`` and ``[axes]`` is a model parameter (for a model
+file: an entry of its ``[parameters]`` table), a pairing parameter (``delta0`` xor
+``v``) or a compute setting.  :func:`load_sweep`
 checks every key, type and range -- including each point's model parameters
 -- and raises :class:`SweepFileError` naming the file, the table and the key.
 """
@@ -114,11 +117,18 @@ def _axis_values(path, name, spec) -> tuple:
 class SweepSpec:
     """A validated sweep: model, fixed values, ordered axes and quantities."""
 
-    model: str
+    model: str  # a built-in name, or "file" (then model_text holds the TOML model file)
     fixed: dict = field(default_factory=dict)
     axes: dict = field(default_factory=dict)  # name -> tuple of values (ordered)
     quantities: tuple = ()
     source: str = "<memory>"
+    model_file: str = ""
+    model_text: str = ""
+
+    @property
+    def model_spec(self):
+        """What a worker needs to build the model: the name, or {"file": path, "text": TOML text}."""
+        return {"file": self.model_file, "text": self.model_text} if self.model == "file" else self.model
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -138,15 +148,18 @@ class SweepSpec:
 
     def canonical(self) -> str:
         """A JSON text identifying the sweep (stored in the output, compared on --resume)."""
-        return json.dumps({"model": self.model, "fixed": self.fixed,
-                           "axes": {k: list(v) for k, v in self.axes.items()},
-                           "quantities": list(self.quantities)}, sort_keys=True)
+        d = {"model": self.model, "fixed": self.fixed, "axes": {k: list(v) for k, v in self.axes.items()},
+             "quantities": list(self.quantities)}
+        if self.model == "file":  # the file's content, so that --resume notices an edited model
+            d.update(model_file=self.model_file, model_text=self.model_text)
+        return json.dumps(d, sort_keys=True)
 
     @classmethod
     def from_canonical(cls, text: str, source: str = "<store>") -> "SweepSpec":
         d = json.loads(text)
         return cls(model=d["model"], fixed=d["fixed"], axes={k: tuple(v) for k, v in d["axes"].items()},
-                   quantities=tuple(d["quantities"]), source=source)
+                   quantities=tuple(d["quantities"]), source=source, model_file=d.get("model_file", ""),
+                   model_text=d.get("model_text", ""))
 
 
 def settings_of(values: dict) -> dict:
@@ -158,7 +171,7 @@ def check_point(spec: SweepSpec, values: dict) -> None:
     """Raise the model's own ParameterError for an invalid point (used at validation time)."""
     from .quantities import build_models
 
-    build_models(spec.model, values, construct=False)
+    build_models(spec.model_spec, values, construct=False)
 
 
 def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
@@ -170,12 +183,35 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
         if table in data and not isinstance(data[table], dict):
             _fail(path, f"[{table}]", "must be a table")
     model_t = data.get("model", {})
-    if set(model_t) - {"name"}:
-        _fail(path, "[model]", f"unknown key(s) {sorted(set(model_t) - {'name'})}; allowed: ['name']")
-    name = model_t.get("name", "heterostructure")
-    if name not in MODEL_PARAMETERS:
-        _fail(path, "[model] name", f"unknown model {name!r}; allowed: {sorted(MODEL_PARAMETERS)}")
-    allowed = set(MODEL_PARAMETERS[name]) | set(PAIRING) | set(SETTINGS)
+    if set(model_t) - {"name", "file"}:
+        _fail(path, "[model]", f"unknown key(s) {sorted(set(model_t) - {'name', 'file'})}; allowed: ['file', 'name']")
+    model_file = model_text = ""
+    if "file" in model_t:
+        if "name" in model_t:
+            _fail(path, "[model]", "give name (a built-in model) or file (a model file), not both")
+        if not isinstance(model_t["file"], str) or not model_t["file"]:
+            _fail(path, "[model] file", f"expected a path to a TOML model file, got {model_t['file']!r}")
+        from ..modelfile import loads_model
+
+        file_path = Path(model_t["file"])
+        if not file_path.is_absolute() and isinstance(path, Path):
+            file_path = path.parent / file_path
+        try:
+            model_text = file_path.read_text(encoding="utf-8")
+            parsed = loads_model(model_text, str(file_path))
+        except OSError as exc:
+            _fail(path, "[model] file", f"cannot read {file_path} ({exc})")
+        except IsingscError as exc:
+            _fail(path, "[model] file", str(exc))
+        name, model_file = "file", str(file_path.resolve())
+        model_parameters = tuple(parsed.parameters)
+    else:
+        name = model_t.get("name", "heterostructure")
+        if name not in MODEL_PARAMETERS:
+            _fail(path, "[model] name", f"unknown model {name!r}; allowed: {sorted(MODEL_PARAMETERS)} "
+                  "(or file = a TOML model file)")
+        model_parameters = MODEL_PARAMETERS[name]
+    allowed = set(model_parameters) | set(PAIRING) | set(SETTINGS)
 
     fixed: dict = {}
     for key, value in data.get("parameters", {}).items():
@@ -223,9 +259,10 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
             if not value > 0:
                 _fail(path, key, f"{value!r} is outside the allowed range {key} > 0")
     if not both:
-        fixed["delta0"] = 0.02
+        fixed["delta0"] = (parsed.delta0 if name == "file" and parsed.delta0 else 0.02)
 
-    spec = SweepSpec(model=name, fixed=fixed, axes=axes, quantities=tuple(quantities), source=str(path))
+    spec = SweepSpec(model=name, fixed=fixed, axes=axes, quantities=tuple(quantities), source=str(path),
+                     model_file=model_file, model_text=model_text)
     if spec.n_points > _MAX_POINTS:
         _fail(path, "[axes]", f"{spec.n_points} points: at most {_MAX_POINTS} per sweep")
     for index, values in spec.points():

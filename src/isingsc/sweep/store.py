@@ -53,7 +53,8 @@ def template(spec: SweepSpec) -> xr.Dataset:
               for name, values in spec.axes.items()}
     ds = xr.Dataset(data_vars, coords=coords)
     ds.attrs.update({
-        "isingsc_version": __version__, "energy_units": ENERGY_UNITS, "model": spec.model,
+        "isingsc_version": __version__, "energy_units": ENERGY_UNITS,
+        "model": spec.model if spec.model != "file" else f"model file {spec.model_file}",
         "sweep_spec": spec.canonical(), "sweep_file": spec.source,
         "fixed_parameters": json.dumps(spec.fixed, sort_keys=True),
         "quantities": ", ".join(spec.quantities),
