@@ -5,18 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from isingsc.cli import main
 from isingsc.modelfile import packaged_model_path
 
+from tests.cli_helpers import run_cli
 
-def run(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+
+run = run_cli
 
 
 def gap(capsys, *args):

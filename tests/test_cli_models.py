@@ -8,21 +8,14 @@ import sys
 import pytest
 
 from isingsc import registry
-from isingsc.cli import main
 from isingsc.cli.models import parse_overrides, resolve_model
 from isingsc.errors import DataFileError, ParameterError
 from isingsc.modelfile import packaged_model_path
 
+from tests.cli_helpers import run_cli
 
-def call(capsys, *args):
-    """Run the CLI in-process: (exit status, stdout, stderr)."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+
+call = run_cli
 
 
 def test_models_lists_every_builtin(capsys):

@@ -10,18 +10,12 @@ import json
 import numpy as np
 import pytest
 
-from isingsc.cli import main
 from isingsc.tunnelling import btk_conductance
 
+from tests.cli_helpers import run_cli
 
-def run(capsys, *args):
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+
+run = run_cli
 
 
 def test_bulk_spectrum_json_and_files(capsys, tmp_path):

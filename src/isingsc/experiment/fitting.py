@@ -438,6 +438,27 @@ def _derived(model: Hc2Model, params: dict[str, FitParameter], g: float, options
     return out
 
 
+def fitted_parameter(rp, name: str, unit: str, description: str, cov_ok: bool, dof: int) -> FitParameter:
+    """A :class:`FitParameter` from lmfit's parameter ``rp``: value, standard error and the Student-t
+    intervals of CONFIDENCE_LEVELS (``dof`` degrees of freedom) when the covariance exists; flagged
+    unconstrained when it does not or the relative error exceeds 100 %."""
+    from scipy.stats import t as student_t
+
+    fp = FitParameter(name, float(rp.value), unit, description, bool(rp.vary))
+    if not rp.vary:
+        return fp
+    if cov_ok and rp.stderr is not None and np.isfinite(rp.stderr):
+        fp.stderr = float(rp.stderr)
+        for level, prob in CONFIDENCE_LEVELS.items():
+            q = student_t.ppf(0.5 + prob / 2, dof)
+            setattr(fp, level, (fp.value - q * fp.stderr, fp.value + q * fp.stderr))
+        if fp.stderr > abs(fp.value):
+            fp.constrained, fp.note = False, "relative standard error above 100 %"
+    else:
+        fp.constrained, fp.note = False, "standard error not estimated"
+    return fp
+
+
 def least_squares(residual, params, weighted: bool, what: str):
     """lmfit Levenberg-Marquardt on ``residual`` (already divided by the errors): (minimizer, result,
     warnings, whether the covariance exists).  Unweighted data scale the covariance by the reduced chi^2.
@@ -525,24 +546,12 @@ def fit_hc2(data: Hc2Data, model: str = "ising", *, g: float = G_FACTOR_DEFAULT,
 
     minimizer, res, warnings, cov_ok = least_squares(residual, params, data.weighted, f"fit of model {model}")
     dof = int(res.nfree)
-    from scipy.stats import t as student_t
 
     fitted: dict[str, FitParameter] = {}
     for p in spec.params:
         rp = res.params[p.name]
-        fp = FitParameter(p.name, float(rp.value), p.unit, p.description, bool(rp.vary))
+        fp = fitted_parameter(rp, p.name, p.unit, p.description, cov_ok, dof)
         if rp.vary:
-            if cov_ok and rp.stderr is not None and np.isfinite(rp.stderr):
-                fp.stderr = float(rp.stderr)
-                for level, prob in CONFIDENCE_LEVELS.items():
-                    q = student_t.ppf(0.5 + prob / 2, dof)
-                    setattr(fp, level, (fp.value - q * fp.stderr, fp.value + q * fp.stderr))
-                if fp.stderr > abs(fp.value):
-                    fp.constrained = False
-                    fp.note = "relative standard error above 100 %"
-            else:
-                fp.constrained = False
-                fp.note = "standard error not estimated"
             scale = max(abs(fp.value), 1e-12)
             if abs(fp.value - p.min) <= 1e-6 * scale + 1e-12 or (np.isfinite(p.max) and abs(fp.value - p.max) <= 1e-6 * scale):
                 fp.constrained = False

@@ -47,7 +47,7 @@ import xarray as xr
 
 from ..errors import DataFileError, ParameterError, check_range
 from ..units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
-from .fitting import CONFIDENCE_LEVELS, FitParameter, least_squares
+from .fitting import FitParameter, fitted_parameter, least_squares
 
 V_NAMES = ("V", "bias", "V_mV", "V (mV)", "V [mV]", "bias (mV)", "bias_mV", "Vbias", "V_bias", "U", "U (mV)",
            "voltage", "Vb")
@@ -372,7 +372,6 @@ def fit_spectrum(data: SpectrumData, *, fix: dict | None = None, free=None, init
     stays finite).  Returns a :class:`SpectrumFit`; ConvergenceError if the minimiser fails.
     """
     import lmfit
-    from scipy.stats import t as student_t
 
     g = check_range("g", g, lo=0.0, lo_open=True)
     fix, init, free = dict(fix or {}), dict(init or {}), list(free or [])
@@ -413,17 +412,8 @@ def fit_spectrum(data: SpectrumData, *, fix: dict | None = None, free=None, init
     out: dict[str, FitParameter] = {}
     for name, (unit, desc, _v) in PARAMETERS.items():
         rp = res.params[name]
-        fp = FitParameter(name, float(rp.value), unit, desc, bool(rp.vary))
+        fp = fitted_parameter(rp, name, unit, desc, cov_ok, dof)
         if rp.vary:
-            if cov_ok and rp.stderr is not None and np.isfinite(rp.stderr):
-                fp.stderr = float(rp.stderr)
-                for level, prob in CONFIDENCE_LEVELS.items():
-                    q = student_t.ppf(0.5 + prob / 2, dof)
-                    setattr(fp, level, (fp.value - q * fp.stderr, fp.value + q * fp.stderr))
-                if fp.stderr > abs(fp.value):
-                    fp.constrained, fp.note = False, "relative standard error above 100 %"
-            else:
-                fp.constrained, fp.note = False, "standard error not estimated"
             lo = bounds[name][0] if name != "gamma" else res.params["gamma"].min
             if np.isfinite(lo) and abs(fp.value - lo) <= 1e-6 * max(abs(fp.value), 1e-12) + 1e-12:
                 fp.constrained = False
