@@ -1,10 +1,10 @@
-"""Benchmark of the batched 8x8 eigenvalue kernel (issue 6): isingsc.kernels.eigvalsh against
+"""Benchmark of the batched 8x8 eigenvalue kernel (issue 6): isingsc.backends.cpu.eigvalsh against
 numpy.linalg.eigvalsh on the same random Hermitian matrices, measured in the same run.
 
 Run:  .venv/bin/python benchmarks/bench_kernels.py [--n 200000] [--gpu-n 1000000]
 
 CPU: complex128 and float64 batches, 1 thread and all threads (ISINGSC_NUM_THREADS).
-GPU: when a CUDA GPU is usable (isingsc.gpu.available()), the numba.cuda kernel on a batch of
+GPU: when a CUDA GPU is usable (isingsc.backends.gpu.available()), the numba.cuda kernel on a batch of
 --gpu-n matrices (timed after a warm-up that compiles it), against numpy on the CPU.
 Prints a table of matrices per second and ratios; agreement with LAPACK is checked.
 """
@@ -18,7 +18,8 @@ import time
 
 import numpy as np
 
-from isingsc import gpu, kernels as K
+from isingsc.backends import gpu as gpu
+from isingsc.backends import cpu as K
 
 
 def batch(n: int, complex_: bool, seed: int = 0) -> np.ndarray:

@@ -25,11 +25,11 @@ import time
 
 import numpy as np
 
-from isingsc.kernels import n_threads
-from isingsc.lattice import uniform_mesh
-from isingsc.models import PAPER, heterostructure_model, sc_model
-from isingsc.phase_diagram import converged_hc2, default_spec, setup
-from isingsc.transitions import solve_gap
+from isingsc.backends.cpu import n_threads
+from isingsc.lattice.triangular import uniform_mesh
+from isingsc.models.paper import PAPER, heterostructure_model, sc_model
+from isingsc.meanfield.phase_diagram import converged_hc2, default_spec, setup
+from isingsc.meanfield.transitions import solve_gap
 
 DELTA0 = 0.02
 GAMMAS = (0.0, 0.2, 0.3, 0.4, 0.5)

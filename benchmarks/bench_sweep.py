@@ -4,7 +4,7 @@ Run:  .venv/bin/python benchmarks/bench_sweep.py [--points 12]
 
 The sweep: Tc and Hc2(0.5 Tc) of an intrinsic Ising layer (mu = 2.7, Delta0 = 0.05 |t|) over
 --points values of beta_SO in [0, 0.02], converged to tol = 0.02.  Baseline, in the same run: a
-plain serial loop over the same points in this process (no Dask, no store).  Then isingsc.sweep
+plain serial loop over the same points in this process (no Dask, no store).  Then isingsc.workflows.sweep
 on a LocalCluster with 1 and 2 worker processes (one kernel thread each), store writes included.
 Prints a table of wall times, points/s and speed-up over the serial loop.
 """
@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from isingsc.sweep import compute_point, parse_sweep, run_sweep
+from isingsc.workflows.sweep import compute_point, parse_sweep, run_sweep
 
 
 def main() -> None:

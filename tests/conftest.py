@@ -14,7 +14,7 @@ k_point = st.tuples(st.floats(-7.0, 7.0), st.floats(-7.0, 7.0))
 
 @st.composite
 def heterostructure_params(draw):
-    from isingsc.models import HeterostructureParams
+    from isingsc.models.paper import HeterostructureParams
 
     return HeterostructureParams(
         t_sc=draw(hopping), mu_sc=draw(finite), t_tmd=draw(hopping), mu_tmd=draw(finite),

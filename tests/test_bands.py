@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from isingsc.bands import band_structure, fermi_contours, inside_bz
-from isingsc.lattice import structure_factors
-from isingsc.models import PAPER, heterostructure_model, sc_model, tmd_model
+from isingsc.normal.bands import band_structure, fermi_contours, inside_bz
+from isingsc.lattice.triangular import structure_factors
+from isingsc.models.paper import PAPER, heterostructure_model, sc_model, tmd_model
 
 
 def test_tmd_bands_are_eq1_with_spin_labels():
@@ -52,7 +52,7 @@ def test_sc_fermi_surface_encloses_half_filling_area():
     seg = ds.segment.values == ds.segment.values[0]
     x, y = ds.kx.values[seg], ds.ky.values[seg]
     area = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    from isingsc.lattice import LATTICE, uniform_mesh
+    from isingsc.lattice.triangular import LATTICE, uniform_mesh
     mesh = uniform_mesh(400)
     c, _ = structure_factors(mesh.k)
     assert area / LATTICE.bz_area == pytest.approx(np.mean(2 * PAPER.t_sc * c - PAPER.mu_sc < 0), abs=2e-3)

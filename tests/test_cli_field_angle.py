@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from isingsc.modelfile import packaged_model_path
+from isingsc.models.modelfile import packaged_model_path
 
 from tests.cli_helpers import run_cli
 

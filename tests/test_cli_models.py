@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from isingsc import registry
+from isingsc.models import catalogue as registry
 from isingsc.cli.models import parse_overrides, resolve_model
-from isingsc.errors import DataFileError, ParameterError
-from isingsc.modelfile import packaged_model_path
+from isingsc.core.errors import DataFileError, ParameterError
+from isingsc.models.modelfile import packaged_model_path
 
 from tests.cli_helpers import run_cli
 

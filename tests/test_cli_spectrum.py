@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 
-from isingsc.tunnelling import btk_conductance
+from isingsc.spectroscopy.tunnelling import btk_conductance
 
 from tests.cli_helpers import run_cli
 

@@ -77,7 +77,7 @@ def test_ribbon_and_edge_bad_input(args, name):
 
 def test_figure_4_small(tmp_path):
     """Fig. 4 pipeline on a coarse grid (the real one: `isingsc reproduce --figures 4`)."""
-    from isingsc.figures import figure_4
+    from isingsc.plotting.figures import figure_4
 
     files = figure_4(tmp_path, n_ky=6, n_energy=5, ribbon_width=20, ribbon_states=8, profile_width=2000)
     names = {f.name for f in files}

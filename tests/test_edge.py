@@ -16,12 +16,12 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
-from isingsc.edge import (SemiInfiniteEdge, decimate, edge_decay_length, edge_spectral_function,
+from isingsc.topology.edge import (SemiInfiniteEdge, decimate, edge_decay_length, edge_spectral_function,
                           edge_zero_modes)
-from isingsc.errors import ConvergenceError, ParameterError
-from isingsc.models import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model
-from isingsc.ribbon import Ribbon
-from isingsc.tightbinding import SIGMA0, SIGMAX, TightBindingModel
+from isingsc.core.errors import ConvergenceError, ParameterError
+from isingsc.models.paper import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model
+from isingsc.topology.ribbon import Ribbon
+from isingsc.models.base import SIGMA0, SIGMAX, TightBindingModel
 
 # Single-band Ising superconductor with a large gap along the ky lines (short decay lengths).
 ISING = IsingParams(t=-1.0, mu=-3.0, beta_so=1.0)
@@ -274,7 +274,7 @@ BBC_KY = np.array([0.3, 1.0, 1.1677, 1.20, 1.26, 1.31, 1.5, -1.20, -1.26])  # al
 
 
 def _bbc_models():
-    from isingsc.models import fit_effective_model
+    from isingsc.models.paper import fit_effective_model
 
     return {"heterostructure": heterostructure_model(PAPER), "effective": fit_effective_model(PAPER).model()}
 
@@ -282,8 +282,8 @@ def _bbc_models():
 @pytest.mark.parametrize("name", ["heterostructure", "effective"])
 def test_zero_modes_per_edge_equal_bulk_winding(name):
     """Paper parameters, Delta = 0.05, Vx = 4 Delta: the semi-infinite edge has |W(ky)| zero modes on
-    each edge (W from isingsc.topology, independent code); Vx = 0: none, and W = 0."""
-    from isingsc.topology import winding_number
+    each edge (W from isingsc.topology.bulk, independent code); Vx = 0: none, and W = 0."""
+    from isingsc.topology.bulk import winding_number
 
     model = _bbc_models()[name]
     for vx in (0.2, 0.0):
@@ -298,7 +298,7 @@ def test_zero_modes_per_edge_equal_bulk_winding(name):
 def test_wide_ribbon_zero_modes_equal_bulk_winding(name):
     """The same count from a finite ribbon: at the paper's parameters the edge modes decay over ~1e4
     columns, so it takes 1e5 columns (sparse shift-invert) to separate the two edges."""
-    from isingsc.topology import winding_number
+    from isingsc.topology.bulk import winding_number
 
     model = _bbc_models()[name]
     ky = np.array([1.26])

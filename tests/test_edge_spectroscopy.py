@@ -2,7 +2,7 @@
 
 References (not the code under test):
 * bulk-boundary correspondence: |W(ky)| zero modes per edge at each ky, W from the bulk chiral winding
-  (isingsc.topology.winding_intervals: the nodes' projections bound its intervals); so the number of
+  (isingsc.topology.bulk.winding_intervals: the nodes' projections bound its intervals); so the number of
   zero-energy states per unit length of edge is int dky/(2 pi) |W(ky)|: the length of the flat-band
   intervals weighted by |W|;
 * a Majorana mode psi = tau_x psi^* (the 1D particle-hole symmetry P = tau_x K at fixed ky) has equal
@@ -17,9 +17,9 @@ References (not the code under test):
 import numpy as np
 import pytest
 
-from isingsc.edge_spectroscopy import EdgeSpectroscopy, ky_grid, tail_decay_length, vx_scan
-from isingsc.errors import ParameterError
-from isingsc.models import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
+from isingsc.spectroscopy.edge import EdgeSpectroscopy, ky_grid, tail_decay_length, vx_scan
+from isingsc.core.errors import ParameterError
+from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
 
 # The single-band test model of tests/test_edge.py: short decay lengths (10-100 columns).
 ISING = IsingParams(t=-1.0, mu=-3.0, beta_so=1.0)

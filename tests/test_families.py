@@ -13,19 +13,19 @@ Reference results:
 import numpy as np
 import pytest
 
-from isingsc.errors import ParameterError
+from isingsc.core.errors import ParameterError
 from isingsc.experiment.ising import clean_ising_field_reduced
-from isingsc.families import (MOTE2, NBSE2, TYPE_II, AnisotropicParams, RashbaParams, TypeIIParams, anisotropic_model,
+from isingsc.models.families import (MOTE2, NBSE2, TYPE_II, AnisotropicParams, RashbaParams, TypeIIParams, anisotropic_model,
                               k_only_model, k_pocket_ising_field, multipocket_model, rashba_model, stanene_model,
                               type_ii_model)
-from isingsc.families.hc2 import (family_quadrature, harmonics, hc2_curve, hc2_vs_angle,
+from isingsc.meanfield.families_hc2 import (family_quadrature, harmonics, hc2_curve, hc2_vs_angle,
                                   setup_family)
-from isingsc.lattice import NN_VECTORS, structure_factors
-from isingsc.meanfield import PairingProblem
-from isingsc.models import IsingParams, intrinsic_ising_model
-from isingsc.phase_diagram import default_spec
-from isingsc.tightbinding import TightBindingModel
-from isingsc.transitions import instability_field
+from isingsc.lattice.triangular import NN_VECTORS, structure_factors
+from isingsc.meanfield.pairing import PairingProblem
+from isingsc.models.paper import IsingParams, intrinsic_ising_model
+from isingsc.meanfield.phase_diagram import default_spec
+from isingsc.models.base import TightBindingModel
+from isingsc.meanfield.transitions import instability_field
 
 DELTA0 = 0.03
 BCS_RATIO = np.pi * np.exp(-np.euler_gamma)  # Delta0/Tc in weak coupling
@@ -81,7 +81,7 @@ def type_ii_curve():
 
 def test_type_ii_zero_orbital_splitting_is_the_clean_ising_formula(type_ii_curve):
     """t_orb = delta_orb = 0: two decoupled Ising blocks with the constant Ising field beta_SO on the whole
-    Fermi surface (module docstring of isingsc.families.type_ii), so Hc2 follows the clean Ising formula with
+    Fermi surface (module docstring of isingsc.models.families.type_ii), so Hc2 follows the clean Ising formula with
     beta = beta_SO.  1.5 %: weak-coupling and lattice (non-parabolic DOS over +-beta) corrections, with
     beta_SO = 0.2 against a pocket depth of 1.5 |t| (measured 0.4 % at 0.2 Tc)."""
     ds = type_ii_curve
@@ -318,8 +318,8 @@ def test_family_plots_are_written(tmp_path):
     """Hc2(T) curves and the Hc2(phi) polar plot from result-shaped datasets (drawing only)."""
     import xarray as xr
 
-    from isingsc.plotting_families import clean_ising_over_hp, plot_hc2_curves, plot_hc2_polar
-    from isingsc.plotting import save_figure
+    from isingsc.plotting.families import clean_ising_over_hp, plot_hc2_curves, plot_hc2_polar
+    from isingsc.plotting.paper import save_figure
 
     t = np.array([0.2, 0.5, 0.8])
     curve = xr.Dataset({"Hc2_over_HP": ("point", [3.0, 2.0, 1.2]), "order": ("point", ["first", "second", "second"])},

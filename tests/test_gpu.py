@@ -1,4 +1,4 @@
-"""The GPU backend (isingsc.gpu) and the backend seam.
+"""The GPU backend (isingsc.backends.gpu) and the backend seam.
 
 The numba.cuda kernels are compiled from the same Python source as the CPU kernels.  Here
 they run in Numba's CUDA simulator (a subprocess with NUMBA_ENABLE_CUDASIM=1), which executes
@@ -16,13 +16,14 @@ import textwrap
 import numpy as np
 import pytest
 
-from isingsc import kernels as K
-from isingsc.errors import ParameterError
+from isingsc.backends import cpu as K
+from isingsc.core.errors import ParameterError
 
 COMPARE = textwrap.dedent("""
     import numpy as np
-    from isingsc import kernels as K, gpu
-    from isingsc.models import PAPER, heterostructure_model
+    from isingsc.backends import cpu as K
+    from isingsc.backends import gpu as gpu
+    from isingsc.models.paper import PAPER, heterostructure_model
     model = heterostructure_model(PAPER.with_(gamma=0.4))
     k = np.random.default_rng(3).uniform(-4.5, 4.5, ({nk}, 2))
     op = K.LinearNambu.from_model(model, k)
@@ -41,7 +42,7 @@ COMPARE = textwrap.dedent("""
         assert np.max(np.abs(e_gpu - lapack)) < 1e-13
         worst = max(worst, float(np.max(np.abs(c_gpu - c_cpu) / np.abs(c_cpu))))
     # spectral functions (the DOS maps): Jacobi per k on the GPU against LAPACK eigh on the CPU
-    from isingsc.greens import spectral_function
+    from isingsc.normal.greens import spectral_function
     om = np.linspace(-0.3, 0.3, 7)
     for field in [(0.01, 0.0, 0.0), (0.0, 0.0, 0.0), (0.01, 0.004, 0.0)]:
         K.set_backend("cpu")
@@ -94,7 +95,7 @@ def test_backend_selection_is_validated(monkeypatch):
 
 @pytest.mark.skipif(_real_gpu(), reason="a GPU is present")
 def test_gpu_backend_without_a_gpu_says_so(monkeypatch):
-    from isingsc.gpu import GPUUnavailableError
+    from isingsc.backends.gpu import GPUUnavailableError
 
     monkeypatch.setattr(K, "_BACKEND", None)
     with pytest.raises(GPUUnavailableError, match="--backend cpu"):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from isingsc.errors import ParameterError
-from isingsc.greens import (density_of_states, dos_dataset, greens_function, spectral_function,
+from isingsc.core.errors import ParameterError
+from isingsc.normal.greens import (density_of_states, dos_dataset, greens_function, spectral_function,
                             spectral_map)
-from isingsc.lattice import reduced_mesh
-from isingsc.models import PAPER, heterostructure_model, sc_model
+from isingsc.lattice.triangular import reduced_mesh
+from isingsc.models.paper import PAPER, heterostructure_model, sc_model
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from isingsc.interop import nambu_hoppings, to_kwant
-from isingsc.models import PAPER, heterostructure_model
+from isingsc.models.interop import nambu_hoppings, to_kwant
+from isingsc.models.paper import PAPER, heterostructure_model
 
 
 def test_nambu_hoppings_rebuild_the_bdg_hamiltonian():

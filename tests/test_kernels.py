@@ -1,13 +1,13 @@
-"""Compiled kernels (isingsc.kernels) against LAPACK and direct NumPy formulas."""
+"""Compiled kernels (isingsc.backends.cpu) against LAPACK and direct NumPy formulas."""
 
 import numpy as np
 import pytest
 
-from isingsc import kernels as K
-from isingsc.errors import ParameterError
-from isingsc.lattice import uniform_mesh
-from isingsc.meanfield import PairingProblem
-from isingsc.models import PAPER, effective_model, heterostructure_model, sc_model
+from isingsc.backends import cpu as K
+from isingsc.core.errors import ParameterError
+from isingsc.lattice.triangular import uniform_mesh
+from isingsc.meanfield.pairing import PairingProblem
+from isingsc.models.paper import PAPER, effective_model, heterostructure_model, sc_model
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from isingsc.errors import ParameterError
-from isingsc.lattice import (LATTICE, NN_VECTORS, SYMMETRY_GROUPS, high_symmetry_path, reduced_mesh,
+from isingsc.core.errors import ParameterError
+from isingsc.lattice.triangular import (LATTICE, NN_VECTORS, SYMMETRY_GROUPS, high_symmetry_path, reduced_mesh,
                              structure_factors, uniform_mesh)
 
 from .conftest import k_point

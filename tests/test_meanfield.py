@@ -5,13 +5,13 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import digamma
 
-from isingsc.errors import ConvergenceError, ParameterError
-from isingsc.lattice import uniform_mesh
-from isingsc.meanfield import PairingProblem, coupling_for_gap
-from isingsc.models import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model, sc_model
-from isingsc.phase_diagram import hc2_points, quadrature_for, reference_state, tricritical_point
-from isingsc.quadrature import QuadratureSpec
-from isingsc.transitions import critical_field, critical_temperature, instability_field, quartic_coefficient, solve_gap
+from isingsc.core.errors import ConvergenceError, ParameterError
+from isingsc.lattice.triangular import uniform_mesh
+from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap
+from isingsc.models.paper import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model, sc_model
+from isingsc.meanfield.phase_diagram import hc2_points, quadrature_for, reference_state, tricritical_point
+from isingsc.lattice.quadrature import QuadratureSpec
+from isingsc.meanfield.transitions import critical_field, critical_temperature, instability_field, quartic_coefficient, solve_gap
 
 BCS_RATIO = np.pi * np.exp(-np.euler_gamma)  # Delta0 / Tc = 1.7639 (weak coupling)
 DELTA0 = 0.02
@@ -125,8 +125,8 @@ def test_intrinsic_ising_model_with_small_k_pockets_follows_the_clean_ising_form
     ref = reference_state(model, delta0=DELTA0)
     problem = PairingProblem(model, quadrature_for(model, ref.spec), ref.v)
     # beta_eff: Ising field averaged over the Fermi surface with weight 1/|grad E|
-    from isingsc.bands import fermi_contours
-    from isingsc.lattice import structure_factors
+    from isingsc.normal.bands import fermi_contours
+    from isingsc.lattice.triangular import structure_factors
     fs = fermi_contours(intrinsic_ising_model(IsingParams(-1.0, 2.7, 0.0)), n_grid=401)
     k = np.stack([fs.kx.values, fs.ky.values], -1)
     _, s = structure_factors(k)

@@ -5,12 +5,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from isingsc import registry
-from isingsc.errors import DataFileError, IsingscError, ParameterError
-from isingsc.families import TYPE_II, k_only_model, type_ii_model
-from isingsc.lattice import SQRT3, structure_factors
-from isingsc.modelfile import load_model, load_model_file, loads_model, packaged_model_files, packaged_model_path
-from isingsc.models import PAPER, sc_model
+from isingsc.models import catalogue as registry
+from isingsc.core.errors import DataFileError, IsingscError, ParameterError
+from isingsc.models.families import TYPE_II, k_only_model, type_ii_model
+from isingsc.lattice.triangular import SQRT3, structure_factors
+from isingsc.models.modelfile import load_model, load_model_file, loads_model, packaged_model_files, packaged_model_path
+from isingsc.models.paper import PAPER, sc_model
 
 
 def assert_same_model(a, b, rng):
@@ -48,7 +48,7 @@ def test_heterostructure_file_reference_is_the_isolated_sc_layer(rng):
 def test_parameter_overrides(rng):
     """pdte2 with alpha_r = 0 is the type-II model; ws2 with another beta_so is that k-only model."""
     assert_same_model(load_model(packaged_model_path("pdte2.toml"), {"alpha_r": 0.0}), type_ii_model(TYPE_II), rng)
-    from isingsc.families import NBSE2
+    from isingsc.models.families import NBSE2
 
     assert_same_model(load_model(packaged_model_path("ws2.toml"), {"beta_so": 0.1}),
                       k_only_model(NBSE2.with_(beta_so=0.1)), rng)

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from isingsc.errors import ParameterError
-from isingsc.greens import embedded_self_energy, greens_function, sc_greens_function_dyson, tmd_self_energy
-from isingsc.lattice import LATTICE, structure_factors
-from isingsc.models import (PAPER, HeterostructureParams, IsingParams, effective_model,
+from isingsc.core.errors import ParameterError
+from isingsc.normal.greens import embedded_self_energy, greens_function, sc_greens_function_dyson, tmd_self_energy
+from isingsc.lattice.triangular import LATTICE, structure_factors
+from isingsc.models.paper import (PAPER, HeterostructureParams, IsingParams, effective_model,
                             heterostructure_bdg_closed_form, heterostructure_model, induced_ising_soc,
                             intrinsic_ising_model, sc_model, tmd_model)
-from isingsc.tightbinding import SIGMAX, SIGMAZ, TightBindingModel
+from isingsc.models.base import SIGMAX, SIGMAZ, TightBindingModel
 
 from .conftest import finite, heterostructure_params, k_point
 
@@ -159,8 +159,8 @@ def test_derivative_matches_finite_difference(t, mu, k):
 def test_fitted_effective_model_limits():
     """Gamma = 0: the fit returns the isolated SC layer exactly; small Gamma: the induced Ising SOC and
     the chemical-potential shift of second-order perturbation theory, Sigma(0) = -Gamma^2 H_TMD^-1."""
-    from isingsc.lattice import structure_factors
-    from isingsc.models import fit_effective_model
+    from isingsc.lattice.triangular import structure_factors
+    from isingsc.models.paper import fit_effective_model
 
     bare = fit_effective_model(PAPER.with_(gamma=0.0))
     assert bare.params.t == pytest.approx(PAPER.t_sc, abs=1e-10)
@@ -170,7 +170,7 @@ def test_fitted_effective_model_limits():
     fit = fit_effective_model(PAPER.with_(gamma=g))
     # second order on the bare SC Fermi surface (C = 0): TMD spin bands e_s = a + s b,
     # Sigma_s = -g^2 / e_s, SC weight 1 - g^2 / e_s^2
-    from isingsc.bands import fermi_contours
+    from isingsc.normal.bands import fermi_contours
     fs = fermi_contours(sc_model(PAPER), n_grid=301)
     c, s = structure_factors(np.stack([fs.kx.values, fs.ky.values], -1))
     a, b = 2 * PAPER.t_tmd * c - PAPER.mu_tmd, 2 * PAPER.beta_so * s

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from isingsc import cache as cache_mod
-from isingsc import figures
-from isingsc.errors import DataFileError, ParameterError
-from isingsc.report import RUN_RECORD, build_report, headline_numbers
-from isingsc.results import finalize, save
+from isingsc.workflows import cache as cache_mod
+from isingsc.plotting import figures as figures
+from isingsc.core.errors import DataFileError, ParameterError
+from isingsc.workflows.report import RUN_RECORD, build_report, headline_numbers
+from isingsc.core.results import finalize, save
 
 
 # ------------------------------------------------------------------ synthetic result folders

@@ -55,8 +55,8 @@ def _chromium(tmp_path, url, *args, height=3000):
 def report(tmp_path_factory):
     from PIL import Image
 
-    from isingsc import figures
-    from isingsc.report import build_report
+    from isingsc.plotting import figures as figures
+    from isingsc.workflows.report import build_report
 
     folder = tmp_path_factory.mktemp("results")
     Image.new("RGB", (500, 240), COLOR).save(folder / "fig1_test_block.png")     # one known colour

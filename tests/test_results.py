@@ -3,11 +3,11 @@
 import pytest
 import xarray as xr
 
-from isingsc.bands import band_structure
-from isingsc.errors import DataFileError
-from isingsc.greens import spectral_map
-from isingsc.models import heterostructure_model
-from isingsc.results import load, save
+from isingsc.normal.bands import band_structure
+from isingsc.core.errors import DataFileError
+from isingsc.normal.greens import spectral_map
+from isingsc.models.paper import heterostructure_model
+from isingsc.core.results import load, save
 
 
 @pytest.mark.parametrize("make", [lambda: band_structure(heterostructure_model()),

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from isingsc.errors import ParameterError
-from isingsc.models import PAPER, heterostructure_model, tmd_model
-from isingsc.ribbon import Ribbon
+from isingsc.core.errors import ParameterError
+from isingsc.models.paper import PAPER, heterostructure_model, tmd_model
+from isingsc.topology.ribbon import Ribbon
 
 
 @pytest.mark.parametrize("edge", ["armchair-y", "zigzag-x"])
@@ -44,8 +44,8 @@ def test_bad_ribbons():
 
 
 # ---------------------------------------------------------------- wide ribbons (issue 4)
-from isingsc.models import IsingParams, intrinsic_ising_model  # noqa: E402
-from isingsc.ribbon import check_field  # noqa: E402
+from isingsc.models.paper import IsingParams, intrinsic_ising_model  # noqa: E402
+from isingsc.topology.ribbon import check_field  # noqa: E402
 
 ISING = IsingParams(t=-1.0, mu=-3.0, beta_so=1.0)
 

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from isingsc.errors import ParameterError
-from isingsc.models import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
-from isingsc.spectroscopy import (BulkSpectroscopy, dos_mesh, dynes_dos, fermi, lattice_dos, resolved_weights,
+from isingsc.core.errors import ParameterError
+from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
+from isingsc.spectroscopy.bulk import (BulkSpectroscopy, dos_mesh, dynes_dos, fermi, lattice_dos, resolved_weights,
                                   thermal_conductance, zeeman_split_dynes)
 
 DELTA0, ETA = 0.02, 0.001
@@ -188,8 +188,8 @@ def test_spectral_sum_rules_of_the_heterostructure():
 
 def test_lattice_dos_equals_the_dyson_green_function_of_the_sc_layer():
     """N_s(E) of the SC layer of the 8x8 model = -(1/pi) Im Tr_e (E + i eta - H_SC - Sigma_TMD)^-1 (paper Eq. 4)."""
-    from isingsc.greens import sc_greens_function_dyson
-    from isingsc.lattice import KMesh
+    from isingsc.normal.greens import sc_greens_function_dyson
+    from isingsc.lattice.triangular import KMesh
 
     model = heterostructure_model(PAPER)
     eta, delta, vx = 0.01, 0.05, 0.1
@@ -242,8 +242,8 @@ def test_gap_versus_field_pauli_jumps_ising_closes_continuously():
     """T = 0.1 Tc0: the isolated SC layer (no SOC) is Pauli limited: Delta stays at its zero-field value
     and jumps to zero at Hc2 ~ HP (first order, T < T* = 0.56 Tc); the Ising superconductor (fitted effective
     model of the heterostructure, Gamma = 0.5, Delta0 = 0.02) loses its gap continuously beyond HP."""
-    from isingsc.models import sc_model
-    from isingsc.spectroscopy import gap_versus_field
+    from isingsc.models.paper import sc_model
+    from isingsc.spectroscopy.bulk import gap_versus_field
 
     ref = sc_model(PAPER)
     pauli = BulkSpectroscopy(ref, ref, delta0=DELTA0, eta=ETA)

@@ -12,13 +12,13 @@ import json
 import numpy as np
 import pytest
 
-from isingsc.errors import DataFileError, ParameterError
+from isingsc.core.errors import DataFileError, ParameterError
 from isingsc.experiment.spectrum_fit import (dynes, fit_spectrum, ising_dos, ising_dos_quadrature, ising_trace,
                                              model_conductance, normalised_dos, plot_spectrum_fit,
                                              read_spectrum_csv, spectrum_data)
-from isingsc.spectroscopy import zeeman_split_dynes
-from isingsc.tunnelling import btk_conductance
-from isingsc.units import K_B_MEV_PER_K
+from isingsc.spectroscopy.bulk import zeeman_split_dynes
+from isingsc.spectroscopy.tunnelling import btk_conductance
+from isingsc.core.units import K_B_MEV_PER_K
 
 SX = np.array([[0, 1], [1, 0]], complex)
 SY = np.array([[0, -1j], [1j, 0]])

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from isingsc.sweep import SweepFileError, load_sweep, parse_sweep
-from isingsc.sweep.quantities import compute_point
-from isingsc.sweep.store import DONE, FAILED, PENDING, SweepStore
+from isingsc.workflows.sweep import SweepFileError, load_sweep, parse_sweep
+from isingsc.workflows.sweep.quantities import compute_point
+from isingsc.workflows.sweep.store import DONE, FAILED, PENDING, SweepStore
 
 
 # Tc of an intrinsic Ising layer at three values of beta_SO (cheap: ~2 s a point)
@@ -225,7 +225,7 @@ def test_worker_killed_mid_sweep_is_replaced_and_nothing_is_lost(tmp_path, refer
 
     from dask.distributed import Client, LocalCluster
 
-    from isingsc.sweep import run_sweep
+    from isingsc.workflows.sweep import run_sweep
 
     path, reference = reference_run
     spec = load_sweep(path)
@@ -265,7 +265,7 @@ def test_sweep_over_the_parameters_of_a_model_file(tmp_path):
     strong-coupling correction (Delta0/Tc = 1.7637 against 1.7639)."""
     import shutil
 
-    from isingsc.modelfile import packaged_model_path
+    from isingsc.models.modelfile import packaged_model_path
 
     shutil.copy(packaged_model_path("ws2.toml"), tmp_path / "ws2.toml")
     spec = load_sweep(write(tmp_path, """

@@ -1,4 +1,4 @@
-"""The k-space symmetries documented in isingsc.lattice, tested on the Hamiltonians.
+"""The k-space symmetries documented in isingsc.lattice.triangular, tested on the Hamiltonians.
 
 C3v acting on k alone is exact in any in-plane field; k -> -k is a symmetry of the
 spectrum through U = (n.sigma) tau_z for a field along n.  These decide which
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from isingsc.lattice import reduced_mesh, uniform_mesh
-from isingsc.models import heterostructure_model
-from isingsc.tightbinding import SIGMAX, SIGMAY, SIGMAZ, in_plane_field
+from isingsc.lattice.triangular import reduced_mesh, uniform_mesh
+from isingsc.models.paper import heterostructure_model
+from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, in_plane_field
 
 from .conftest import heterostructure_params, k_point
 
@@ -90,11 +90,11 @@ def test_reduced_sums_refuse_models_without_the_symmetry():
     irreducible wedge: the mean-field quadrature falls back to half the zone (exact for on-site singlet
     pairing by k -> -k; checked against the full zone in tests/test_families.py), the C3v-reduced DOS
     mesh refuses it."""
-    from isingsc.errors import ParameterError
-    from isingsc.greens import dos_dataset
-    from isingsc.phase_diagram import quadrature_for
-    from isingsc.quadrature import QuadratureSpec
-    from isingsc.tightbinding import TightBindingModel
+    from isingsc.core.errors import ParameterError
+    from isingsc.normal.greens import dos_dataset
+    from isingsc.meanfield.phase_diagram import quadrature_for
+    from isingsc.lattice.quadrature import QuadratureSpec
+    from isingsc.models.base import TightBindingModel
 
     hop = {(0, 0): 0.0 * SIGMAX, (1, 0): -1.0 * np.eye(2) + 0.3j * SIGMAY, (0, 1): -1.0 * np.eye(2)}
     model = TightBindingModel("anisotropic", ("sc",), hop, pairing_orbitals=("sc",))

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from isingsc.errors import ParameterError
-from isingsc.lattice import LATTICE, structure_factors
-from isingsc.models import (PAPER, IsingParams, effective_model, heterostructure_model,
+from isingsc.core.errors import ParameterError
+from isingsc.lattice.triangular import LATTICE, structure_factors
+from isingsc.models.paper import (PAPER, IsingParams, effective_model, heterostructure_model,
                             intrinsic_ising_model)
-from isingsc.results import load, save
-from isingsc.tightbinding import SIGMA0, SIGMAX, SIGMAY, TightBindingModel
-from isingsc.topology import (KX_PERIOD, KY_PERIOD, check_symmetries, chiral_basis, find_nodes,
+from isingsc.core.results import load, save
+from isingsc.models.base import SIGMA0, SIGMAX, SIGMAY, TightBindingModel
+from isingsc.topology.bulk import (KX_PERIOD, KY_PERIOD, check_symmetries, chiral_basis, find_nodes,
                               phase_diagram_gamma, phase_diagram_mu, symmetry_operators,
                               winding_intervals, winding_number)
 
@@ -347,7 +347,7 @@ def test_bad_input(intrinsic):
     with pytest.raises(ParameterError, match="vx_over_delta"):
         phase_diagram_gamma(vx_over_delta=[-1.0], gamma=[0.5])
     with pytest.raises(ParameterError, match="axis"):
-        from isingsc.topology import topological_phase_diagram
+        from isingsc.topology.bulk import topological_phase_diagram
         topological_phase_diagram([1.0], "field_on_tmd", [1.0])
 
 
@@ -355,7 +355,7 @@ def test_fitted_effective_model_agrees_with_the_exact_heterostructure():
     """Issue 4: the well-defined Eq. (8)-form model (fitted t~, mu~, beta~, pairing factor Z) and the
     exact 8-orbital model give the same nodal points (within the k error the fit's rms error
     implies, rms / v_F ~ 2e-3 /a) and the same W(ky) on lines away from the node projections."""
-    from isingsc.models import fit_effective_model
+    from isingsc.models.paper import fit_effective_model
 
     delta, field = 0.05, (0.2, 0.0, 0.0)
     exact = heterostructure_model(PAPER)

@@ -8,7 +8,7 @@ References (not the code under test):
 * Fermi's golden rule: G = 4 pi gamma A_e,contact(E) + O(gamma^2) for a weakly coupled lead;
 * unitarity of S where the superconductor has no states at E; no Andreev reflection in the normal state;
 * a Majorana zero mode gives resonant Andreev reflection, G(0) = 2 e^2/h per mode (tunnelling limit),
-  |W(ky)| modes at ky (bulk winding, isingsc.topology);
+  |W(ky)| modes at ky (bulk winding, isingsc.topology.bulk);
 * a single Majorana is fully spin polarised on a site (in plane); electrons with spin along it are
   Andreev reflected, antiparallel ones normally reflected (He, Ng, Lee & Law, PRL 112, 037001 (2014)).
 """
@@ -16,13 +16,13 @@ References (not the code under test):
 import numpy as np
 import pytest
 
-from isingsc.edge import SemiInfiniteEdge
-from isingsc.edge_spectroscopy import EdgeSpectroscopy
-from isingsc.errors import ParameterError
-from isingsc.models import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model
-from isingsc.spectroscopy import dynes_dos
-from isingsc.topology import winding_number
-from isingsc.tunnelling import (EdgeJunction, barrier_strength, btk_coefficients, btk_conductance,
+from isingsc.topology.edge import SemiInfiniteEdge
+from isingsc.spectroscopy.edge import EdgeSpectroscopy
+from isingsc.core.errors import ParameterError
+from isingsc.models.paper import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model
+from isingsc.spectroscopy.bulk import dynes_dos
+from isingsc.topology.bulk import winding_number
+from isingsc.spectroscopy.tunnelling import (EdgeJunction, barrier_strength, btk_coefficients, btk_conductance,
                                 edge_conductance_spectrum, normal_state_conductance, transparency)
 
 ISING = IsingParams(t=-1.0, mu=-3.0, beta_so=1.0)
@@ -114,7 +114,7 @@ def test_majorana_zero_bias_peak_is_quantised(edge):
 def test_selective_equal_spin_andreev_reflection(edge):
     """Single-site contact, one Majorana (|W| = 1): only electrons with spin along the Majorana's spin on
     that site are Andreev reflected (G_par = 2, G_anti = 0); its spin is in plane and equals the zero-mode
-    spin computed from the surface Green's function pole (isingsc.edge_spectroscopy)."""
+    spin computed from the surface Green's function pole (isingsc.spectroscopy.edge)."""
     sel = EdgeJunction(edge, 0.01, "site").spin_selectivity(KY)
     assert sel.selectivity.values[0] == pytest.approx(1.0, abs=1e-4)
     assert sel.G_parallel.values[0] == pytest.approx(2.0, abs=1e-3)
@@ -162,7 +162,7 @@ def test_normal_state_conductance_and_bad_input(edge):
 
 def test_zero_bias_peak_of_the_paper_heterostructure():
     """PAPER (Gamma = 0.5), Delta = 0.05, Vx = 4 Delta: G(0) = 2|W| at flat-band momenta (|W| = 1 at 1.26,
-    |W| = 2 at 1.167, from isingsc.topology) for a point contact on the SC orbital of the outer column.  The
+    |W| = 2 at 1.167, from isingsc.topology.bulk) for a point contact on the SC orbital of the outer column.  The
     weaker of the two modes at 1.167 has a contact weight ~1e-5, so its resonance (width ~ gamma w) must
     stay >> eta = 1e-9: gamma = 0.1.  The single Majorana is spin selective."""
     model = heterostructure_model(PAPER)

@@ -5,7 +5,7 @@
 
 Panel (a): Hc2/HP against T/Tc0 per coupling Gamma (paper Fig. 3a); panel (b): the edge spectral
 function of the semi-infinite strip at Vx = 4 Delta, whose E = 0 line is the Majorana flat band
-(paper Fig. 4).  Uses only isingsc.plotting on the stored results.
+(paper Fig. 4).  Uses only isingsc.plotting.paper on the stored results.
 """
 
 import sys
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from isingsc import plotting
-from isingsc.results import load
+from isingsc.plotting import paper as plotting
+from isingsc.core.results import load
 
 
 def main(folder: str, out: str) -> None:

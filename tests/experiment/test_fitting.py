@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from isingsc.errors import ConvergenceError, DataFileError, ParameterError
+from isingsc.core.errors import ConvergenceError, DataFileError, ParameterError
 from isingsc.experiment import fitting as F
 from isingsc.experiment import gl_hc2_parallel, gl_hc2_perpendicular, hc2_data, ising_scattering_hc2, read_hc2_csv
 from isingsc.experiment import pauli as P
@@ -211,7 +211,7 @@ def test_result_outputs_round_trip(tmp_path):
             assert np.allclose(back.attrs[k], v, rtol=0, atol=0), k
     assert back["B"].attrs["units"] == "T" and back["T"].attrs["units"] == "K"
     assert math.isclose(back.attrs["param_Tc"], r.values["Tc"])
-    from isingsc.experiment.plotting import plot_fit
+    from isingsc.plotting.experiment import plot_fit
 
     plot_fit(r, tmp_path / "fit.png")
     assert (tmp_path / "fit.png").stat().st_size > 1000

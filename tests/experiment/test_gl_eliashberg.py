@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.constants as sc
 
-from isingsc.errors import ParameterError
+from isingsc.core.errors import ParameterError
 from isingsc.experiment import eliashberg as E
 from isingsc.experiment import ginzburg_landau as G
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import digamma
 
-from isingsc.errors import ParameterError
+from isingsc.core.errors import ParameterError
 from isingsc.experiment import ising as I
 from isingsc.experiment import pauli as P
 from isingsc.experiment import whh as W

@@ -7,7 +7,7 @@ import pytest
 import scipy.constants as sc
 import xarray as xr
 
-from isingsc.errors import ParameterError
+from isingsc.core.errors import ParameterError
 from isingsc.experiment import hc2_data
 from isingsc.experiment.lattice_link import (K_POINT_ISING_FACTOR, LatticeScale, fermi_surface_ising_factor,
                                              hc2_dataset_to_lab, material_to_lattice)
@@ -51,7 +51,7 @@ def test_material_and_dataset_conversion(tmp_path):
     lab = hc2_dataset_to_lab(lat, scale)
     assert np.allclose(lab.T_K, [0.3, 1.5, 3.0], rtol=1e-12)
     assert np.allclose(lab.Hc2, lat.Hc2 * scale.t_mev / MUB_MEV, rtol=1e-12)
-    from isingsc.experiment.plotting import plot_lattice_comparison
+    from isingsc.plotting.experiment import plot_lattice_comparison
 
     data = hc2_data([0.5, 1.5, 2.5], [20.0, 15.0, 8.0], [0.5, 0.5, 0.5])
     plot_lattice_comparison(data, lab, 3.0, path=tmp_path / "cmp.png")

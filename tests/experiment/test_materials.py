@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from isingsc.errors import DataFileError
+from isingsc.core.errors import DataFileError
 from isingsc.experiment import materials as M
 
 WORDS = {"two": "2", "three": "3"}
@@ -115,7 +115,7 @@ def test_select_and_plot(tmp_path):
     assert sel and all("NbSe2" in e["material"] for e in sel)
     with pytest.raises(Exception, match="material"):
         M.select(M.load_materials(), "unobtainium")
-    from isingsc.experiment.plotting import plot_materials
+    from isingsc.plotting.experiment import plot_materials
 
     plot_materials(path=tmp_path / "m.png")
     assert (tmp_path / "m.png").stat().st_size > 1000

@@ -14,7 +14,7 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import zeta
 
-from isingsc.errors import ParameterError
+from isingsc.core.errors import ParameterError
 from isingsc.experiment import pauli as P
 
 GAMMA_E = np.euler_gamma

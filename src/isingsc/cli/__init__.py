@@ -1,7 +1,7 @@
 """Command-line interface ``isingsc`` (typer).
 
 :func:`main` runs the typer app in non-standalone mode so that every usage
-error and every :class:`isingsc.errors.IsingscError` is reported as **one line**
+error and every :class:`isingsc.core.errors.IsingscError` is reported as **one line**
 on stderr (naming the parameter and its allowed range) with exit status 2,
 never as a traceback.
 """
@@ -12,17 +12,17 @@ import sys
 
 import typer
 
-from ..errors import IsingscError
-from .app import OPTION_RANGES, app
+from isingsc.core.errors import IsingscError
+from isingsc.cli.app import OPTION_RANGES, app
 
 # Command modules register themselves on `app` when imported.
-from . import foundation  # noqa: E402,F401
-from . import experiment  # noqa: E402,F401
-from . import meanfield  # noqa: E402,F401
-from . import topology  # noqa: E402,F401
-from . import models  # noqa: E402,F401
-from . import sweep  # noqa: E402,F401
-from . import spectrum  # noqa: E402,F401
+from isingsc.cli import foundation  # noqa: E402,F401
+from isingsc.cli import experiment  # noqa: E402,F401
+from isingsc.cli import meanfield  # noqa: E402,F401
+from isingsc.cli import topology  # noqa: E402,F401
+from isingsc.cli import models  # noqa: E402,F401
+from isingsc.cli import sweep  # noqa: E402,F401
+from isingsc.cli import spectrum  # noqa: E402,F401
 
 
 def _one_line(message: str) -> str:

@@ -65,7 +65,7 @@ def parse_name_values(option: str, items, example: str = "NAME=1.0") -> dict[str
     """["a=1", "b=2.5"] -> {"a": 1.0, "b": 2.5}; a ParameterError naming ``option`` on a malformed item."""
     import numpy as np
 
-    from ..errors import ParameterError
+    from isingsc.core.errors import ParameterError
 
     out: dict[str, float] = {}
     for item in items or []:
@@ -114,8 +114,8 @@ def global_options(
                                      "-vv every root-finding step.  Default: off."),
 ):
     """Global options, given before the command: ``isingsc -v --backend cpu hc2 ...``."""
-    from ..kernels import set_backend
-    from ..progress import configure_logging, set_progress
+    from isingsc.backends.cpu import set_backend
+    from isingsc.core.progress import configure_logging, set_progress
 
     set_backend(backend)
     QUIET["on"] = quiet

@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ParameterError, check_range
-from .app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
+from isingsc.core.errors import ParameterError, check_range
+from isingsc.cli.app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
 
 for _flag, _range in {
     "--g": "g > 0 (finite)", "--tc": "Tc > 0 K (finite)", "--temperature": "T > 0 (finite)",
@@ -64,9 +64,9 @@ def fit_command(
     and writes a plot (data + fit + Pauli limit), a JSON and a NetCDF result.  Points with B > 0
     above the fitted Tc, missing columns, non-numeric cells, T <= 0 or B < 0 are errors.
     """
-    from ..experiment.data_io import read_hc2_csv
-    from ..experiment.fitting import MODELS, fit_hc2
-    from ..experiment.plotting import plot_fit
+    from isingsc.experiment.data_io import read_hc2_csv
+    from isingsc.experiment.fitting import MODELS, fit_hc2
+    from isingsc.plotting.experiment import plot_fit
 
     if model not in MODELS:
         raise ParameterError("model", model, " | ".join(MODELS))
@@ -86,7 +86,7 @@ def fit_command(
         text = result.to_json()
         files = {"plot": Path(plot) if plot is not None else folder / f"{stem}.png",
                  "json": folder / f"{stem}.json", "netcdf": folder / f"{stem}.nc"}
-        from ..experiment.results import save
+        from isingsc.experiment.results import save
 
         save(dataset, files["netcdf"])
         files["json"].write_text(text)
@@ -110,15 +110,15 @@ def materials_command(
     compares a quoted Bc2/Bp with Bc2 / (1.86 T/K x Tc) within the quoted precision.
     Defaults: the whole table as text; nothing is written unless --out or --plot is given.
     """
-    from ..experiment import materials as mat
-    from ..experiment.plotting import plot_materials
+    from isingsc.experiment import materials as mat
+    from isingsc.plotting.experiment import plot_materials
 
     entries = mat.select(mat.load_materials(), material)
     rows = mat.table_rows(entries)
     report = mat.consistency_check(entries)
     written = {}
     if out is not None:
-        from ..cli.app import _jsonable
+        from isingsc.cli.app import _jsonable
         import json
 
         out = Path(out)
@@ -127,7 +127,7 @@ def materials_command(
         out.mkdir(parents=True, exist_ok=True)
         (out / "materials.json").write_text(json.dumps(_jsonable({"versions": mat.table_versions(), "rows": rows}),
                                                        allow_nan=False, indent=1) + "\n")
-        from ..experiment.results import save
+        from isingsc.experiment.results import save
 
         save(ds, out / "materials.nc")
         fig.savefig(out / "materials_bc2_over_bp.png", bbox_inches="tight", dpi=150)
@@ -164,7 +164,7 @@ def pauli_command(
     Prints B_P (T), the slope B_P/Tc (T/K), Delta0 (meV) and the tricritical point of the clean
     Pauli-limited superconductor (T*/Tc, B*/B_P, derived from Re psi''(1/2 + i x*) = 0).
     """
-    from ..experiment import pauli as P
+    from isingsc.experiment import pauli as P
 
     tc = check_range("Tc", tc, lo=0.0, lo_open=True)
     tri = P.tricritical_point()
@@ -208,7 +208,7 @@ def allen_dynes_command(
     Give --omega-log (K) to get Tc, or --tc (K) to get the omega_log that produces it.
     f1, f2 from Allen & Dynes, PRB 12, 905 (1975); --no-corrections for the plain form.
     """
-    from ..experiment import eliashberg as E
+    from isingsc.experiment import eliashberg as E
 
     if (omega_log is None) == (tc is None):
         raise ParameterError("--omega-log/--tc", (omega_log, tc), "exactly one of --omega-log and --tc")
@@ -247,7 +247,7 @@ def ising_hc2_command(
 
     Prints T (K), Hc2 (T) and Hc2/B_P on a grid of T/Tc; --out writes the curve as NetCDF and a plot.
     """
-    from ..experiment.ising import ising_hc2_curve
+    from isingsc.experiment.ising import ising_hc2_curve
 
     if n_points < 2:
         raise ParameterError("n_points", n_points, "integer >= 2")
@@ -259,7 +259,7 @@ def ising_hc2_command(
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from ..experiment.results import save
+        from isingsc.experiment.results import save
 
         out = Path(out)
         fig, ax = plt.subplots(figsize=(4.5, 3.5))

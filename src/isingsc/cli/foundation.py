@@ -9,13 +9,13 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from .. import figures
-from ..errors import check_positive_int, check_range
-from ..lattice import high_symmetry_path
-from ..lattice import structure_factors
-from ..models import PAPER, IsingParams, induced_ising_soc, model_from_name
-from .app import app, echo, print_json
-from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+from isingsc.plotting import figures as figures
+from isingsc.core.errors import check_positive_int, check_range
+from isingsc.lattice.triangular import high_symmetry_path
+from isingsc.lattice.triangular import structure_factors
+from isingsc.models.paper import PAPER, IsingParams, induced_ising_soc, model_from_name
+from isingsc.cli.app import app, echo, print_json
+from isingsc.cli.options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
                       field_angle_rad, heterostructure_params)
 
 ModelName = Annotated[str, typer.Option("--model", help="heterostructure | effective | intrinsic | sc | tmd")]
@@ -111,9 +111,9 @@ def dos_command(
     rho_sigma(k, omega) = -(1/pi) Im G^R_{sigma sigma} of the SC layer with broadening eta;
     DOS per site per spin in states/|t|.  Writes PNG + NetCDF to --out.
     """
-    from .. import plotting
-    from ..greens import check_eta, dos_dataset, spectral_map
-    from ..results import save
+    from isingsc.plotting import paper as plotting
+    from isingsc.normal.greens import check_eta, dos_dataset, spectral_map
+    from isingsc.core.results import save
 
     eta = check_eta(eta)
     check_range("delta", delta, lo=0.0)
@@ -123,7 +123,7 @@ def dos_command(
     params, m = _model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     orbital = "ising" if model == "intrinsic" else ("tmd" if model == "tmd" else "sc")
     out = Path(out)
-    from ..tightbinding import in_plane_field
+    from isingsc.models.base import in_plane_field
 
     field = in_plane_field(vx, field_angle_rad(field_angle))
     smap = spectral_map(m, n_grid=n_grid, omega=0.0, eta=eta, orbital=orbital, delta=delta, field_vector=field)
@@ -171,10 +171,10 @@ def reproduce_command(
 
     from tqdm import tqdm
 
-    from .. import __version__
-    from ..cache import DEFAULT_CACHE_NAME, FigureCache, figure_settings, settings_key
-    from ..errors import ParameterError
-    from ..report import RUN_RECORD, build_report
+    from isingsc import __version__
+    from isingsc.workflows.cache import DEFAULT_CACHE_NAME, FigureCache, figure_settings, settings_key
+    from isingsc.core.errors import ParameterError
+    from isingsc.workflows.report import RUN_RECORD, build_report
 
     makers = {"1": figures.figure_1, "2": figures.figure_2,
               "3": lambda o: figures.figure_3(o, quality=quality),

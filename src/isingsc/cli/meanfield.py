@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import ParameterError, check_positive_int, check_range
-from ..models import PAPER, IsingParams
-from .app import OPTION_RANGES, app, echo, print_json
-from .models import ModelFile, ModelParam, resolve_model
-from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+from isingsc.core.errors import ParameterError, check_positive_int, check_range
+from isingsc.models.paper import PAPER, IsingParams
+from isingsc.cli.app import OPTION_RANGES, app, echo, print_json
+from isingsc.cli.models import ModelFile, ModelParam, resolve_model
+from isingsc.cli.options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
                       field_angle_rad, heterostructure_params)
 
 OPTION_RANGES.update({"--delta0": "delta0 > 0 (finite)", "--v": "v > 0 (finite)",
@@ -62,8 +62,8 @@ def tc_command(
     Tc from the pair susceptibility (Omega''(0) = 0), Delta0 the T = 0 global minimum of Omega;
     converged to --tol by refining the Brillouin-zone quadrature.
     """
-    from ..phase_diagram import converge, default_spec, setup
-    from ..transitions import critical_temperature, solve_gap
+    from isingsc.meanfield.phase_diagram import converge, default_spec, setup
+    from isingsc.meanfield.transitions import critical_temperature, solve_gap
 
     m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
                                     model_file, param)
@@ -109,8 +109,8 @@ def gap_command(
     Prints Delta (|t|), Omega(Delta) - Omega(0) (|t| per site), the gap-equation residual
     Delta - v F(Delta) (|t|) and any metastable (super-heated / super-cooled) branches.
     """
-    from ..phase_diagram import setup
-    from ..transitions import solve_gap
+    from isingsc.meanfield.phase_diagram import setup
+    from isingsc.meanfield.transitions import solve_gap
 
     m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
                                     model_file, param)
@@ -156,9 +156,9 @@ def hc2_command(
     of the reference (isolated SC layer; the model itself for --model intrinsic).
     Writes hc2.nc and hc2.png to --out.
     """
-    from .. import plotting
-    from ..phase_diagram import converged_hc2
-    from ..results import save
+    from isingsc.plotting import paper as plotting
+    from isingsc.meanfield.phase_diagram import converged_hc2
+    from isingsc.core.results import save
 
     m, reference, delta0, v = build(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd, delta0, v,
                                     model_file, param)

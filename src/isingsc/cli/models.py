@@ -15,10 +15,10 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ..errors import ParameterError
-from ..models import PAPER, HeterostructureParams, IsingParams
-from .app import OPTION_RANGES, app, echo, parse_name_values, print_json
-from .options import Json
+from isingsc.core.errors import ParameterError
+from isingsc.models.paper import PAPER, HeterostructureParams, IsingParams
+from isingsc.cli.app import OPTION_RANGES, app, echo, parse_name_values, print_json
+from isingsc.cli.options import Json
 
 OPTION_RANGES.update({"--model-file": "a readable TOML model file (docs/model-files.md)",
                       "--param": "NAME=VALUE with NAME in the model file's [parameters]"})
@@ -65,11 +65,11 @@ def resolve_model(name: str | None = None, model_file: str | Path | None = None,
     model file is an error (built-in models take their parameters from the usual options).
     Raises ParameterError / DataFileError (one line, naming the key) on bad input.
     """
-    from .. import registry
+    from isingsc.models import catalogue as registry
 
     overrides = parse_overrides(overrides) if isinstance(overrides, (list, tuple)) else (overrides or {})
     if model_file is not None:
-        from ..modelfile import load_model_file
+        from isingsc.models.modelfile import load_model_file
 
         mf = load_model_file(model_file, overrides)
         return ResolvedModel(model=mf.model, reference=mf.reference, name=mf.name, source=str(model_file),
@@ -84,7 +84,7 @@ def resolve_model(name: str | None = None, model_file: str | Path | None = None,
 
 def _symmetry_note(model) -> dict:
     """Which symmetry-reduced k sums the model allows (spectrum checks with a test gap and fields)."""
-    from ..lattice import check_spectral_symmetry
+    from isingsc.lattice.triangular import check_spectral_symmetry
 
     out = {}
     for group in ("D6", "C3v"):
@@ -111,8 +111,8 @@ def models_command(
     the model: orbitals, Zeeman couplings, pairing, reference orbitals, parameters (|t|), bonds,
     and whether its spectrum allows the D6 wedge used by the mean-field commands.
     """
-    from .. import registry
-    from ..modelfile import packaged_model_path
+    from isingsc.models import catalogue as registry
+    from isingsc.models.modelfile import packaged_model_path
 
     if model_file is not None:
         r = resolve_model(model_file=model_file, overrides=param)
@@ -135,7 +135,7 @@ def models_command(
         echo("  parameters (|t|): " + ", ".join(f"{k} = {v:g}" for k, v in out["parameters"].items()))
         echo(f"  {len(m.hoppings)} bonds (with reverses), Nambu dimension {m.nambu_dim}, delta0 = {r.delta0}")
         echo("  spectrum D6-symmetric in an in-plane field: " + ("yes (Gamma-K-M wedge sums are exact)" if sym["D6"]
-             else "no (use full-zone sums, e.g. isingsc.families.hc2)"))
+             else "no (use full-zone sums, e.g. isingsc.meanfield.families_hc2)"))
         return
     if param:
         raise ParameterError("--param", ", ".join(param), "only together with --model-file")

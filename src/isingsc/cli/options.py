@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ..models import PAPER, HeterostructureParams, IsingParams
-from .app import OPTION_RANGES
+from isingsc.models.paper import PAPER, HeterostructureParams, IsingParams
+from isingsc.cli.app import OPTION_RANGES
 
 OPTION_RANGES.update({
     "--t-sc": "t_sc != 0 (finite)", "--t-tmd": "t_tmd != 0 (finite)", "--t": "t != 0 (finite)",
@@ -41,7 +41,7 @@ def heterostructure_params(t_sc=PAPER.t_sc, mu_sc=PAPER.mu_sc, t_tmd=PAPER.t_tmd
 
 def field_angle_rad(degrees: float) -> float:
     """--field-angle (degrees) in radians, validated."""
-    from ..errors import check_finite
+    from isingsc.core.errors import check_finite
 
     return float(np.deg2rad(check_finite("--field-angle", degrees)))
 

@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ..errors import ParameterError, check_positive_int, check_range
-from ..models import PAPER
-from .app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
-from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+from isingsc.core.errors import ParameterError, check_positive_int, check_range
+from isingsc.models.paper import PAPER
+from isingsc.cli.app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
+from isingsc.cli.options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
                       field_angle_rad, heterostructure_params)
 
 for _flag, _range in {
@@ -31,7 +31,7 @@ SpectrumModel = Annotated[str, typer.Option(
 
 def _models(name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd):
     """(model, reference model) as the mean-field commands build them; 'sc' is its own reference."""
-    from ..models import IsingParams, fit_effective_model, intrinsic_ising_model, sc_model
+    from isingsc.models.paper import IsingParams, fit_effective_model, intrinsic_ising_model, sc_model
 
     params = heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     if name == "sc":
@@ -42,7 +42,7 @@ def _models(name, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd):
         m = intrinsic_ising_model(IsingParams(t=t_sc, mu=mu_sc, beta_so=beta_so))
         return m, m
     if name == "heterostructure":
-        from ..models import heterostructure_model
+        from isingsc.models.paper import heterostructure_model
         return heterostructure_model(params), sc_model(params)
     raise ParameterError("model", name, "heterostructure | effective | intrinsic | sc")
 
@@ -77,7 +77,7 @@ def spectrum_command(
     window: Annotated[Optional[float], typer.Option("--window", help="Edge: energy window (|t|); default 2 Delta.")] = None,
     compare_winding: Annotated[bool, typer.Option("--compare-winding/--no-compare-winding",
                                                   help="Edge: also compute int dky/2pi |W(ky)| from the bulk node "
-                                                       "intervals (isingsc.topology).")] = True,
+                                                       "intervals (isingsc.topology.bulk).")] = True,
     t_sc: TSc = PAPER.t_sc, mu_sc: MuSc = PAPER.mu_sc, t_tmd: TTmd = PAPER.t_tmd, mu_tmd: MuTmd = PAPER.mu_tmd,
     beta_so: BetaSo = PAPER.beta_so, gamma: Gamma = PAPER.gamma, field_on_tmd: FieldOnTmd = True,
     field_angle: FieldAngle = 0.0,
@@ -102,8 +102,8 @@ def spectrum_command(
 
 def _bulk(m, reference, name, delta0, temperature, h, h_max, n_fields, t_junction, eta, bias_max, n_bias, out,
           json_out, angle=0.0):
-    from ..results import save
-    from ..spectroscopy import BulkSpectroscopy, gap_versus_field
+    from isingsc.core.results import save
+    from isingsc.spectroscopy.bulk import BulkSpectroscopy, gap_versus_field
 
     delta0 = check_range("delta0", delta0, lo=0.0, lo_open=True)
     temperature = check_range("temperature", temperature, lo=0.0, lo_open=True)
@@ -131,7 +131,7 @@ def _bulk(m, reference, name, delta0, temperature, h, h_max, n_fields, t_junctio
                       Hc2_over_HP=ds.attrs.get("Hc2_over_HP"), transition_order=ds.attrs.get("transition_order"),
                       largest_gap_jump_over_delta0=ds.attrs["largest_gap_jump_over_delta0"])
         if out:
-            from .. import plotting_spectroscopy as ps
+            from isingsc.plotting import spectroscopy as ps
             import matplotlib.pyplot as plt
 
             outdir = Path(out)
@@ -149,7 +149,7 @@ def _bulk(m, reference, name, delta0, temperature, h, h_max, n_fields, t_junctio
                       dIdV_spin_parallel=ds.dIdV_spin.values[0].tolist(),
                       dIdV_spin_antiparallel=ds.dIdV_spin.values[1].tolist())
         if out:
-            from .. import plotting_spectroscopy as ps
+            from isingsc.plotting import spectroscopy as ps
 
             outdir = Path(out)
             files.append(save(ds, outdir / "spectrum_bulk.nc"))
@@ -172,8 +172,8 @@ def _bulk(m, reference, name, delta0, temperature, h, h_max, n_fields, t_junctio
 
 
 def _edge(m, name, delta, vx, n_ky, n_ky_modes, n_energy, window, eta, compare_winding, out, json_out):
-    from ..edge_spectroscopy import EdgeSpectroscopy, vx_scan
-    from ..results import save
+    from isingsc.spectroscopy.edge import EdgeSpectroscopy, vx_scan
+    from isingsc.core.results import save
 
     delta = check_range("delta", delta, lo=0.0, lo_open=True)
     vxs = [0.0, 4 * delta] if not vx else [check_range("vx", v, lo=0.0) for v in vx]
@@ -202,7 +202,7 @@ def _edge(m, name, delta, vx, n_ky, n_ky_modes, n_energy, window, eta, compare_w
             "N_edge_median": float(np.median(scan.N_edge.values[j]))} for j, v in enumerate(vxs)]
     files = []
     if out:
-        from .. import plotting_spectroscopy as ps
+        from isingsc.plotting import spectroscopy as ps
         import matplotlib.pyplot as plt
 
         outdir = Path(out)
@@ -261,7 +261,7 @@ def fit_spectrum_command(
     Ising SOC beta_SO (meV, the Ising field) and the in-plane field B (T).  Prints values +/- standard errors and
     95 % intervals; writes a plot (data, fit, residuals), a JSON and a NetCDF result.  A malformed file (missing
     column, non-numeric cell, NaN, too few points, non-monotonic bias) is one error line."""
-    from ..experiment.spectrum_fit import fit_spectrum, plot_spectrum_fit, read_spectrum_csv
+    from isingsc.experiment.spectrum_fit import fit_spectrum, plot_spectrum_fit, read_spectrum_csv
 
     check_range("field", field, lo=0.0)
     check_range("g", g, lo=0.0, lo_open=True)
@@ -278,7 +278,7 @@ def fit_spectrum_command(
         dataset = result.to_dataset()
         text = result.to_json()
         files = {"plot": folder / f"{stem}.png", "json": folder / f"{stem}.json", "netcdf": folder / f"{stem}.nc"}
-        from ..results import save
+        from isingsc.core.results import save
 
         save(dataset, files["netcdf"])
         files["json"].write_text(text)

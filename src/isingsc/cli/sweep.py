@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import IsingscError, check_positive_int
-from .app import OPTION_RANGES, app, echo, print_json
-from .options import Json
+from isingsc.core.errors import IsingscError, check_positive_int
+from isingsc.cli.app import OPTION_RANGES, app, echo, print_json
+from isingsc.cli.options import Json
 
 OPTION_RANGES.update({"--workers": "integer >= 1", "--threads": "integer >= 1"})
 
@@ -43,9 +43,9 @@ def sweep_command(
     """
     import os
 
-    from ..kernels import active_backend
-    from ..sweep import load_sweep, run_sweep
-    from ..sweep.plot import plot_sweep
+    from isingsc.backends.cpu import active_backend
+    from isingsc.workflows.sweep import load_sweep, run_sweep
+    from isingsc.plotting.sweep import plot_sweep
 
     spec = load_sweep(file)  # validation first: a bad file writes nothing
     if workers is not None:
@@ -61,13 +61,13 @@ def sweep_command(
         report = run_sweep(spec, store, resume=resume, overwrite=overwrite, scheduler=scheduler,
                            n_workers=workers, threads_per_worker=threads, progress=not quiet and not json_out)
     except KeyboardInterrupt:
-        from ..sweep.store import SweepStore
+        from isingsc.workflows.sweep.store import SweepStore
 
         left = len(SweepStore.open(store, spec).pending())
         typer.echo(f"isingsc: interrupted; {spec.n_points - left} of {spec.n_points} points are saved in "
                    f"{store}; continue with --resume", err=True)
         raise typer.Exit(130)
-    from ..sweep.store import SweepStore
+    from isingsc.workflows.sweep.store import SweepStore
 
     ds = SweepStore.open(store, spec).dataset()
     figure = None

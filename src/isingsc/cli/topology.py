@@ -9,12 +9,12 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ..errors import ParameterError, check_positive_int, check_range
-from ..models import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
-from .app import OPTION_RANGES, app, echo, print_json
-from ..tightbinding import in_plane_field
-from .models import ModelFile, ModelParam, resolve_model
-from .options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
+from isingsc.core.errors import ParameterError, check_positive_int, check_range
+from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
+from isingsc.cli.app import OPTION_RANGES, app, echo, print_json
+from isingsc.models.base import in_plane_field
+from isingsc.cli.models import ModelFile, ModelParam, resolve_model
+from isingsc.cli.options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
                       field_angle_rad, heterostructure_params)
 
 OPTION_RANGES.update({"--delta": "delta > 0 (finite), |t|", "--vx": "vx >= 0 (finite), |t|",
@@ -66,9 +66,9 @@ def self_consistent_gap(model, reference, t_over_tc: float, vx: float | None, de
                         angle: float = 0.0) -> tuple[float, float]:
     """(Delta, Vx): the global-minimum mean-field gap of ``model`` at T = t_over_tc Tc0 and Vx (default 2 x the
     zero-field gap at that T: inside the nodal window Delta(V) < V < Hc2 at Gamma = 0.5), with v fixed by the
-    reference's Delta0 (the isolated SC layer for the paper's models; isingsc.phase_diagram); field at ``angle``."""
-    from ..phase_diagram import setup
-    from ..transitions import solve_gap
+    reference's Delta0 (the isolated SC layer for the paper's models; isingsc.meanfield.phase_diagram); field at ``angle``."""
+    from isingsc.meanfield.phase_diagram import setup
+    from isingsc.meanfield.transitions import solve_gap
 
     check_range("temperature", t_over_tc, lo=0.0, lo_open=True)
     ref, problem = setup(model, reference, delta0=check_range("delta0", delta0, lo=0.0, lo_open=True), angle=angle)
@@ -108,7 +108,7 @@ def winding_command(
     """Winding number W(ky) of the fixed-ky 1D Hamiltonian (class BDI, chiral C = sigma_x tau_y) and the bulk
     nodal points with their charges.  Energies in |t|, momenta in 1/a; W is null on lines through a node
     (the smallest |E| along kx, `min_gap`, says how close each line comes)."""
-    from ..topology import find_nodes, winding_number
+    from isingsc.topology.bulk import find_nodes, winding_number
 
     m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd,
                                     model_file, param)
@@ -117,7 +117,7 @@ def winding_command(
         if model_file is not None:
             reference = resolve_model(None, model_file, overrides=param).reference
         else:
-            from ..models import sc_model
+            from isingsc.models.paper import sc_model
 
             reference = sc_model(heterostructure_params(t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd))
         delta, v = self_consistent_gap(m, reference, temperature, vx, delta0, angle)
@@ -141,7 +141,7 @@ def winding_command(
                         "charge": _ints(nodes.charge.values)},
               "units": "energies |t|, momenta 1/a", "kx_loop": "kx in [0, 4 pi) at fixed ky"}
     if out:
-        from ..results import save
+        from isingsc.core.results import save
         outdir = Path(out)
         save(ds, outdir / "winding.nc")
         save(nodes, outdir / "nodes.nc")
@@ -180,10 +180,10 @@ def ribbon_command(
     """Zero-energy edge modes per edge of a ribbon (open across, periodic along the edge) against the bulk
     winding number |W(ky)| at the same momenta.  `gap`: smallest |E| per ky (0 where zero modes exist;
     otherwise, semi-infinite: the bulk gap of the ky line; ribbon: the lowest ribbon state).  Energies |t|."""
-    from ..edge import SemiInfiniteEdge
-    from ..results import finalize, save
-    from ..ribbon import Ribbon
-    from ..topology import winding_number
+    from isingsc.topology.edge import SemiInfiniteEdge
+    from isingsc.core.results import finalize, save
+    from isingsc.topology.ribbon import Ribbon
+    from isingsc.topology.bulk import winding_number
     import xarray as xr
 
     m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd,
@@ -194,7 +194,7 @@ def ribbon_command(
         raise ParameterError("method", method, "semi-infinite | ribbon")
     check_positive_int("width", width, 2)
     if edge != "armchair-y":
-        from ..ribbon import check_edge
+        from isingsc.topology.ribbon import check_edge
         check_edge(edge)
     fv = in_plane_field(v, angle)
     period = Ribbon.oriented(m, 2, edge).period
@@ -251,9 +251,9 @@ def edge_command(
     """Edge spectral function A_edge(ky, E) = -(1/pi) Im Tr G_surface(ky, E + i eta) of the semi-infinite strip
     (left edge, Lopez Sancho decimation) and the zero-energy edge modes per ky.  Writes edge.nc and edge.png.
     Energies |t|, A in states per |t| per surface principal layer."""
-    from .. import plotting
-    from ..edge import SemiInfiniteEdge
-    from ..results import save
+    from isingsc.plotting import paper as plotting
+    from isingsc.topology.edge import SemiInfiniteEdge
+    from isingsc.core.results import save
 
     m, description = topology_model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd,
                                     model_file, param)

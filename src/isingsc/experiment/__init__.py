@@ -2,7 +2,7 @@
 McMillan / Allen-Dynes, the materials of the review, and the link to the lattice models.
 
 Independent of the lattice solvers.  Lab units throughout: kelvin, tesla, meV
-(Zeeman energy (g/2) mu_B B, g = 2 by default; constants from :mod:`isingsc.units`).
+(Zeeman energy (g/2) mu_B B, g = 2 by default; constants from :mod:`isingsc.core.units`).
 The Ising SOC ``beta_so`` is the Ising field, half the spin splitting 2 beta_so
 (see :mod:`isingsc.experiment.ising` for conversions).
 
@@ -11,19 +11,19 @@ Modules: :mod:`.pauli`, :mod:`.ising`, :mod:`.whh`, :mod:`.ginzburg_landau`,
 :mod:`.lattice_link`, :mod:`.plotting`.
 """
 
-from .data_io import Hc2Data, hc2_data, read_hc2_csv
-from .eliashberg import allen_dynes_factors, allen_dynes_tc, mcmillan_tc, omega_log_from_tc
-from .fitting import MODELS, FitParameter, FitResult, fit_hc2, get_model
-from .ginzburg_landau import (anisotropic_gl_hc2_angle, coherence_length_nm, gl_hc2_parallel,
+from isingsc.experiment.data_io import Hc2Data, hc2_data, read_hc2_csv
+from isingsc.experiment.eliashberg import allen_dynes_factors, allen_dynes_tc, mcmillan_tc, omega_log_from_tc
+from isingsc.experiment.fitting import MODELS, FitParameter, FitResult, fit_hc2, get_model
+from isingsc.experiment.ginzburg_landau import (anisotropic_gl_hc2_angle, coherence_length_nm, gl_hc2_parallel,
                               gl_hc2_perpendicular, thickness_nm, tinkham_hc2_angle)
-from .ising import (beta_from_splitting, clean_ising_field_reduced, gamma_from_tau, gamma_so_from_tau_so,
+from isingsc.experiment.ising import (beta_from_splitting, clean_ising_field_reduced, gamma_from_tau, gamma_so_from_tau_so,
                     ising_hc2, ising_hc2_curve, ising_scattering_hc2, klb_hc2, pair_kernel_reduced,
                     scattering_field_reduced, splitting_from_beta, tau_so_from_gamma_so)
-from .lattice_link import LatticeScale, fermi_surface_ising_factor, hc2_dataset_to_lab, material_to_lattice
-from .materials import consistency_check, load_materials, materials_dataset, parse_quantity, table_rows
-from .pauli import (bcs_gap_mev, first_order_field_reduced, pauli_field, pauli_limited_curve, pauli_limited_hc2,
+from isingsc.experiment.lattice_link import LatticeScale, fermi_surface_ising_factor, hc2_dataset_to_lab, material_to_lattice
+from isingsc.experiment.materials import consistency_check, load_materials, materials_dataset, parse_quantity, table_rows
+from isingsc.experiment.pauli import (bcs_gap_mev, first_order_field_reduced, pauli_field, pauli_limited_curve, pauli_limited_hc2,
                     pauli_slope, second_order_field_reduced, tc_from_pauli_field, tricritical_point)
-from .whh import whh_hc2
+from isingsc.experiment.whh import whh_hc2
 
 __all__ = [
     "Hc2Data", "hc2_data", "read_hc2_csv",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from ..errors import ConvergenceError
+from isingsc.core.errors import ConvergenceError
 
 try:  # scipy >= 1.15
     from scipy.optimize.elementwise import find_root as _find_root

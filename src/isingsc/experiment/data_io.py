@@ -3,7 +3,7 @@
 A data set is a list of (T [K], B [T], optional standard error of B [T]).
 Column names are matched case-insensitively against common spellings
 (:data:`T_NAMES`, :data:`B_NAMES`, :data:`ERR_NAMES`) or given explicitly.
-Every problem raises :class:`~isingsc.errors.DataFileError` with the file, the
+Every problem raises :class:`~isingsc.core.errors.DataFileError` with the file, the
 line number and the allowed range, so the CLI prints one line: missing file,
 empty file, no data rows, missing column, non-numeric or empty cell, T <= 0,
 B < 0, error <= 0.  Lines starting with ``#`` are comments.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFileError
+from isingsc.core.errors import DataFileError
 
 T_NAMES = ("T", "T_K", "T [K]", "T (K)", "T/K", "temperature", "temperature_K", "Temp")
 B_NAMES = ("B", "B_T", "B [T]", "B (T)", "B/T", "Bc2", "Bc2_T", "Bc2 (T)", "Hc2", "Hc2 (T)", "mu0Hc2",

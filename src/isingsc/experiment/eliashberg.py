@@ -1,7 +1,7 @@
 """McMillan and Allen-Dynes estimates of Tc from the electron-phonon coupling.
 
 Units: Tc, Theta_D and omega_log in kelvin (multiply meV by 1/k_B = 11.6045 K/meV
-with :func:`isingsc.units.mev_to_kelvin`).  lambda and mu* are dimensionless.
+with :func:`isingsc.core.units.mev_to_kelvin`).  lambda and mu* are dimensionless.
 
 * McMillan, Phys. Rev. 167, 331 (1968), with Dynes' prefactor:
       Tc = (Theta_D / 1.45) exp[-1.04 (1 + lambda) / (lambda - mu* (1 + 0.62 lambda))]
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import ParameterError, check_range
+from isingsc.core.errors import ParameterError, check_range
 
 
 def _exponent(lam: float, mu_star: float) -> float:

@@ -41,12 +41,12 @@ from typing import Callable
 import numpy as np
 import xarray as xr
 
-from ..errors import ConvergenceError, DataFileError, ParameterError, check_range
-from ..units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T, PHI0_WB
-from . import ising as _ising
-from . import pauli as _pauli
-from . import whh as _whh
-from .data_io import Hc2Data
+from isingsc.core.errors import ConvergenceError, DataFileError, ParameterError, check_range
+from isingsc.core.units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T, PHI0_WB
+from isingsc.experiment import ising as _ising
+from isingsc.experiment import pauli as _pauli
+from isingsc.experiment import whh as _whh
+from isingsc.experiment.data_io import Hc2Data
 
 MODELS = ("ising", "ising-scattering", "pauli", "gl", "whh")
 ORIENTATIONS = ("parallel", "perpendicular")
@@ -317,7 +317,7 @@ class FitResult:
 
     def to_dataset(self) -> xr.Dataset:
         """Data, fit and Pauli curve as an xarray Dataset; parameters and statistics in attrs."""
-        from .results import finalize_lab
+        from isingsc.experiment.results import finalize_lab
 
         d = self.data
         b_fit = self.model_field(d.T)
@@ -375,7 +375,7 @@ class FitResult:
 
     def to_json(self) -> str:
         """Strict JSON text of :meth:`to_dict` (no NaN / Infinity)."""
-        from ..cli.app import _jsonable
+        from isingsc.cli.app import _jsonable
 
         return json.dumps(_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
 
@@ -387,7 +387,7 @@ class FitResult:
         return path
 
     def save_netcdf(self, path) -> Path:
-        from .results import save
+        from isingsc.experiment.results import save
 
         return save(self.to_dataset(), path)
 

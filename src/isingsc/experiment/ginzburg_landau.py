@@ -1,7 +1,7 @@
 """2D Ginzburg-Landau critical fields of a thin film and their angular dependence.
 
 Units: T and Tc in K, fields in tesla, lengths in nm.  Phi0 = h/2e from
-:mod:`isingsc.units` (CODATA).  Sources: Tinkham, "Introduction to
+:mod:`isingsc.core.units` (CODATA).  Sources: Tinkham, "Introduction to
 Superconductivity", 2nd ed. (1996): thin-film critical fields (Ch. 4) and the
 anisotropic (effective-mass) GL model (Ch. 9); Tinkham, Phys. Rev. 129, 2413
 (1963): angular dependence of the critical field of a thin film.
@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 
-from ..errors import ParameterError, check_range
-from ..units import PHI0_WB
+from isingsc.core.errors import ParameterError, check_range
+from isingsc.core.units import PHI0_WB
 
 NM = 1e-9
 SQRT12 = math.sqrt(12.0)

@@ -9,7 +9,7 @@ Conventions (read these before comparing with a paper)
   various forms): :func:`beta_from_splitting` converts, every lab function takes
   ``convention="half"`` (default: the value given *is* beta_so) or ``"full"``
   (the value given is the splitting 2 beta_so).
-* Zeeman energy b = (g/2) mu_B B (g = 2 by default), as in :mod:`isingsc.units`.
+* Zeeman energy b = (g/2) mu_B B (g = 2 by default), as in :mod:`isingsc.core.units`.
 * Scattering rates in meV: Gamma_s = hbar/(3 tau_so) (spin-orbit / spin-flip
   scattering, the WHH convention, Werthamer-Helfand-Hohenberg, Phys. Rev. 147,
   295 (1966)) and Gamma_iv = hbar/tau_iv (spin-conserving intervalley scattering).
@@ -51,11 +51,11 @@ import numpy as np
 import xarray as xr
 from scipy.constants import hbar, e as _e
 
-from ..errors import ParameterError, check_range
-from ..units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
-from ._psi import PSI_HALF, psi_shift
-from ._roots import expand_upper, find_roots
-from .pauli import _check_tc, check_g, pauli_field
+from isingsc.core.errors import ParameterError, check_range
+from isingsc.core.units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
+from isingsc.experiment._psi import PSI_HALF, psi_shift
+from isingsc.experiment._roots import expand_upper, find_roots
+from isingsc.experiment.pauli import _check_tc, check_g, pauli_field
 
 #: hbar in meV s (CODATA via scipy).
 HBAR_MEV_S: float = hbar / _e * 1e3
@@ -333,7 +333,7 @@ def ising_hc2_curve(Tc: float, beta_so_mev: float, gamma_so_mev: float = 0.0, ga
                     g: float = G_FACTOR_DEFAULT, convention: str = "half", n_points: int = 60,
                     t_min: float = 0.02) -> xr.Dataset:
     """Ising Hc2(T) curve as a Dataset (dim ``T`` in K; ``Hc2`` in T and ``Hc2_over_BP``; params in attrs)."""
-    from .results import finalize_lab
+    from isingsc.experiment.results import finalize_lab
 
     tc = float(_check_tc(Tc))
     t = np.linspace(check_range("t_min", t_min, lo=0.0, hi=1.0, lo_open=True, hi_open=True), 1.0, int(n_points))

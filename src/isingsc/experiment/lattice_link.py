@@ -13,8 +13,8 @@ beta_SO = beta / (|t| <2|S|>_FS) with the Fermi-surface average of 2|S(k)|
 (:func:`fermi_surface_ising_factor`; 3 sqrt3 for small pockets at +/-K).
 
 :func:`hc2_dataset_to_lab` converts a lattice Hc2(T) Dataset (from
-:mod:`isingsc.phase_diagram`) to kelvin and tesla so it can be plotted next to
-data (:func:`isingsc.experiment.plotting.plot_lattice_comparison`).
+:mod:`isingsc.meanfield.phase_diagram`) to kelvin and tesla so it can be plotted next to
+data (:func:`isingsc.plotting.experiment.plot_lattice_comparison`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ..errors import DataFileError, check_positive_int, check_range
-from ..units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
+from isingsc.core.errors import DataFileError, check_positive_int, check_range
+from isingsc.core.units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
 
 #: Bandwidth of the nearest-neighbour triangular-lattice band in units of |t|.
 TRIANGULAR_BANDWIDTH = 9.0
@@ -97,10 +97,10 @@ def fermi_surface_ising_factor(t: float = -1.0, mu: float = 0.0, *, n_k: int = 4
     """<2|S(k)|> over the Fermi surface of the band 2 t C(k) - mu (triangular lattice, units |t|).
 
     DOS-weighted average with a Gaussian delta of width ``eta`` |t| on an n_k x n_k mesh
-    (:func:`isingsc.lattice.uniform_mesh`, :func:`isingsc.lattice.structure_factors`).
+    (:func:`isingsc.lattice.triangular.uniform_mesh`, :func:`isingsc.lattice.triangular.structure_factors`).
     Tends to 3 sqrt3 for small pockets around +/-K.  Raises if mu is outside the band.
     """
-    from ..lattice import structure_factors, uniform_mesh
+    from isingsc.lattice.triangular import structure_factors, uniform_mesh
 
     t = check_range("t", t, nonzero=True)
     band = sorted((2 * t * 3.0, 2 * t * -1.5))  # 2 t C(k) with C in [-3/2, 3]

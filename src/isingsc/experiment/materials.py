@@ -23,7 +23,7 @@ from importlib import resources
 import numpy as np
 import xarray as xr
 
-from ..errors import DataFileError, ParameterError, check_range
+from isingsc.core.errors import DataFileError, ParameterError, check_range
 
 #: The review's Pauli-limit slope (H_p = 1.86 T/K x Tc0), used by the consistency check.
 REVIEW_PAULI_SLOPE = 1.86
@@ -226,7 +226,7 @@ def materials_dataset(entries: list[dict] | None = None) -> xr.Dataset:
 
     NaN in a ``*_low``/``*_high`` variable means "not given by the source" (stated in its attrs).
     """
-    from .results import finalize_lab
+    from isingsc.experiment.results import finalize_lab
 
     entries = load_materials() if entries is None else entries
     data = {}

@@ -5,7 +5,7 @@ Units
 Lab functions take temperatures in kelvin and return fields in tesla.  The
 reduced functions (suffix ``_reduced``) use k_B Tc = 1: ``t = T/Tc`` and the
 Zeeman energy ``h = (g/2) mu_B B / (k_B Tc)`` (the package-wide Zeeman
-convention of :mod:`isingsc.units`, g = 2 by default).  Weak-coupling BCS
+convention of :mod:`isingsc.core.units`, g = 2 by default).  Weak-coupling BCS
 throughout: Delta0 = pi e^(-gamma_E) k_B Tc = 1.76388 k_B Tc.
 
 Physics
@@ -45,10 +45,10 @@ import xarray as xr
 from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq, minimize_scalar
 
-from ..errors import ConvergenceError, ParameterError, check_range
-from ..units import BCS_GAP_RATIO, G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
-from ._psi import PSI_HALF, psi2, psi_shift, re_psi_shift_imag
-from ._roots import expand_upper, find_roots
+from isingsc.core.errors import ConvergenceError, ParameterError, check_range
+from isingsc.core.units import BCS_GAP_RATIO, G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
+from isingsc.experiment._psi import PSI_HALF, psi2, psi_shift, re_psi_shift_imag
+from isingsc.experiment._roots import expand_upper, find_roots
 
 #: Delta0 / (k_B Tc) for each variant of the Pauli limit.
 GAP_RATIOS = {"bcs": BCS_GAP_RATIO, "clogston": 1.75}
@@ -351,7 +351,7 @@ def pauli_limited_curve(Tc: float, *, g: float = G_FACTOR_DEFAULT, n_points: int
 
     dims ``T`` (K); variables in tesla; attrs: Tc, g, B_P, the tricritical point.
     """
-    from .results import finalize_lab
+    from isingsc.experiment.results import finalize_lab
 
     tc = float(_check_tc(Tc))
     g = check_g(g)

@@ -1,10 +1,10 @@
-"""xarray results of the experiment toolkit: lab-unit attributes on top of :mod:`isingsc.results`."""
+"""xarray results of the experiment toolkit: lab-unit attributes on top of :mod:`isingsc.core.results`."""
 
 from __future__ import annotations
 
 import xarray as xr
 
-from ..results import finalize, load, save  # noqa: F401  (re-exported for the toolkit)
+from isingsc.core.results import finalize, load, save  # noqa: F401  (re-exported for the toolkit)
 
 LAB_UNITS = "lab units: temperature K, field T (tesla), energy meV; Zeeman energy (g/2) mu_B B"
 

@@ -30,7 +30,7 @@ with ``scale`` the normal-state conductance G_N (free) and ``slope`` a linear ba
 
 Errors: residuals (G_model - G)/sigma with an error column (covariance not rescaled), else
 G_model - G (covariance scaled by chi2_red); confidence intervals value -/+ Student-t quantile x
-standard error.  Every malformed file raises :class:`~isingsc.errors.DataFileError` with one line
+standard error.  Every malformed file raises :class:`~isingsc.core.errors.DataFileError` with one line
 naming the file, line and the allowed form: missing file or column, empty file, non-numeric or
 empty cell, NaN or inf, too few points, bias not strictly monotonic, error <= 0.
 """
@@ -45,9 +45,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ..errors import DataFileError, ParameterError, check_range
-from ..units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
-from .fitting import FitParameter, fitted_parameter, least_squares
+from isingsc.core.errors import DataFileError, ParameterError, check_range
+from isingsc.core.units import G_FACTOR_DEFAULT, K_B_MEV_PER_K, MU_B_MEV_PER_T
+from isingsc.experiment.fitting import FitParameter, fitted_parameter, least_squares
 
 V_NAMES = ("V", "bias", "V_mV", "V (mV)", "V [mV]", "bias (mV)", "bias_mV", "Vbias", "V_bias", "U", "U (mV)",
            "voltage", "Vb")
@@ -120,7 +120,7 @@ def read_spectrum_csv(path, *, v_col: str | None = None, g_col: str | None = Non
     case and spaces ignored) or named; ``err_col="none"`` ignores an error column.  Lines starting
     with ``#`` are comments.  Raises DataFileError (one line) on any malformed input.
     """
-    from .data_io import read_numeric_csv
+    from isingsc.experiment.data_io import read_numeric_csv
 
     values, lines, cols = read_numeric_csv(
         path, [("V", v_col, V_NAMES, "the bias V [mV]", True), ("G", g_col, G_NAMES, "the conductance dI/dV", True),
@@ -133,8 +133,8 @@ def read_spectrum_csv(path, *, v_col: str | None = None, g_col: str | None = Non
 
 # ----------------------------------------------------------------------------------- model
 def dynes(energy, delta: float, gamma: float) -> np.ndarray:
-    """Re[z / sqrt(z^2 - Delta^2)], z = E + i Gamma (meV); see :func:`isingsc.spectroscopy.dynes_dos`."""
-    from ..spectroscopy import dynes_dos
+    """Re[z / sqrt(z^2 - Delta^2)], z = E + i Gamma (meV); see :func:`isingsc.spectroscopy.bulk.dynes_dos`."""
+    from isingsc.spectroscopy.bulk import dynes_dos
 
     return dynes_dos(energy, delta, gamma)
 
@@ -230,7 +230,7 @@ def model_conductance(V, *, delta: float, temperature: float, gamma: float, scal
     temperature in K, field in T.  Energy grid step min(Gamma, k_B T, Delta/10)/3 over the bias
     range +- (40 k_B T + 10 Gamma) (-f' < 4e-18 beyond 40 k_B T, so n outside the grid, held at its
     end values, does not matter)."""
-    from ..spectroscopy import thermal_conductance
+    from isingsc.spectroscopy.bulk import thermal_conductance
 
     V = np.asarray(V, dtype=float)
     kt = K_B_MEV_PER_K * check_range("temperature", temperature, lo=0.0)
@@ -323,12 +323,12 @@ class SpectrumFit:
                 "zeeman_energy_meV": 0.5 * self.g * MU_B_MEV_PER_T * v["field"]}
 
     def to_json(self) -> str:
-        from ..cli.app import _jsonable
+        from isingsc.cli.app import _jsonable
 
         return json.dumps(_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
 
     def to_dataset(self) -> xr.Dataset:
-        from .results import finalize_lab
+        from isingsc.experiment.results import finalize_lab
 
         d = self.data
         fit = self.model(d.V)

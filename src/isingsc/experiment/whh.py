@@ -20,9 +20,9 @@ import math
 
 import numpy as np
 
-from ..errors import ParameterError, check_range
-from ._psi import psi_shift
-from ._roots import expand_upper, find_roots
+from isingsc.core.errors import ParameterError, check_range
+from isingsc.experiment._psi import psi_shift
+from isingsc.experiment._roots import expand_upper, find_roots
 
 
 def whh_equation(hbar, t, alpha=0.0, lambda_so=0.0):

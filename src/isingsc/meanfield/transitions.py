@@ -1,0 +1,310 @@
+"""Gap solutions, Tc, and the in-plane critical field with the order of the transition.
+
+Built on :class:`isingsc.meanfield.pairing.PairingProblem`:
+
+* :func:`solve_gap` — the phase at (T, V) is the **global minimum** of
+  Omega(Delta) over Delta >= 0 (scanned on a grid, each local minimum refined
+  with Brent's method on the exact free energy); other local minima are
+  reported as metastable (super-heated / super-cooled) branches.
+* :func:`critical_temperature` — root of Omega''(0; T) = 0 (pair susceptibility).
+* :func:`critical_field` — at fixed T: the second-order (instability) field V2
+  where Omega''(0) = 0, then, if a superconducting minimum with Omega < Omega_N
+  survives above V2, the first-order field V1 where that minimum's free energy
+  crosses zero (:func:`first_order_field`: root finding in V, never read off a grid).  Hc2 = V1 (first
+  order, Delta jumps) or V2 (second order, Delta -> 0 continuously).
+* :func:`quartic_coefficient` — the Landau coefficient b of Omega = a D^2 + b D^4
+  on the second-order line; the tricritical point is where b changes sign.
+
+All energies, fields (Zeeman energies V = mu_B B) and temperatures in |t|.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar, root_scalar
+
+from isingsc.core.errors import ConvergenceError, ParameterError, check_range
+from isingsc.meanfield.pairing import PairingProblem, check_temperature
+
+
+def _field(vx, angle=0.0):
+    return np.array([vx * np.cos(angle), vx * np.sin(angle), 0.0])
+
+
+@dataclass(frozen=True)
+class GapSolution:
+    """The mean-field state at one (T, V).
+
+    delta : gap of the global minimum (|t|); free_energy : Omega(delta) - Omega(0) (|t|/site);
+    residual : gap-equation residual Delta - v F(Delta) at delta (|t|);
+    metastable : other local minima as (delta, free_energy) pairs.
+    """
+
+    T: float
+    vx: float
+    delta: float
+    free_energy: float
+    residual: float
+    metastable: tuple = field(default_factory=tuple)
+
+
+def _local_minima(values: np.ndarray) -> list[int]:
+    idx = []
+    if values[1] > values[0]:
+        idx.append(0)
+    for i in range(1, len(values) - 1):
+        if values[i] <= values[i - 1] and values[i] < values[i + 1]:
+            idx.append(i)
+    if values[-1] < values[-2]:
+        idx.append(len(values) - 1)
+    return idx
+
+
+def solve_gap(problem: PairingProblem, T: float, vx: float = 0.0, *, delta_max: float,
+              n_grid: int = 40, tol: float = 1e-6, angle: float = 0.0) -> GapSolution:
+    """Global minimum of Omega(Delta) at (T, V); raises ConvergenceError if it is not stationary.
+
+    ``delta_max`` bounds the search (choose ~1.5 x the zero-field gap); ``tol``
+    is the relative tolerance on Delta (Brent) and on the residual.
+    """
+    T = float(check_temperature(T, allow_zero=True)[0])
+    vx = check_range("vx", vx, lo=0.0)
+    delta_max = check_range("delta_max", delta_max, lo=0.0, lo_open=True)
+    fv = _field(vx, angle)
+    grid = delta_max * np.linspace(0.0, 1.0, n_grid) ** 1.5  # denser at small Delta
+    land = problem.landscape(grid, [T], fv)[0]
+    if land[-1] <= land[:-1].min():
+        raise ConvergenceError(f"free energy still decreasing at delta_max={delta_max:g}: increase delta_max")
+    minima = []
+    for i in _local_minima(land):
+        if i == 0:
+            minima.append((0.0, 0.0))
+            continue
+        res = minimize_scalar(lambda d: problem.free_energy(d, [T], fv)[0],
+                              bounds=(grid[i - 1], grid[i + 1]), method="bounded",
+                              options={"xatol": tol * delta_max})
+        minima.append((float(res.x), float(res.fun)))
+    minima.sort(key=lambda m: m[1])
+    best = minima[0]
+    resid = problem.residual(best[0], T, fv) if best[0] > 0 else 0.0
+    if best[0] > 0 and abs(resid) > 1e3 * tol * delta_max:
+        raise ConvergenceError(f"gap equation not satisfied at delta={best[0]:.6g}: residual {resid:.3g} |t|")
+    return GapSolution(T=T, vx=vx, delta=best[0], free_energy=best[1], residual=float(resid),
+                       metastable=tuple(minima[1:]))
+
+
+def critical_temperature(problem: PairingProblem, vx: float = 0.0, *, t_max: float,
+                         xtol: float = 1e-12, angle: float = 0.0) -> float:
+    """Tc: the root of Omega''(Delta=0; T, V) = 0 (pair susceptibility) below ``t_max``."""
+    check_range("t_max", t_max, lo=0.0, lo_open=True)
+    fv = _field(vx, angle)
+    f = lambda t: problem.curvature([t], fv)[0]
+    lo = t_max
+    while f(lo) < 0:
+        lo *= 2
+    hi_ok = t_max * 1e-3
+    if f(hi_ok) > 0:
+        raise ConvergenceError(f"normal state stable down to T={hi_ok:g}: no superconductivity at vx={vx:g}")
+    return brentq(f, hi_ok, lo, xtol=xtol)
+
+
+def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_max: float,
+                      xtol: float = 1e-10, guess: float | None = None, angle: float = 0.0) -> float:
+    """Second-order (normal-state instability / super-cooling) field V2(T): Omega''(0; T, V2) = 0.
+
+    Root of the pair-susceptibility curvature (one diagonalisation of the Delta = 0
+    blocks per trial field).  With ``guess`` (e.g. continuation from a neighbouring
+    temperature) by the secant method from it, accepted if it stays within -30/+40 %
+    of the guess and the curvature is negative just below; otherwise (or without a
+    guess) by Brent's method in a bracket grown from zero field by factors of 1.6
+    from ``v_start``.
+    """
+    f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
+    if guess is not None and guess > 0:
+        # secant from the guess; accepted if it converges close to it with the right sign change
+        r = root_scalar(f, x0=guess, x1=guess * 1.001, method="secant", xtol=xtol, rtol=1e-12, maxiter=12)
+        if r.converged and 0.7 * guess < r.root < 1.4 * guess and f(r.root * (1 - 1e-4)) < 0:
+            return float(r.root)
+    if f(0.0) >= 0:
+        raise ParameterError("T", T, "T < Tc (the normal state is stable at zero field)")
+    lo, hi = 0.0, v_start
+    while f(hi) < 0:
+        lo, hi = hi, hi * 1.6
+        if hi > v_max:
+            raise ConvergenceError(f"no second-order field below vx={v_max:g} at T={T:g}")
+    return brentq(f, lo, hi, xtol=xtol, rtol=1e-12)
+
+
+@dataclass(frozen=True)
+class CriticalField:
+    """Hc2 at one temperature: field (|t|), order ("first"/"second"), jump of Delta, V2."""
+
+    T: float
+    field: float
+    order: str
+    delta_jump: float
+    instability_field: float
+
+
+def _parabola_vertex(x, y) -> tuple[float, float]:
+    """Vertex (x_v, y_v) of the parabola through three points."""
+    d0, d2 = x[0] - x[1], x[2] - x[1]
+    s0, s2 = (y[0] - y[1]) / d0, (y[2] - y[1]) / d2
+    curv = (s2 - s0) / (d2 - d0)  # y = y1 + slope u + curv u^2, u = x - x1
+    slope = s0 - curv * d0
+    if curv <= 0:
+        return float(x[1]), float(y[1])
+    u = -slope / (2 * curv)
+    return float(x[1] + u), float(y[1] - slope * slope / (4 * curv))
+
+
+def superconducting_branch(problem: PairingProblem, T: float, vx: float, delta_guess: float,
+                           rel_step: float = 0.05, trusted: bool = False,
+                           angle: float = 0.0) -> tuple[float, float]:
+    """The local minimum of Phi(Delta) = Omega(Delta) - Omega(0) at (T, V) nearest ``delta_guess``.
+
+    Three values of Phi spaced by ``rel_step`` x delta_guess are slid downhill until
+    the middle one is lowest; the vertex of the parabola through them then has an
+    error O(step^2) in Delta and O(step^3) in Phi, which is stationary there.  An
+    untrusted guess (or one that had to slide) gets a second, centred parabola and an
+    exact evaluation at its vertex; a ``trusted`` guess (predicted along a branch to
+    ~1 %) uses a 1 % step and the parabola's minimum value.  The normal-state
+    spectrum is computed once per field.  Returns (Phi_min, Delta_min) in (|t|, |t|),
+    or (Phi at the floor, 0.0) when the branch has ended (the minimum slid below a
+    third of the guess: past the super-heating field).
+    """
+    fv = _field(vx, angle)
+    normal = problem.energies(0.0, fv)
+    phi = lambda d: problem.landscape(np.atleast_1d(d), [T], fv, normal=normal)[0]  # noqa: E731
+    floor = delta_guess / 3
+    centre, h0 = delta_guess, (0.01 if trusted else rel_step) * delta_guess
+    for _pass in range(2):
+        h = h0
+        x = np.array([centre - h, centre, centre + h])
+        y = phi(x)
+        slid = False
+        while not (y[1] <= y[0] and y[1] <= y[2]):
+            slid = True
+            if y[0] < y[1]:  # downhill towards smaller Delta
+                if x[0] - h < floor:
+                    return float(phi(floor)[0]), 0.0
+                x, y = np.r_[x[0] - h, x[:2]], np.r_[phi(x[0] - h), y[:2]]
+            else:
+                x, y = np.r_[x[1:], x[2] + h], np.r_[y[1:], phi(x[2] + h)]
+            h *= 1.5
+        centre, y_vertex = _parabola_vertex(x, y)
+        if not slid:
+            if trusted:
+                return min(y_vertex, float(y[1])), centre
+            break
+    yv = float(phi(centre)[0])
+    return (yv, centre) if yv <= y[1] else (float(y[1]), float(x[1]))
+
+
+def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_guess: float,
+                      v_max: float, v_guess: float | None = None, xtol: float = 1e-9,
+                      angle: float = 0.0) -> tuple[float, float] | None:
+    """Field V1 > v_low where the superconducting minimum's free energy equals the normal state's.
+
+    m(V) = min_Delta Phi(Delta; T, V) is evaluated with :func:`superconducting_branch`,
+    the branch Delta*(V) being predicted by linear extrapolation from the fields
+    already visited (starting at ``delta_guess``, the minimum near ``v_low``, where
+    m < 0).  The zero of m is found by the secant method from ``v_guess`` (e.g.
+    continuation from a neighbouring temperature), safeguarded by the bracket
+    [last field with m < 0, first field with m >= 0] and bisection when a secant
+    step leaves it; ``xtol`` is the absolute tolerance on V1 (|t|).  Returns (V1, Delta just below V1), or None when there is no
+    superconducting minimum below the normal state at ``v_low`` (then the transition at
+    v_low is not first order).
+    """
+    visited: list[tuple[float, float]] = []  # (V, Delta*) on the branch
+
+    def predicted_delta(vx):
+        if len(visited) < 2:
+            return visited[0][1] if visited else delta_guess
+        (v_a, d_a), (v_b, d_b) = sorted(visited, key=lambda p: abs(p[0] - vx))[:2]
+        d = d_b + (d_a - d_b) * (vx - v_b) / (v_a - v_b) if v_a != v_b else d_a
+        return min(max(d, 0.5 * min(d_a, d_b)), 1.5 * max(d_a, d_b))
+
+    def m(vx):
+        # a prediction between two nearby branch points that agree to 2 % is trusted (1 % step)
+        trusted = len(visited) >= 2 and abs(visited[-1][1] - visited[-2][1]) < 0.02 * visited[-1][1]
+        val, d = superconducting_branch(problem, T, vx, predicted_delta(vx), trusted=trusted, angle=angle)
+        if d > 0:
+            visited.append((vx, d))
+        return val
+
+    lo, hi = v_low, None  # m(lo) < 0 <= m(hi)
+    if v_guess is not None and v_guess > v_low:
+        # continuation: start at the guess with the guessed Delta; v_low is only a bracket end
+        v_a, m_a = v_guess, m(v_guess)
+        if m_a < 0:
+            lo = v_a
+        else:
+            hi = v_a
+        v_b = v_a * (1.001 if m_a < 0 else 0.999)
+        v_b = max(v_b, 0.5 * (v_low + v_a))
+    else:
+        v_a, m_a = v_low, m(v_low)
+        if not m_a < 0:
+            return None  # no superconducting minimum below the normal state: not first order
+        v_b = v_low * 1.001  # near a tricritical point V1 - V2 is tiny
+    for _ in range(60):
+        if v_b > v_max:
+            raise ConvergenceError(f"superconducting minimum persists up to vx={v_max:g} at T={T:g}")
+        m_b = m(v_b)
+        if m_b < 0:
+            lo = max(lo, v_b)
+        else:
+            hi = v_b if hi is None else min(hi, v_b)
+        v_new = v_b - m_b * (v_b - v_a) / (m_b - m_a) if m_b != m_a else v_b * 1.02
+        if hi is None:
+            v_new = min(max(v_new, v_b * 1.002), v_b * 1.5)  # still looking for m >= 0: move up
+        elif not lo < v_new < hi:
+            v_new = 0.5 * (lo + hi)  # the secant left the bracket: bisect
+        if abs(v_new - v_b) <= xtol or (hi is not None and hi - lo <= xtol):
+            v1 = v_new if hi is None or lo <= v_new <= hi else 0.5 * (lo + hi)
+            below = [p for p in visited if p[0] <= v1]
+            return v1, max(below, key=lambda p: p[0])[1] if below else delta_guess
+        v_a, m_a, v_b = v_b, m_b, v_new
+    raise ConvergenceError(f"first-order field not converged at T={T:g} (bracket [{lo:g}, {hi}])")
+
+
+def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_start: float,
+                   v_max: float, xtol: float = 1e-9, n_grid: int = 16, v2_guess: float | None = None,
+                   v1_guess: float | None = None, delta_guess: float | None = None,
+                   angle: float = 0.0) -> CriticalField:
+    """Thermodynamic in-plane critical field at temperature T and the order of the transition.
+
+    V2 from the curvature (:func:`instability_field`); then a superconducting minimum
+    below the normal state just above V2 is looked for (around ``delta_guess`` if
+    given, else on a coarse Delta grid up to ``delta_max``).  If there is one, the
+    transition is first order and V1 > V2 solves Omega_SC(V1) = Omega_N
+    (:func:`first_order_field`, root finding in V, never read off a grid).
+    Hc2 = V1 (first order, Delta jumps) or V2 (second order, Delta -> 0 continuously).
+    """
+    v2 = instability_field(problem, T, v_start=v_start, v_max=v_max, xtol=xtol, guess=v2_guess, angle=angle)
+    v_above = v2 * (1 + 1e-6) + 1e-12
+    if delta_guess is None or not delta_guess > 0:
+        grid = delta_max * np.linspace(0.0, 1.0, n_grid + 1)[1:] ** 1.5
+        land = problem.landscape(grid, [T], _field(v_above, angle))[0]
+        i = int(np.argmin(land))
+        if land[i] >= 0:
+            return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
+        delta_guess = float(grid[i])
+    elif superconducting_branch(problem, T, v_above, delta_guess, angle=angle)[0] >= 0:
+        return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
+    found = first_order_field(problem, T, v_low=v_above, delta_guess=delta_guess, v_max=v_max,
+                              v_guess=v1_guess, xtol=xtol, angle=angle)
+    if found is None:
+        return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
+    v1, jump = found
+    return CriticalField(T=T, field=v1, order="first", delta_jump=jump, instability_field=v2)
+
+
+def quartic_coefficient(problem: PairingProblem, T: float, vx: float, h: float, angle: float = 0.0) -> float:
+    """Landau b in Omega = a D^2 + b D^4 + c D^6 from Omega(h), Omega(2h) and a = Omega''(0)/2."""
+    a = 0.5 * problem.curvature([T], _field(vx, angle))[0]
+    w1, w2 = problem.landscape([h, 2 * h], [T], _field(vx, angle))[0] - a * np.array([h * h, 4 * h * h])
+    return (64 * w1 - w2) / (48 * h**4)

@@ -1,0 +1,262 @@
+"""Normal-state lattice models described as data, and their Bogoliubov-de Gennes doubling.
+
+A :class:`TightBindingModel` is a Bravais lattice, a list of spinful orbitals
+and a dictionary of hopping matrices ``T_R`` keyed by the lattice offset R
+(integer coordinates in the primitive vectors) — the tight-binding-dictionary
+style of kwant/meanfi.  Everything else follows from it:
+
+* Bloch Hamiltonian     H(k)     = sum_R T_R exp(i k.R)
+* its derivatives       dH/dk_a  = sum_R i R_a T_R exp(i k.R)
+* Zeeman term           sum_o g_o V.sigma on orbital o (``zeeman_coupling``)
+* Nambu doubling        H_BdG(k) = [[H(k), D], [D^dagger, -H(-k)^*]]
+  in the basis [c_k, c^dagger_{-k}] (particles first, then holes), with
+  on-site singlet pairing D = Delta (-i sigma_y) on the pairing orbitals, i.e.
+  the paper's  Delta sigma_y tau_y  (Eq. 3).
+
+Basis order of the normal state: orbital-major, spin-minor
+(index = 2 * orbital + spin, spin 0 = up along z).  The Nambu basis repeats it
+for the holes: [c_{o,s}(k)] + [c^dagger_{o,s}(-k)].
+
+Hermiticity is built in: hoppings are given for one direction of each bond
+and the reverse T_{-R} = T_R^dagger is added automatically; an on-site block
+that is not Hermitian is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from isingsc.core.errors import ParameterError
+from isingsc.lattice.triangular import LATTICE, TriangularLattice
+
+SIGMA0 = np.eye(2, dtype=complex)
+SIGMAX = np.array([[0, 1], [1, 0]], dtype=complex)
+SIGMAY = np.array([[0, -1j], [1j, 0]], dtype=complex)
+SIGMAZ = np.array([[1, 0], [0, -1]], dtype=complex)
+PAULI = (SIGMA0, SIGMAX, SIGMAY, SIGMAZ)
+
+
+def as_field(field_vector) -> np.ndarray:
+    """Normalise a Zeeman field given as scalar Vx, (Vx, Vy) or (Vx, Vy, Vz) to a 3-vector."""
+    v = np.atleast_1d(np.asarray(field_vector, dtype=float))
+    if v.ndim != 1 or v.size not in (1, 2, 3) or not np.all(np.isfinite(v)):
+        raise ParameterError("field", field_vector, "Vx or (Vx, Vy) or (Vx, Vy, Vz), finite numbers")
+    return np.concatenate([v, np.zeros(3 - v.size)])
+
+
+def in_plane_field(magnitude: float, angle: float = 0.0) -> np.ndarray:
+    """Zeeman vector V (cos phi, sin phi, 0) of an in-plane field at angle phi (rad) from x."""
+    return np.array([magnitude * np.cos(angle), magnitude * np.sin(angle), 0.0])
+
+
+@dataclass(frozen=True)
+class TightBindingModel:
+    """A spinful tight-binding model as data.
+
+    Parameters
+    ----------
+    name : short identifier.
+    orbitals : orbital names; each carries spin 1/2 (2 basis states).
+    hoppings : mapping lattice offset (n1, n2) -> (dim, dim) complex matrix,
+        dim = 2 * len(orbitals).  Give each bond once (the reverse T_-R = T_R^dagger
+        is added) or both directions consistently.  The on-site block is ``(0, 0)``
+        and must be Hermitian.
+    zeeman_coupling : per orbital, the factor multiplying V.sigma (1 = the
+        full Zeeman energy, 0 = the orbital ignores the field).
+    pairing_orbitals : orbitals carrying on-site s-wave singlet pairing.
+    pairing_scale : the pairing on those orbitals is pairing_scale x Delta (1 for a
+        layer that pairs itself; the quasiparticle weight Z of a fitted effective band).
+    lattice : the Bravais lattice (positions R = n1 a1 + n2 a2).
+    parameters : the physical parameters the model was built from (for attrs).
+    """
+
+    name: str
+    orbitals: tuple[str, ...]
+    hoppings: Mapping[tuple[int, int], np.ndarray]
+    zeeman_coupling: tuple[float, ...] | None = None
+    pairing_orbitals: tuple[str, ...] = ()
+    lattice: TriangularLattice = LATTICE
+    parameters: Mapping[str, object] = field(default_factory=dict)
+    pairing_scale: float = 1.0
+
+    def __post_init__(self):
+        dim = 2 * len(self.orbitals)
+        if dim == 0:
+            raise ParameterError("orbitals", self.orbitals, "at least one orbital")
+        given: dict[tuple[int, int], np.ndarray] = {}
+        for offset, mat in self.hoppings.items():
+            off = tuple(int(x) for x in offset)
+            if len(off) != 2 or tuple(offset) != off:
+                raise ParameterError("hoppings", offset, "keys are integer pairs (n1, n2)")
+            m = np.asarray(mat, dtype=complex)
+            if m.shape != (dim, dim):
+                raise ParameterError(f"hoppings[{off}]", m.shape, f"a {dim}x{dim} matrix")
+            if not np.all(np.isfinite(m)):
+                raise ParameterError(f"hoppings[{off}]", "non-finite entries", "finite numbers")
+            given[off] = given.get(off, 0) + m
+        full: dict[tuple[int, int], np.ndarray] = {}
+        for off, m in given.items():
+            rev = (-off[0], -off[1])
+            if rev in given and not np.allclose(given[rev], m.conj().T, atol=1e-12):
+                raise ParameterError(f"hoppings[{off}]", "T_-R != T_R^dagger",
+                                     "Hermitian hoppings: give each bond once, or both with T_-R = T_R^dagger")
+            full[off] = m
+            if rev not in given:
+                full[rev] = m.conj().T  # Hermitian completion of a bond given in one direction
+        object.__setattr__(self, "hoppings", full)
+        zc = self.zeeman_coupling
+        zc = (1.0,) * len(self.orbitals) if zc is None else tuple(float(x) for x in zc)
+        if len(zc) != len(self.orbitals):
+            raise ParameterError("zeeman_coupling", zc, f"{len(self.orbitals)} numbers, one per orbital")
+        object.__setattr__(self, "zeeman_coupling", zc)
+        for o in self.pairing_orbitals:
+            if o not in self.orbitals:
+                raise ParameterError("pairing_orbitals", o, f"one of {self.orbitals}")
+        object.__setattr__(self, "orbitals", tuple(self.orbitals))
+        object.__setattr__(self, "pairing_orbitals", tuple(self.pairing_orbitals))
+        if not (np.isfinite(self.pairing_scale) and self.pairing_scale > 0):
+            raise ParameterError("pairing_scale", self.pairing_scale, "a finite number > 0")
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def dim(self) -> int:
+        """Normal-state dimension 2 * n_orbitals (spin included)."""
+        return 2 * len(self.orbitals)
+
+    @property
+    def nambu_dim(self) -> int:
+        return 2 * self.dim
+
+    def orbital_index(self, orbital: str) -> int:
+        try:
+            return self.orbitals.index(orbital)
+        except ValueError:
+            raise ParameterError("orbital", orbital, f"one of {self.orbitals}") from None
+
+    def spin_indices(self, orbital: str) -> tuple[int, int]:
+        """Normal-state indices (up, down) of an orbital."""
+        o = self.orbital_index(orbital)
+        return 2 * o, 2 * o + 1
+
+    # --------------------------------------------------------- arrays of T_R
+    @cached_property
+    def _offsets(self) -> np.ndarray:
+        return np.array(list(self.hoppings), dtype=float)  # (nR, 2)
+
+    @cached_property
+    def _cartesian_offsets(self) -> np.ndarray:
+        return self._offsets @ self.lattice.primitive  # (nR, 2)
+
+    @cached_property
+    def _matrices(self) -> np.ndarray:
+        return np.array(list(self.hoppings.values()))  # (nR, dim, dim)
+
+    def _phases(self, k) -> np.ndarray:
+        k = np.asarray(k, dtype=float)
+        if k.shape[-1] != 2:
+            raise ParameterError("k", k.shape, "an array of shape (..., 2)")
+        return np.exp(1j * (k @ self._cartesian_offsets.T))  # (..., nR)
+
+    # ------------------------------------------------------------- builders
+    def zeeman_matrix(self, field_vector=0.0) -> np.ndarray:
+        """sum_o g_o V.sigma on each orbital, shape (dim, dim)."""
+        v = as_field(field_vector)
+        spin = v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ
+        return np.kron(np.diag(self.zeeman_coupling), spin)
+
+    def hamiltonian(self, k, field_vector=0.0) -> np.ndarray:
+        """Bloch Hamiltonian H(k) + Zeeman, shape (..., dim, dim), energies in units of |t|."""
+        ph = self._phases(k)
+        # one BLAS matrix product over all offsets (much faster than einsum for many k)
+        h = (ph.reshape(-1, ph.shape[-1]) @ self._matrices.reshape(len(self._matrices), -1))
+        h = h.reshape(ph.shape[:-1] + (self.dim, self.dim))
+        return h + self.zeeman_matrix(field_vector)
+
+    def hamiltonian_derivative(self, k) -> np.ndarray:
+        """dH/dk_a = sum_R i R_a T_R e^{ik.R}, shape (..., 2, dim, dim) (energy x length)."""
+        ph = self._phases(k)[..., None, :] * (1j * self._cartesian_offsets.T)  # (..., 2, nR)
+        return np.einsum("...xr,rab->...xab", ph, self._matrices)
+
+    def pairing_matrix(self, delta: complex) -> np.ndarray:
+        """Anomalous block D = Delta (-i sigma_y) on the pairing orbitals, shape (dim, dim)."""
+        mask = np.array([o in self.pairing_orbitals for o in self.orbitals], dtype=float)
+        return np.kron(np.diag(mask), -1j * SIGMAY) * (delta * self.pairing_scale)
+
+    def bdg_hamiltonian(self, k, delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
+        """Nambu BdG Hamiltonian, shape (..., 2 dim, 2 dim).
+
+        H_BdG(k) = [[H(k), D], [D^dagger, -H(-k)^*]]: the hole block of every
+        normal-state term h(k) is -h(-k)^* (Zeeman included), so particle-hole
+        symmetry tau_x H_BdG(k)^* tau_x = -H_BdG(-k) holds by construction.
+        """
+        k = np.asarray(k, dtype=float)
+        return nambu(self.hamiltonian(k, field_vector), self.hamiltonian(-k, field_vector),
+                     self.pairing_matrix(delta))
+
+    def nambu_indices(self, orbital: str) -> np.ndarray:
+        """Nambu indices [up, down, hole-up, hole-down] of one orbital."""
+        up, dn = self.spin_indices(orbital)
+        return np.array([up, dn, up + self.dim, dn + self.dim])
+
+    def describe(self) -> dict:
+        """Parameters and structure as NetCDF-friendly attrs."""
+        out = {f"param_{k}": v for k, v in self.parameters.items()}
+        out.update(model=self.name, orbitals=",".join(self.orbitals),
+                   pairing_orbitals=",".join(self.pairing_orbitals),
+                   zeeman_coupling=list(self.zeeman_coupling), pairing_scale=self.pairing_scale)
+        return out
+
+
+def nambu(h_k: np.ndarray, h_minus_k: np.ndarray, pairing: np.ndarray) -> np.ndarray:
+    """Assemble [[h(k), D], [D^dagger, -h(-k)^*]] for batched (..., n, n) blocks."""
+    h_k = np.asarray(h_k)
+    shape = h_k.shape[:-2]
+    n = h_k.shape[-1]
+    out = np.empty(shape + (2 * n, 2 * n), dtype=complex)
+    out[..., :n, :n] = h_k
+    out[..., n:, n:] = -np.conj(h_minus_k)
+    out[..., :n, n:] = pairing
+    out[..., n:, :n] = np.conj(np.swapaxes(np.broadcast_to(pairing, shape + (n, n)), -1, -2))
+    return out
+
+
+def stack_layers(name: str, layers: Sequence[TightBindingModel],
+                 couplings: Mapping[tuple[int, int], np.ndarray] | None = None,
+                 parameters: Mapping[str, object] | None = None) -> TightBindingModel:
+    """Block-diagonal combination of layer models plus inter-layer on-site couplings.
+
+    ``couplings[(i, j)]`` is the (2 n_i, 2 n_j) on-site matrix from layer j to
+    layer i (its Hermitian conjugate is added).  Orbital names are kept
+    (they must be unique across layers).
+    """
+    orbitals = sum((m.orbitals for m in layers), ())
+    if len(set(orbitals)) != len(orbitals):
+        raise ParameterError("orbitals", orbitals, "unique names across layers")
+    dims = [m.dim for m in layers]
+    starts = np.concatenate([[0], np.cumsum(dims)])
+    dim = int(starts[-1])
+    offsets = set().union(*(m.hoppings for m in layers))
+    hop = {}
+    for off in offsets:
+        # keep one of each +-R pair; TightBindingModel adds the reverse
+        if (-off[0], -off[1]) in hop:
+            continue
+        mat = np.zeros((dim, dim), dtype=complex)
+        for m, s, d in zip(layers, starts, dims):
+            if off in m.hoppings:
+                mat[s:s + d, s:s + d] = m.hoppings[off] if off != (0, 0) else m.hoppings[off]
+        if off == (0, 0):
+            for (i, j), c in (couplings or {}).items():
+                c = np.asarray(c, dtype=complex)
+                mat[starts[i]:starts[i] + dims[i], starts[j]:starts[j] + dims[j]] += c
+                mat[starts[j]:starts[j] + dims[j], starts[i]:starts[i] + dims[i]] += c.conj().T
+        hop[off] = mat
+    return TightBindingModel(
+        name=name, orbitals=orbitals, hoppings=hop,
+        zeeman_coupling=sum((m.zeeman_coupling for m in layers), ()),
+        pairing_orbitals=sum((m.pairing_orbitals for m in layers), ()),
+        lattice=layers[0].lattice, parameters=dict(parameters or {}))

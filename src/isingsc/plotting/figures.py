@@ -1,0 +1,185 @@
+"""The paper's figures: compute their data (Datasets), plot, and write PNG + NetCDF.
+
+Each ``figure_N`` function returns the list of files it wrote.  Later issues
+add Figs. 3 and 4; ``isingsc reproduce`` calls them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from isingsc.plotting import paper as plotting
+from isingsc.normal.bands import band_structure, fermi_contours
+from isingsc.normal.greens import spectral_map
+from isingsc.models.paper import PAPER, HeterostructureParams, heterostructure_model, sc_model, tmd_model
+from isingsc.core.results import save
+
+
+def figure_1(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 301) -> list[Path]:
+    """Fig. 1: bands of the SC (green) and TMD (red/blue spins) and their Fermi surfaces.
+
+    As in the paper the two layers are shown uncoupled (their own Hamiltonians);
+    the coupled heterostructure bands are drawn dashed for reference.
+    """
+    out = Path(out)
+    data = {
+        "fig1_bands_sc": band_structure(sc_model(params)),
+        "fig1_bands_tmd": band_structure(tmd_model(params)),
+        "fig1_bands_coupled": band_structure(heterostructure_model(params)),
+        "fig1_fermi_sc": fermi_contours(sc_model(params), n_grid),
+        "fig1_fermi_tmd": fermi_contours(tmd_model(params), n_grid),
+    }
+    files = [save(ds, out / f"{name}.nc") for name, ds in data.items()]
+    fig = plotting.plot_fig1(data["fig1_bands_sc"], data["fig1_bands_tmd"], data["fig1_fermi_sc"],
+                             data["fig1_fermi_tmd"], data["fig1_bands_coupled"])
+    return files + plotting.save_figure(fig, out / "fig1_bands_fermi_surfaces.png", pdf=True)
+
+
+def figure_2(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 401,
+             eta: float = 0.05) -> list[Path]:
+    """Fig. 2: rho_0 and rho_3 of the SC layer in the normal state at omega = 0 (Gamma = params.gamma)."""
+    out = Path(out)
+    ds = spectral_map(heterostructure_model(params), n_grid=n_grid, omega=0.0, eta=eta)
+    files = [save(ds, out / "fig2_spectral_maps.nc")]
+    return files + plotting.save_figure(plotting.plot_fig2(ds), out / "fig2_rho0_rho3.png", pdf=True)
+
+
+#: Settings of Fig. 3 per quality preset (number of temperatures, map size, Gamma values).
+FIG3_QUALITY = {
+    "fast": {"n_points": 20, "map_t": 16, "map_h": 16},
+    "paper": {"n_points": 40, "map_t": 40, "map_h": 40},
+}
+FIG3_GAMMAS = (0.0, 0.2, 0.3, 0.4, 0.5)
+#: Zero-field gap of the isolated SC used for Fig. 3: well below the induced Ising SOC
+#: on the SC Fermi surface (a few hundredths of |t| at Gamma = 0.5), see docs/meanfield.md.
+FIG3_DELTA0 = 0.02
+
+
+def figure_3(out: Path, params: HeterostructureParams = PAPER, quality: str = "fast",
+             delta0: float = FIG3_DELTA0, gammas=FIG3_GAMMAS) -> list[Path]:
+    """Fig. 3: (a) Hc2/HP vs T/Tc for several Gamma, (b) Delta/Delta0 map at Gamma = 0, (c) at Gamma = 0.5;
+    plus the two regimes (Delta0 = 0.02 and 0.1 |t| at Gamma = 0.5).
+
+    Gamma = 0 uses the isolated SC layer, which is exact: the decoupled TMD adds a
+    Delta-independent constant to Omega.  Every Hc2 curve is converged to the default
+    tolerance (0.5 %) by quadrature refinement (:func:`~isingsc.meanfield.phase_diagram.converged_hc2`);
+    the maps use the starting quadrature and a Delta grid (resolution in their attrs).
+    """
+    import numpy as np
+
+    from isingsc.meanfield.phase_diagram import converged_hc2, gap_map, setup
+
+    if quality not in FIG3_QUALITY:
+        from isingsc.core.errors import ParameterError
+        raise ParameterError("quality", quality, " | ".join(FIG3_QUALITY))
+    q = FIG3_QUALITY[quality]
+    out = Path(out)
+    files, curves = [], []
+    maps = {}
+    for gamma in gammas:
+        model = sc_model(params) if gamma == 0 else heterostructure_model(params.with_(gamma=gamma))
+        ds = converged_hc2(model, sc_model(params), delta0=delta0, n_points=q["n_points"])
+        ds.attrs["gamma"] = gamma
+        files.append(save(ds, out / f"fig3a_hc2_gamma{gamma:g}.nc"))
+        curves.append(ds)
+        if gamma in (0.0, max(gammas)):
+            ref, problem = setup(model, sc_model(params), delta0=delta0)
+            t = np.linspace(0.02, 1.05, q["map_t"])
+            h = np.linspace(0.0, 1.1 * float(ds.Hc2_over_HP.max()), q["map_h"])
+            maps[gamma] = gap_map(problem, ref, t, h)
+            maps[gamma].attrs["gamma"] = gamma
+            files.append(save(maps[gamma], out / f"fig3_gap_map_gamma{gamma:g}.nc"))
+    # the two regimes: a large gap shows no enhancement
+    regimes = []
+    for d0 in (delta0, 0.1):
+        model = heterostructure_model(params.with_(gamma=max(gammas)))
+        ds = converged_hc2(model, sc_model(params), delta0=d0, n_points=max(6, q["n_points"] // 2))
+        ds.attrs["delta0"] = d0
+        files.append(save(ds, out / f"fig3_regime_delta0_{d0:g}.nc"))
+        regimes.append(ds)
+    fig = plotting.plot_fig3(curves, maps[0.0], maps[max(gammas)], regimes)
+    return files + plotting.save_figure(fig, out / "fig3_hc2_gap_maps.png", pdf=True)
+
+
+#: Settings of Fig. 4 per quality preset: ky points, energies of A_edge, ribbon width and states.
+FIG4_QUALITY = {
+    "fast": {"n_ky": 61, "n_energy": 81, "ribbon_width": 400, "ribbon_states": 24},
+    "paper": {"n_ky": 161, "n_energy": 161, "ribbon_width": 400, "ribbon_states": 40},
+}
+#: Pairing of Fig. 4 (held fixed, |t|) and the flat-band momentum of the edge-state profile.
+FIG4_DELTA, FIG4_PROFILE_KY, FIG4_PROFILE_WIDTH = 0.05, 1.26, 100_000
+
+
+def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "fast",
+             delta: float = FIG4_DELTA, profile_width: int = FIG4_PROFILE_WIDTH, **overrides) -> list[Path]:
+    """Fig. 4: the armchair-y strip of the exact heterostructure at Vx = 0 and Vx = 4 Delta.
+
+    Per field: the spectrum of a finite ribbon near E = 0 (sparse shift-invert), the edge
+    spectral function of the semi-infinite strip (Lopez Sancho decimation), and the bulk
+    winding W(ky).  At the paper's parameters the flat-band states decay over ~1e4 columns,
+    so a ribbon of a few hundred columns (the paper's picture) shows no flat band; the
+    semi-infinite edge shows it, and the profile of one zero mode on a 1e5-column ribbon
+    (sparse) shows its decay.  Delta is held fixed (not self-consistent).
+    """
+    import numpy as np
+    import xarray as xr
+
+    from isingsc.topology.edge import SemiInfiniteEdge
+    from isingsc.topology.ribbon import Ribbon
+    from isingsc.topology.bulk import winding_intervals, winding_number
+
+    if quality not in FIG4_QUALITY:
+        from isingsc.core.errors import ParameterError
+        raise ParameterError("quality", quality, " | ".join(FIG4_QUALITY))
+    q = {**FIG4_QUALITY[quality], **overrides}
+    out = Path(out)
+    model = heterostructure_model(params)
+    ribbon = Ribbon.oriented(model, q["ribbon_width"], "armchair-y")
+    half = np.pi / ribbon.period
+    ky = np.linspace(-half, half, q["n_ky"], endpoint=False) + half / q["n_ky"]
+    energies = np.linspace(-2 * delta, 2 * delta, q["n_energy"])
+    files, panels = [], []
+    for label, vx in (("Vx = 0", 0.0), ("Vx = 4Δ", 4 * delta)):
+        field = (vx, 0.0, 0.0)
+        tag = "vx0" if vx == 0 else "vx4delta"
+        edge = SemiInfiniteEdge(model, "armchair-y", delta, field)
+        a_edge = edge.spectral_function(ky, energies, eta=delta / 50, side="left")
+        a_edge["zero_modes"] = ("k", edge.zero_modes(ky).n_modes.values[0])
+        spectrum = ribbon.spectrum(ky, delta, field, n_states=q["ribbon_states"], method="sparse")
+        winding = winding_number(model, delta, field, ky)
+        # exact W(ky) intervals: their ends are the ky projections of the nodes (for the report's table)
+        intervals = winding_intervals(model, delta, field)
+        for name, ds in (("edge", a_edge), ("ribbon", spectrum), ("winding", winding),
+                         ("winding_intervals", intervals)):
+            files.append(save(ds, out / f"fig4_{name}_{tag}.nc"))
+        panels.append({"label": label, "ribbon": spectrum, "edge": a_edge, "winding": winding})
+    # one flat-band zero mode on a ribbon wide enough to hold it (sparse), on a log grid of columns
+    prof = Ribbon.oriented(model, profile_width, "armchair-y").edge_state_profiles(
+        FIG4_PROFILE_KY, delta, (4 * delta, 0.0, 0.0), method="sparse")
+    zero = np.flatnonzero(prof.zero_mode.values)
+    profile = None
+    if len(zero):  # a ribbon narrower than the decay length resolves no zero mode: no profile panel
+        distance = np.unique(np.geomspace(1, profile_width, 400).astype(int))
+        weights = [prof.weight.values[s][distance - 1] if prof.edge.values[s] > 0
+                   else prof.weight.values[s][::-1][distance - 1] for s in zero]
+        profile = xr.Dataset({"weight": (("state", "distance"), np.array(weights), {"units": "probability per column"}),
+                              "edge": ("state", prof.edge.values[zero])},
+                             coords={"distance": ("distance", distance, {"units": "columns from the mode's edge"})},
+                             attrs=dict(prof.attrs))
+        files.append(save(profile, out / "fig4_zero_mode_profile.nc"))
+    fig = plotting.plot_fig4(panels, profile)
+    fig.suptitle("Flat band: semi-infinite edge (Lopez Sancho); a %d-column ribbon is too narrow "
+                 "(decay length ~1e4 columns); W(ky) from the bulk" % q["ribbon_width"], fontsize=10, y=1.02)
+    return files + plotting.save_figure(fig, out / "fig4_ribbon_edge_winding.png", pdf=True)
+
+
+from isingsc.plotting.figures_spectroscopy import SPECTROSCOPY_QUALITY as FIG5_QUALITY  # noqa: E402,F401
+
+
+def figure_5(out: Path, params: HeterostructureParams = PAPER, quality: str = "fast") -> list[Path]:
+    """Spectroscopy (issue 8; not a figure of the paper): bulk dI/dV in field for a Pauli-limited film and
+    the Ising heterostructure, the gap against field, and the edge zero-bias peak of the flat bands
+    (:func:`isingsc.plotting.figures_spectroscopy.figure_spectroscopy`; ~25 s in fast quality)."""
+    from isingsc.plotting.figures_spectroscopy import figure_spectroscopy
+
+    return list(figure_spectroscopy(Path(out), quality, params)["files"])

@@ -1,0 +1,883 @@
+"""Bulk topology of the nodal Ising superconductor: symmetries, winding numbers, nodal points.
+
+Paper Eq. (8) and the discussion after it.  Energies are in units of |t|,
+momenta in 1/a (a = 1), as everywhere in the package.
+
+Symmetries (paper basis [s_k up, s_k dn, s^dag_-k up, s^dag_-k dn], which is our
+Nambu basis for one orbital; for N orbitals every operator is extended by the
+identity over orbitals, ``kron(tau, kron(1_N, sigma))``):
+
+* 1D "time reversal"   T = sigma_x tau_z K,  T H(kx, ky) T^-1 =  H(-kx, ky),  T^2 = +1
+* 1D "particle-hole"   P = sigma_0 tau_x K,  P H(kx, ky) P^-1 = -H(-kx, ky),  P^2 = +1
+* chiral               C = sigma_x tau_y  (= -i T P),  C H(kx, ky) C^-1 = -H(kx, ky)
+
+so at fixed ky, H_ky(kx) is in class BDI.  The momentum map of T and P is
+kx -> -kx at fixed ky: the Ising form factor S(k) = 2 sin(kx/2) [cos(kx/2) -
+cos(sqrt3 ky / 2)] is odd under kx -> -kx and even under ky -> -ky, and
+sigma_x K flips sigma_z while keeping sigma_x and sigma_y.  Consequently the
+three operators are symmetries for a Zeeman field in *any* in-plane direction
+(a field along y is sigma_y tau_0 in Nambu form and anticommutes with C too);
+only an out-of-plane component V_z (sigma_z tau_z, commutes with C) breaks
+them.  :func:`check_symmetries` verifies all of this numerically.
+
+Winding number (class BDI at fixed ky).  In the eigenbasis of C (C = +1 block
+first) H = [[0, A], [A^dagger, 0]] with A = P_+ H P_- mapping the C = -1 space
+to the C = +1 space, and
+
+    W(ky) = (1 / 2 pi i) \\oint d log det A(kx, ky),   kx from 0 to 4 pi (increasing).
+
+The loop is closed because (4 pi, 0) = 2 b1 + b2 is a reciprocal-lattice
+vector; no shorter purely-kx vector exists, so kx in [0, 4 pi) at fixed ky, with
+ky in [-pi/sqrt3, pi/sqrt3), covers the Brillouin zone exactly once (the same
+ky range as the armchair-y ribbon, period sqrt3).  The eigenvalues of H are
++-(singular values of A), so the gap along the line is min_kx sigma_min(A).
+
+Sign convention: W is counted counter-clockwise in the complex det-A plane,
+kx increasing, with the C = +1 eigenspace of C = sigma_x tau_y (exactly this
+sign of C) as the row space of A.  Swapping the two eigenspaces (or C -> -C)
+flips every W and every node charge.  The node charge q is the same winding
+around a small counter-clockwise circle in the (kx, ky) plane; with these
+conventions W(ky2) - W(ky1) = -sum of q over the nodes with ky1 < ky < ky2.
+
+Phase unwrapping is certified, not heuristic: with L a bound on ||dH/dt|| along
+the loop (t its parameter) and n = dim A, on a sampled interval of length h
+with end-point singular values s_a, s_b,
+
+    sigma_min >= m - L h / 2   (m = min(s_a, s_b)),
+    |Delta arg det A| <= n L h / (m - L h / 2),
+
+and an interval is accepted only when this bound is below pi/2 (so the wrapped
+phase step is the true one); otherwise it is bisected.  Intervals that cannot
+be certified at length below node_tol / (n L) imply a sampled gap below
+node_tol: the line is flagged ``through_node`` and W is NaN there (never a
+guessed integer).  For a :class:`~isingsc.models.base.TightBindingModel`, L
+is the rigorous bound sum_R |R_x| ||T_R||; for other models it is estimated
+numerically (max of a finite-difference derivative on a grid, times 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+from scipy import optimize
+
+from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
+from isingsc.core.progress import track
+from isingsc.lattice.triangular import LATTICE, SQRT3, point_group_matrices
+from isingsc.core.results import MOMENTUM_UNITS, finalize
+from isingsc.models.base import SIGMA0, SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, as_field
+
+#: Period of the fixed-ky loop: (4 pi, 0) = 2 b1 + b2.
+KX_PERIOD = 4 * np.pi
+#: Period of the line family in ky (the bulk image of the armchair-y ribbon BZ).
+KY_PERIOD = 2 * np.pi / SQRT3
+#: Default energy tolerance (|t|) below which a loop counts as passing through a node.
+NODE_TOL = 1e-6
+
+_FIELD_ALLOWED = ("an in-plane Zeeman field: scalar Vx >= 0, or (Vx, Vy[, 0]) with Vz = 0 "
+                  "(the chiral symmetry C = sigma_x tau_y needs Vz = 0; the paper's case is "
+                  "along x, Vy = Vz = 0)")
+_MAX_CERTIFIED_PHASE = 0.5 * np.pi  # bound on the true phase change per accepted interval
+_CHUNK = 20000  # k points per batched evaluation (memory)
+
+
+# ----------------------------------------------------------------- operators
+def _n_orbitals(model) -> int:
+    if not hasattr(model, "bdg_hamiltonian") or not hasattr(model, "nambu_dim"):
+        raise ParameterError("model", type(model).__name__,
+                             "an object with bdg_hamiltonian(k, delta, field_vector) and nambu_dim")
+    nd = int(model.nambu_dim)
+    if nd <= 0 or nd % 4:
+        raise ParameterError("model", f"nambu_dim = {nd}", "nambu_dim a positive multiple of 4 "
+                             "(spinful orbitals, particles then holes)")
+    return nd // 4
+
+
+def _nambu_op(tau: np.ndarray, sigma: np.ndarray, n_orbitals: int) -> np.ndarray:
+    """sigma_a tau_b in our basis: tau outermost (particles, holes), then orbital, then spin."""
+    return np.kron(tau, np.kron(np.eye(n_orbitals), sigma))
+
+
+def symmetry_operators(n_orbitals: int = 1) -> dict[str, np.ndarray]:
+    """Unitary parts of the paper's T = sigma_x tau_z K, P = sigma_0 tau_x K and C = sigma_x tau_y.
+
+    Returned as 4N x 4N matrices in our Nambu basis (identity over the N
+    orbitals).  T and P are antiunitary: T H T^-1 = U_T H^* U_T^dagger.
+    """
+    n = check_positive_int("n_orbitals", n_orbitals, 1)
+    return {"T": _nambu_op(SIGMAZ, SIGMAX, n), "P": _nambu_op(SIGMAX, SIGMA0, n),
+            "C": _nambu_op(SIGMAY, SIGMAX, n)}
+
+
+def chiral_basis(n_orbitals: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Orthonormal eigenvectors of C = sigma_x tau_y: (U_plus, U_minus), each (4N, 2N).
+
+    Built analytically from tau_y |tau+-> = +-|tau+->, |tau+-> = (1, +-i)/sqrt2 and
+    sigma_x |sigma+-> = +-|sigma+->, |sigma+-> = (1, +-1)/sqrt2:
+    C = +1 on |tau+, sigma+> and |tau-, sigma->, C = -1 on the other two.
+    """
+    n = check_positive_int("n_orbitals", n_orbitals, 1)
+    tp, tm = np.array([1, 1j]) / np.sqrt(2), np.array([1, -1j]) / np.sqrt(2)
+    sp, sm = np.array([1, 1]) / np.sqrt(2), np.array([1, -1]) / np.sqrt(2)
+    eye = np.eye(n)
+
+    def block(t, s):
+        return np.stack([np.kron(t, np.kron(eye[o], s)) for o in range(n)], axis=-1)
+
+    return (np.concatenate([block(tp, sp), block(tm, sm)], axis=1),
+            np.concatenate([block(tp, sm), block(tm, sp)], axis=1))
+
+
+# ----------------------------------------------------------------- validation
+def _check_delta(delta) -> float:
+    return check_range("delta", delta, lo=0.0, lo_open=True)
+
+
+def _check_field(field) -> np.ndarray:
+    """Scalar Vx >= 0, or an in-plane vector; returns the 3-vector."""
+    if np.ndim(field) == 0:
+        vx = check_range("field", field, lo=0.0)  # a scalar is the field along +x
+        return np.array([vx, 0.0, 0.0])
+    v = as_field(field)
+    if v[2] != 0.0:
+        raise ParameterError("field", tuple(float(x) for x in v), _FIELD_ALLOWED)
+    return v
+
+
+def _lipschitz(model) -> tuple[float, float]:
+    """Bounds (L_x, L_grad) on ||dH_BdG/dkx|| and ||grad_k H_BdG|| (spectral norms), |t| a.
+
+    For a TightBindingModel they are rigorous: dH/dk = sum_R i R T_R e^{ik.R} and
+    the hole block has the same derivative norm, so L_x <= sum_R |R_x| ||T_R||.
+    Pairing and Zeeman terms do not depend on k.
+    """
+    if isinstance(model, TightBindingModel):
+        offs = np.array(list(model.hoppings), dtype=float) @ model.lattice.primitive
+        norms = np.array([np.linalg.norm(m, 2) for m in model.hoppings.values()])
+        return float(np.sum(np.abs(offs[:, 0]) * norms)), float(np.sum(np.hypot(*offs.T) * norms))
+    # Any other model: finite differences on a grid, with a safety factor 2.
+    kx = np.linspace(0, KX_PERIOD, 97)
+    ky = np.linspace(-KY_PERIOD / 2, KY_PERIOD / 2, 25)
+    k = np.stack(np.meshgrid(kx, ky, indexing="ij"), -1).reshape(-1, 2)
+    eps = 1e-5
+    out = []
+    for e in (np.array([eps, 0.0]), np.array([0.0, eps])):
+        dh = (model.bdg_hamiltonian(k + e, 0.0, 0.0) - model.bdg_hamiltonian(k - e, 0.0, 0.0)) / (2 * eps)
+        out.append(np.linalg.norm(dh, 2, axis=(-2, -1)))
+    grad = np.hypot(out[0], out[1])
+    if not np.all(np.isfinite(grad)) or grad.max() > 1e3 * max(float(np.median(grad)), 1e-12):
+        # H(k) has poles (the static effective model where a TMD band crosses zero):
+        # det A has poles as well and its winding is not the invariant of the full model.
+        raise ParameterError("model", getattr(model, "name", type(model).__name__),
+                             "a model with bounded dH/dk on the Brillouin zone (the static effective "
+                             "model has poles where a TMD band crosses zero energy: use the 8x8 "
+                             "heterostructure, or TMD parameters without a TMD Fermi surface)")
+    return 2.0 * float(out[0].max()), 2.0 * float(grad.max())
+
+
+class _Chiral:
+    """det A(k) and sigma_min(A(k)) for one model, pairing and field (batched in k)."""
+
+    def __init__(self, model, delta: float, field: np.ndarray):
+        self.model, self.delta, self.field = model, delta, field
+        self.n_orb = _n_orbitals(model)
+        self.n = 2 * self.n_orb  # dim A
+        up, um = chiral_basis(self.n_orb)
+        self.left, self.right = up.conj().T, um
+        self._lip = None
+
+    @property
+    def lipschitz(self) -> tuple[float, float]:
+        if self._lip is None:
+            self._lip = _lipschitz(self.model)
+        return self._lip
+
+    def a_matrix(self, k) -> np.ndarray:
+        h = self.model.bdg_hamiltonian(np.asarray(k, dtype=float), self.delta, self.field)
+        return self.left @ h @ self.right
+
+    def __call__(self, k, singular: bool = True):
+        """(det A, sigma_min A) at k (..., 2); sigma_min only if ``singular``."""
+        k = np.asarray(k, dtype=float)
+        shape = k.shape[:-1]
+        k = k.reshape(-1, 2)
+        det = np.empty(len(k), dtype=complex)
+        smin = np.empty(len(k)) if singular else None
+        for i in range(0, len(k), _CHUNK):
+            a = self.a_matrix(k[i:i + _CHUNK])
+            det[i:i + _CHUNK] = np.linalg.det(a)
+            if singular:
+                smin[i:i + _CHUNK] = np.linalg.svd(a, compute_uv=False)[:, -1]
+        return det.reshape(shape), (smin.reshape(shape) if singular else None)
+
+
+def _check_periodic(chi: _Chiral) -> None:
+    """H(kx + 4 pi, ky) = H(kx, ky): the fixed-ky loop must close."""
+    k = np.array([[0.3, 0.2], [1.1, -0.7], [2.0, 1.3]])
+    h0 = chi.model.bdg_hamiltonian(k, chi.delta, chi.field)
+    h1 = chi.model.bdg_hamiltonian(k + [KX_PERIOD, 0.0], chi.delta, chi.field)
+    if not np.allclose(h0, h1, atol=1e-10 * max(1.0, np.abs(h0).max())):
+        raise ParameterError("model", getattr(chi.model, "name", type(chi.model).__name__),
+                             "a model on the paper's triangular lattice (a1 = (1, 0)), "
+                             "periodic under kx -> kx + 4 pi")
+
+
+# ----------------------------------------------------------------- symmetries
+def check_symmetries(model, delta: float, field, k=None, *, atol: float = 1e-9,
+                     raise_on_failure: bool = True) -> dict[str, float]:
+    """Residuals of the 1D symmetries of H(kx, ky) at sample momenta; raise if C is broken.
+
+    Residuals (max abs entry, relative to max |H|):
+      T: ||U_T H(kx, ky)^* U_T^dag - H(-kx, ky)||,
+      P: ||U_P H(kx, ky)^* U_P^dag + H(-kx, ky)||,
+      C: ||C H(kx, ky) C^dag + H(kx, ky)||.
+
+    The winding number needs only C; T and P (class BDI rather than AIII) are
+    reported.  If C is broken, ParameterError names ``field`` when the model is
+    chiral at zero field (the field broke it: an out-of-plane component), else
+    ``model`` (a term such as Rashba SOC breaks it).
+    """
+    n_orb = _n_orbitals(model)
+    v = as_field(field)
+    if k is None:
+        k = np.random.default_rng(11).uniform(-4.0, 4.0, size=(8, 2))
+    k = np.asarray(k, dtype=float).reshape(-1, 2)
+    ops = symmetry_operators(n_orb)
+    kmir = k * np.array([-1.0, 1.0])
+
+    def residuals(vec):
+        h = model.bdg_hamiltonian(k, delta, vec)
+        hm = model.bdg_hamiltonian(kmir, delta, vec)
+        scale = max(1.0, float(np.abs(h).max()))
+        ut, up, c = ops["T"], ops["P"], ops["C"]
+        return {"T": float(np.abs(ut @ h.conj() @ ut.conj().T - hm).max()) / scale,
+                "P": float(np.abs(up @ h.conj() @ up.conj().T + hm).max()) / scale,
+                "C": float(np.abs(c @ h @ c.conj().T + h).max()) / scale}
+
+    res = residuals(v)
+    if raise_on_failure and res["C"] > atol:
+        if residuals(np.zeros(3))["C"] > atol:
+            raise ParameterError("model", getattr(model, "name", type(model).__name__),
+                                 "a model with the chiral symmetry C = sigma_x tau_y at zero field "
+                                 "(spin terms only Ising sigma_z SOC and the Zeeman field)")
+        raise ParameterError("field", tuple(float(x) for x in v), _FIELD_ALLOWED)
+    return res
+
+
+# ----------------------------------------------------------------- certified loop windings
+def _loop_windings(chi: _Chiral, loop_k, n_loops: int, period: float, lip, *,
+                   n_init: int, node_tol: float, max_points: int):
+    """Certified winding of det A around n_loops closed loops k = loop_k(loop_index, t), t in [0, period).
+
+    Returns (winding float array, min sampled sigma, t at min, unresolved bool, points per loop, samples)
+    where samples = (loop, t, sigma) of all evaluated points.
+    """
+    n = chi.n
+    lip_loop = np.maximum(np.broadcast_to(np.asarray(lip, dtype=float), (n_loops,)), 1e-12)
+    h_min_loop = node_tol / (n * lip_loop)  # below: an uncertified interval implies a gap < node_tol
+    t0 = np.linspace(0.0, period, n_init, endpoint=False)
+    loops = np.repeat(np.arange(n_loops), n_init)
+    ts = np.tile(t0, n_loops)
+    d, s = chi(loop_k(loops, ts))
+    d2, s2 = d.reshape(n_loops, n_init), s.reshape(n_loops, n_init)
+    # intervals [t_j, t_{j+1}], the last one closing the loop at t = period (= t = 0)
+    il, ta = loops, ts
+    tb = ta + period / n_init
+    da, sa = d, s
+    db, sb = np.roll(d2, -1, axis=1).ravel(), np.roll(s2, -1, axis=1).ravel()
+    phase = np.zeros(n_loops)
+    unresolved = np.zeros(n_loops, dtype=bool)
+    all_l, all_t, all_s = [loops], [ts], [s]
+    count = np.full(n_loops, n_init)
+    while il.size:
+        h = tb - ta
+        lip = lip_loop[il]
+        margin = np.minimum(sa, sb) - 0.5 * lip * h
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bound = np.where(margin > 0, n * lip * h / np.where(margin > 0, margin, 1.0), np.inf)
+        ok = bound < _MAX_CERTIFIED_PHASE
+        # accepted intervals: the wrapped phase step is the true one
+        np.add.at(phase, il[ok], np.angle(db[ok] * np.conj(da[ok])))
+        bad = ~ok
+        tiny = bad & (h < h_min_loop[il])
+        unresolved[il[tiny]] = True
+        refine = bad & ~tiny & ~unresolved[il]  # stop refining loops already through a node
+        il, ta, tb, da, db, sa, sb = (x[refine] for x in (il, ta, tb, da, db, sa, sb))
+        if not il.size:
+            break
+        tm = 0.5 * (ta + tb)
+        dm, sm = chi(loop_k(il, tm))
+        all_l.append(il)
+        all_t.append(tm)
+        all_s.append(sm)
+        np.add.at(count, il, 1)
+        if count.max() > max_points:
+            raise ConvergenceError(f"winding refinement exceeded max_points = {max_points} on a loop "
+                                   f"(smallest sampled gap {float(sm.min()):.3g}); raise max_points or node_tol")
+        il = np.concatenate([il, il])
+        ta, tb = np.concatenate([ta, tm]), np.concatenate([tm, tb])
+        da, db = np.concatenate([da, dm]), np.concatenate([dm, db])
+        sa, sb = np.concatenate([sa, sm]), np.concatenate([sm, sb])
+    samples = tuple(np.concatenate(x) for x in (all_l, all_t, all_s))
+    w = phase / (2 * np.pi)
+    return w, unresolved, count, samples
+
+
+def _refine_min_gap(chi: _Chiral, loop_k, n_loops: int, period: float, samples, iters: int = 45):
+    """Minimum of sigma_min along each loop: best sample, then golden-section between its neighbours."""
+    lp, t, s = samples
+    order = np.lexsort((t, lp))
+    lp, t, s = lp[order], t[order], s[order]
+    starts = np.searchsorted(lp, np.arange(n_loops))
+    ends = np.searchsorted(lp, np.arange(n_loops), side="right")
+    best = np.array([a + int(np.argmin(s[a:b])) for a, b in zip(starts, ends)])
+    prev = np.where(best > starts, best - 1, ends - 1)
+    nxt = np.where(best < ends - 1, best + 1, starts)
+    lo = t[prev] - np.where(best > starts, 0.0, period)  # wrap around the loop
+    hi = t[nxt] + np.where(best < ends - 1, 0.0, period)
+    idx = np.arange(n_loops)
+    g = (np.sqrt(5.0) - 1) / 2
+    c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+    fc, fd = chi(loop_k(idx, c))[1], chi(loop_k(idx, d))[1]
+    for _ in range(iters):
+        left = fc < fd  # the minimum is in [lo, d]: drop (d, hi]; else drop [lo, c)
+        hi = np.where(left, d, hi)
+        lo = np.where(left, lo, c)
+        c_new = np.where(left, hi - g * (hi - lo), d)
+        d_new = np.where(left, c, lo + g * (hi - lo))
+        f_new = chi(loop_k(idx, np.where(left, c_new, d_new)))[1]
+        fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
+        c, d = c_new, d_new
+    x1, x2, f1, f2 = c, d, fc, fd
+    tbest = np.where(f1 < f2, x1, x2)
+    gbest = np.minimum(f1, f2)
+    # never report more than the best sample
+    take = s[best] < gbest
+    return np.where(take, s[best], gbest), np.mod(np.where(take, t[best], tbest), period)
+
+
+def _check_integer(w: np.ndarray, mask: np.ndarray, what: str) -> np.ndarray:
+    wi = np.rint(w)
+    err = np.abs(w - wi)
+    if np.any(err[~mask] > 1e-6):
+        raise ConvergenceError(f"{what}: winding not an integer after refinement "
+                               f"(max deviation {float(err[~mask].max()):.3g})")
+    return wi
+
+
+# ----------------------------------------------------------------- public: winding numbers
+def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
+                   node_tol: float = NODE_TOL, max_points: int = 2_000_000,
+                   check: bool = True) -> xr.Dataset:
+    """Winding number W(ky) of the fixed-ky BDI Hamiltonian H_ky(kx), vectorised over ky.
+
+        W(ky) = (1 / 2 pi i) \\oint_0^{4 pi} dkx d/dkx log det A(kx, ky)
+
+    with A the (C = +1, C = -1) block of H in the eigenbasis of C = sigma_x tau_y
+    (module docstring: sign convention and the certified unwrapping).
+
+    Parameters
+    ----------
+    model : anything with ``bdg_hamiltonian(k, delta, field_vector)`` and ``nambu_dim``
+        (a TightBindingModel, the effective 4x4 model, ...).
+    delta : pairing Delta > 0 (|t|).
+    field : Zeeman energy: scalar Vx >= 0 (|t|), or an in-plane vector (Vx, Vy[, 0]).
+    ky : momentum / momenta (1/a) of the lines.
+    n_init : initial uniform kx samples per line (refined adaptively).
+    node_tol : a line whose gap min_kx |E| is below this (|t|) is ``through_node``.
+
+    Returns
+    -------
+    Dataset over ``ky`` with ``winding`` (float: integer, NaN through a node),
+    ``through_node`` (bool), ``min_gap`` (min over kx of |E|, |t|), ``kx_min_gap``
+    (1/a, in [0, 4 pi)) and ``n_points`` (kx samples used).
+    """
+    delta = _check_delta(delta)
+    v = _check_field(field)
+    node_tol = check_range("node_tol", node_tol, lo=0.0, lo_open=True)
+    n_init = check_positive_int("n_init", n_init, 4)
+    ky_arr = np.atleast_1d(np.asarray(ky, dtype=float))
+    if ky_arr.ndim != 1 or not np.all(np.isfinite(ky_arr)):
+        raise ParameterError("ky", ky, "finite momenta (1/a), a scalar or 1D array")
+    chi = _Chiral(model, delta, v)
+    if check:
+        check_symmetries(model, delta, v)
+        _check_periodic(chi)
+
+    def loop_k(i, t):
+        return np.stack([t, ky_arr[i]], axis=-1)
+
+    lx, _ = chi.lipschitz
+    w, unresolved, count, samples = _loop_windings(chi, loop_k, len(ky_arr), KX_PERIOD, lx,
+                                                   n_init=n_init, node_tol=node_tol,
+                                                   max_points=max_points)
+    gap, kx_gap = _refine_min_gap(chi, loop_k, len(ky_arr), KX_PERIOD, samples)
+    node = unresolved | (gap < node_tol)
+    wi = _check_integer(w, node, "winding_number")
+    wi = np.where(node, np.nan, wi + 0.0)  # (+ 0.0: no negative zeros)
+    ds = xr.Dataset(
+        {"winding": ("ky", wi, {"long_name": "winding number W(ky) (NaN: line through a node)",
+                                "units": "1"}),
+         "through_node": ("ky", node, {"long_name": "min |E| along the line < node_tol"}),
+         "min_gap": ("ky", gap, {"long_name": "min over kx of |E|", "units": "|t|"}),
+         "kx_min_gap": ("ky", kx_gap, {"long_name": "kx of the minimum gap", "units": MOMENTUM_UNITS}),
+         "n_points": ("ky", count, {"long_name": "kx samples used on the line"})},
+        coords={"ky": ("ky", ky_arr, {"units": MOMENTUM_UNITS})})
+    return finalize(ds, model=_describable(model), delta=delta, field=v.tolist(), node_tol=node_tol,
+                    n_init=n_init, kx_loop="[0, 4 pi) at fixed ky",
+                    sign_convention="W = (1/2 pi i) oint dlog det A, kx increasing, "
+                                    "A = <C=+1|H|C=-1>, C = sigma_x tau_y")
+
+
+def _describable(model):
+    return model if hasattr(model, "describe") else None
+
+
+# ----------------------------------------------------------------- nodes
+def _fold_ky(ky):
+    """ky folded into the line family [-pi/sqrt3, pi/sqrt3)."""
+    return np.mod(np.asarray(ky) + KY_PERIOD / 2, KY_PERIOD) - KY_PERIOD / 2
+
+
+def _torus_distance(k1, k2):
+    """Distance between k points modulo the reciprocal lattice, shape broadcast (...)."""
+    d = LATTICE.fold_to_bz(np.asarray(k1) - np.asarray(k2))
+    return np.hypot(d[..., 0], d[..., 1])
+
+
+def _winding_around(chi: _Chiral, centers: np.ndarray, radii: np.ndarray, node_tol: float,
+                    max_points: int = 200_000):
+    """Counter-clockwise winding of det A around circles; (charges, resolved)."""
+    _, lgrad = chi.lipschitz
+
+    def loop_k(i, t):
+        return centers[i] + radii[i, None] * np.stack([np.cos(t), np.sin(t)], axis=-1)
+
+    w, unresolved, _, samples = _loop_windings(chi, loop_k, len(centers), 2 * np.pi,
+                                               radii * lgrad, n_init=32,
+                                               node_tol=node_tol, max_points=max_points)
+    lp, _, s = samples
+    smin = np.full(len(centers), np.inf)
+    np.minimum.at(smin, lp, s)
+    bad = unresolved | (smin < node_tol)
+    return _check_integer(w, bad, "node charge"), ~bad
+
+
+def _batched_newton(chi: _Chiral, k0: np.ndarray, max_step: float, iters: int = 30,
+                    h: float = 1e-7):
+    """Newton's method on F(k) = (Re, Im) det A(k) = 0 for many starts at once.
+
+    Forward-difference Jacobian, steps clipped to ``max_step``; returns (k, converged)
+    where converged means the last step was below 1e-12 (1/a).
+    """
+    k = np.array(k0, dtype=float)
+    conv = np.zeros(len(k), dtype=bool)
+    active = np.ones(len(k), dtype=bool)
+    ex, ey = np.array([h, 0.0]), np.array([0.0, h])
+    for _ in range(iters):
+        ka = k[active]
+        if not len(ka):
+            break
+        pts = np.stack([ka, ka + ex, ka + ey], axis=1)
+        det = chi(pts, singular=False)[0]
+        f = np.stack([det[:, 0].real, det[:, 0].imag], -1)
+        jx = (det[:, 1] - det[:, 0]) / h  # forward differences: O(h) Jacobian error only
+        jy = (det[:, 2] - det[:, 0]) / h  # slows Newton's last digits, not its root
+        jac = np.stack([np.stack([jx.real, jy.real], -1), np.stack([jx.imag, jy.imag], -1)], -2)
+        with np.errstate(all="ignore"):
+            good = np.abs(np.linalg.det(jac)) > 0
+            step = np.zeros_like(ka)
+            step[good] = np.linalg.solve(jac[good], f[good][..., None])[..., 0]
+        size = np.linalg.norm(step, axis=-1)
+        clip = np.where(size > max_step, max_step / np.where(size > 0, size, 1.0), 1.0)
+        ka = ka - step * clip[:, None]
+        idx = np.nonzero(active)[0]
+        k[idx] = ka
+        done = good & (size < 1e-12)
+        conv[idx[done]] = True
+        lost = np.linalg.norm(ka - k0[idx], axis=-1) > 4 * max_step  # wandered off: not its root
+        active[idx[done | lost | ~good | ~np.all(np.isfinite(ka), axis=-1)]] = False
+    return k, conv
+
+
+def _plaquette_charges(d: np.ndarray) -> np.ndarray:
+    """Winding of det A around each plaquette of a grid (..., nx+1, ny+1) -> (..., nx, ny).
+
+    Counter-clockwise: bottom edge (x increasing), right edge, top edge, left edge;
+    each step is the wrapped phase difference.
+    """
+    dx = np.angle(d[..., 1:, :] * np.conj(d[..., :-1, :]))
+    dy = np.angle(d[..., :, 1:] * np.conj(d[..., :, :-1]))
+    w = (dx[..., :, :-1] + dy[..., 1:, :] - dx[..., :, 1:] - dy[..., :-1, :]) / (2 * np.pi)
+    return np.rint(w).astype(int)
+
+
+def _plaquette_centres(x0: float, y0: float, h, idx) -> np.ndarray:
+    i, j = idx
+    return np.stack([x0 + (i + 0.5) * h[0], y0 + (j + 0.5) * h[1]], axis=-1).reshape(-1, 2)
+
+
+def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
+    """Zeros of det A along the six Gamma-M rays (S = 0 there), as Newton starts.
+
+    In the chiral basis det A is real on these rays for the paper's models (checked
+    here; otherwise the small local minima of sigma_min are returned).  Sign changes
+    of Re det A on a grid of ``step`` are bracketed and solved with brentq; a local
+    minimum of |Re det A| without sign change (a node pair closer than ``step``) is
+    searched with a bounded 1D minimisation, and split into two roots if it crosses zero.
+    """
+    length = 2 * np.pi / SQRT3  # |Gamma M|
+    r = np.linspace(0.0, length, int(np.ceil(length / step)) + 1)
+    ang = np.pi / 6 + np.arange(6) * np.pi / 3
+    u = np.stack([np.cos(ang), np.sin(ang)], -1)
+    k = r[None, :, None] * u[:, None, :]  # (6, nr, 2)
+    det, sm = chi(k)
+    if np.abs(det.imag).max() > 1e-9 * max(1.0, float(np.abs(det).max())):
+        lgrad = chi.lipschitz[1]
+        mid = sm[:, 1:-1]
+        a, b = np.nonzero((mid <= sm[:, :-2]) & (mid <= sm[:, 2:]) & (mid < lgrad * (r[1] - r[0])))
+        return k[a, b + 1]
+    f = det.real
+    out = []
+    for ray in range(6):
+        def fr(x, ray=ray):
+            return float(chi(x * u[ray][None, :], singular=False)[0][0].real)
+
+        fv = f[ray]
+        for i in np.nonzero(np.sign(fv[:-1]) * np.sign(fv[1:]) < 0)[0]:
+            out.append(optimize.brentq(fr, r[i], r[i + 1], xtol=1e-15) * u[ray])
+        av = np.abs(fv)
+        # a local minimum of |f| whose three samples share one sign (if the middle one has the
+        # other sign, both crossings were bracketed above)
+        for i in np.nonzero((av[1:-1] < av[:-2]) & (av[1:-1] < av[2:])
+                            & (np.sign(fv[:-2]) == np.sign(fv[2:]))
+                            & (np.sign(fv[1:-1]) == np.sign(fv[2:])))[0] + 1:
+            sgn = np.sign(fv[i])
+            res = optimize.minimize_scalar(lambda x: sgn * fr(x), bounds=(r[i - 1], r[i + 1]),
+                                           method="bounded", options={"xatol": 1e-13})
+            if res.fun < 0:  # crossed zero: a close pair, one root on each side
+                out.append(optimize.brentq(fr, r[i - 1], res.x, xtol=1e-15) * u[ray])
+                out.append(optimize.brentq(fr, res.x, r[i + 1], xtol=1e-15) * u[ray])
+    return np.array(out).reshape(-1, 2)
+
+
+def _c3v_invariant(chi: _Chiral) -> bool:
+    """det A(g k) = det A(k) for the C3v operations g (checked at sample k)?"""
+    k = np.random.default_rng(5).uniform(-4.0, 4.0, size=(6, 2))
+    ref = chi(k, singular=False)[0]
+    tol = 1e-9 * max(1.0, float(np.abs(ref).max()))
+    return all(np.allclose(chi(k @ g.T, singular=False)[0], ref, atol=tol)
+               for g in point_group_matrices("C3v"))
+
+
+def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float = 1e-12,
+               node_tol: float = NODE_TOL, max_nodes: int = 100, symmetrize: bool = True,
+               check: bool = True) -> xr.Dataset:
+    """Zeros of the bulk BdG spectrum in the 2D Brillouin zone, with their topological charge.
+
+    Method (details and tolerances in docs/topology.md):
+
+    1. det A is sampled on a rectangular grid of the fundamental domain
+       kx in [0, 4 pi], ky in [-pi/sqrt3, pi/sqrt3] (step ~``spacing`` 1/a, offset by
+       irrational fractions so that no grid line is a symmetry line).  Each plaquette's
+       winding of det A (sum of wrapped phase steps) is the charge inside; plaquettes
+       with charge != 0 are candidates, and around each small local minimum of
+       sigma_min(A) the plaquettes are resampled 4x finer (a pair may share one).
+    2. On the six Gamma-M rays (S = 0) det A is real: its sign changes on a grid of
+       spacing/20 are solved with brentq, local minima of |det A| are split into
+       pairs if they cross zero (pairs just born at the transition).
+    3. Candidates are refined by a vectorised Newton iteration on (Re, Im) det A = 0
+       and polished with scipy's MINPACK hybrid method (xtol = ``tol``); roots are
+       folded into the first BZ, de-duplicated and kept if sigma_min(A) < ``node_tol``.
+       With ``symmetrize`` and H(g k) = H(k) for g in C3v (checked), images are added.
+    4. The charge q is the counter-clockwise winding of det A around a circle (radius
+       a fifth of the distance to the nearest other node, at most spacing/5; shrunk if
+       q = 0), with the certified loop winding.  ``k_error`` is one Newton step
+       |J^-1 F| (typically 1e-13 1/a or less).
+
+    More than ``max_nodes`` zeros, or a zero whose circle of radius spacing/2 crosses
+    another zero, means lines of zeros (Bogoliubov Fermi surfaces, an unpaired layer):
+    ``attrs["gapless_lines"] = 1``.  Node pairs much closer than ``spacing`` off the
+    Gamma-M lines may be missed; refine ``spacing``.
+
+    Returns
+    -------
+    Dataset over ``node``: ``kx``, ``ky`` (first BZ, 1/a), ``ky_line`` (ky folded
+    into [-pi/sqrt3, pi/sqrt3), the fixed-ky line the node lies on), ``charge``
+    (int; 0 if not ``isolated``), ``isolated`` (its charge loop stays ``node_tol``
+    away from other zeros), ``gap`` (sigma_min(A) at the node, |t|) and ``k_error``
+    (1/a); sorted by (ky_line, kx).
+    """
+    delta = _check_delta(delta)
+    v = _check_field(field)
+    spacing = check_range("spacing", spacing, lo=1e-4, hi=0.5)
+    tol = check_range("tol", tol, lo=0.0, lo_open=True, hi=1e-6)
+    node_tol = check_range("node_tol", node_tol, lo=0.0, lo_open=True)
+    max_nodes = check_positive_int("max_nodes", max_nodes, 1)
+    chi = _Chiral(model, delta, v)
+    if check:
+        check_symmetries(model, delta, v)
+        _check_periodic(chi)
+    nx = int(np.ceil(KX_PERIOD / spacing))
+    ny = int(np.ceil(KY_PERIOD / spacing))
+    # irrational offsets keep grid lines off kx = 0, ky = 0 and the Gamma-M lines
+    x0 = (np.sqrt(2) - 1) * 0.37 * KX_PERIOD / nx
+    y0 = -KY_PERIOD / 2 + (np.sqrt(3) - 1) * 0.41 * KY_PERIOD / ny
+    xs = x0 + np.arange(nx + 1) * KX_PERIOD / nx
+    ys = y0 + np.arange(ny + 1) * KY_PERIOD / ny
+    grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1)
+    d, s = chi(grid)
+    h = KX_PERIOD / nx, KY_PERIOD / ny
+    q = _plaquette_charges(d)
+    starts = [_plaquette_centres(x0, y0, h, np.nonzero(q))]
+    # Small local minima of sigma_min may hide a pair of opposite charges in one
+    # plaquette: resample the 2 x 2 plaquettes around each on a grid sub_ times finer.
+    _, lgrad = chi.lipschitz
+    inner = s[1:-1, 1:-1]
+    neigh = np.stack([s[1 + a:s.shape[0] - 1 + a, 1 + b:s.shape[1] - 1 + b]
+                      for a in (-1, 0, 1) for b in (-1, 0, 1) if (a, b) != (0, 0)])
+    ci, cj = np.nonzero((inner <= neigh.min(axis=0)) & (inner < 0.5 * lgrad * spacing))
+    if ci.size:
+        sub = 4
+        off = np.arange(2 * sub + 1) / sub - 1.0  # -1 .. 1 in units of the main spacing
+        gx = xs[ci + 1][:, None] + off[None, :] * h[0]  # (nc, 2 sub + 1)
+        gy = ys[cj + 1][:, None] + off[None, :] * h[1]
+        pts = np.stack(np.broadcast_arrays(gx[:, :, None], gy[:, None, :]), axis=-1)
+        qs = _plaquette_charges(chi(pts, singular=False)[0])  # (nc, 2 sub, 2 sub)
+        c, a, b = np.nonzero(qs)
+        starts.append(np.stack([gx[c, a] + 0.5 * h[0] / sub, gy[c, b] + 0.5 * h[1] / sub], -1))
+    # Nodes sit on the Gamma-M lines for the paper's models (S = 0 there): a fine 1D
+    # scan of sigma_min along the six Gamma-M rays seeds pairs too close for the 2D grid.
+    starts.append(_gamma_m_seeds(chi, spacing / 20))
+    starts = np.concatenate(starts)
+    # scale of det A so that the residual tolerance is meaningful
+    scale = float(np.median(np.abs(d))) or 1.0
+    if len(starts):
+        kr, conv = _batched_newton(chi, starts, max_step=0.5 * spacing)
+        keep = conv & (np.linalg.norm(kr - starts, axis=-1) <= 2 * spacing)
+        roots = kr[keep]  # a root far from its start has its own plaquette
+    else:
+        roots = np.zeros((0, 2))
+
+    def residual(kvec):
+        dd = chi(kvec[None, :], singular=False)[0][0] / scale
+        return [dd.real, dd.imag]
+
+    nodes = []
+    if len(roots):
+        roots = LATTICE.fold_to_bz(roots)
+        sr = chi(roots)[1]
+        for kr in roots[sr < node_tol]:
+            if nodes and np.min(_torus_distance(np.array(nodes), kr)) < 1e-7:
+                continue
+            nodes.append(kr)
+    nodes = np.array(nodes).reshape(-1, 2)
+    if symmetrize and 0 < len(nodes) <= max_nodes and _c3v_invariant(chi):
+        # H(g k) = H(k) for g in C3v (k acted on alone): the images of a node are
+        # nodes, so a node of an orbit missed by the scan (a pair just born) is restored.
+        for g in point_group_matrices("C3v")[1:]:
+            for kr in LATTICE.fold_to_bz(nodes @ g.T):
+                if np.min(_torus_distance(np.array(nodes), kr)) >= 1e-7:
+                    nodes = np.vstack([nodes, kr])
+    m = len(nodes)
+    # Too many zeros: lines of zeros (Bogoliubov Fermi surfaces, an unpaired normal
+    # layer at Gamma = 0), not isolated nodes; charges are not computed then.
+    lines = m > max_nodes
+    charge = np.zeros(m, dtype=int)
+    isolated = np.zeros(m, dtype=bool)
+    err = np.full(m, np.nan)
+    if m and not lines:
+        for a, kr in enumerate(nodes):
+            # polish with MINPACK's hybrid method (scipy) to xtol = tol
+            sol = optimize.root(residual, kr, method="hybr", options={"xtol": tol})
+            if np.linalg.norm(sol.x - kr) < 1e-6:
+                nodes[a] = sol.x
+            # Newton error estimate |J^-1 F| with a central-difference Jacobian
+            f0 = np.array(residual(nodes[a]))
+            hh = 1e-6
+            jac = np.column_stack([(np.array(residual(nodes[a] + e)) - np.array(residual(nodes[a] - e)))
+                                   / (2 * hh) for e in (np.array([hh, 0.0]), np.array([0.0, hh]))])
+            try:
+                err[a] = float(np.linalg.norm(np.linalg.solve(jac, f0)))
+            except np.linalg.LinAlgError:  # higher-order zero: no linear estimate
+                pass
+        if m > 1:
+            dist = _torus_distance(nodes[:, None, :], nodes[None, :, :])
+            np.fill_diagonal(dist, np.inf)
+            nearest = dist.min(axis=1)
+        else:
+            nearest = np.full(1, np.inf)
+        radii = np.minimum(0.2 * nearest, 0.2 * spacing)
+        charge, isolated = _winding_around(chi, nodes, radii, node_tol)
+        for _ in range(6):
+            # charge 0 around a simple zero: an unresolved partner inside the loop; shrink it
+            redo = isolated & (charge == 0) & np.isfinite(err)
+            if not redo.any():
+                break
+            radii = np.where(redo, 0.1 * radii, radii)
+            charge[redo], isolated[redo] = _winding_around(chi, nodes[redo], radii[redo], node_tol)
+        charge = np.where(isolated, charge, 0).astype(int)
+        # A zero on a line of zeros: every circle around it crosses the line.  A circle
+        # of radius spacing/2 avoids isolated nodes (a pair just born lies inside it).
+        _, clear = _winding_around(chi, nodes, np.full(m, 0.5 * spacing), node_tol)
+        lines = not np.all(clear)
+    gap = chi(nodes)[1] if m else np.zeros(0)
+    ky_line = _fold_ky(nodes[:, 1])
+    order = np.lexsort((nodes[:, 0], np.round(ky_line, 12)))
+    nodes, charge, gap, err, ky_line, isolated = (x[order] for x in
+                                                  (nodes, charge, gap, err, ky_line, isolated))
+    ds = xr.Dataset(
+        {"kx": ("node", nodes[:, 0], {"units": MOMENTUM_UNITS}),
+         "ky": ("node", nodes[:, 1], {"units": MOMENTUM_UNITS}),
+         "ky_line": ("node", ky_line, {"units": MOMENTUM_UNITS,
+                                       "long_name": "ky folded into [-pi/sqrt3, pi/sqrt3)"}),
+         "charge": ("node", charge,
+                    {"long_name": "winding of det A around the node (counter-clockwise); "
+                                  "0 if not isolated"}),
+         "isolated": ("node", isolated, {"long_name": "an isolated nodal point (its charge loop "
+                                                      "avoids other zeros)"}),
+         "gap": ("node", gap, {"units": "|t|", "long_name": "min |E| at the node"}),
+         "k_error": ("node", err, {"units": MOMENTUM_UNITS, "long_name": "Newton error estimate"})},
+        coords={"node": ("node", np.arange(m))})
+    return finalize(ds, model=_describable(model), delta=delta, field=v.tolist(), spacing=spacing,
+                    scan_grid=[nx, ny], tol=tol, node_tol=node_tol, gapless_lines=int(lines))
+
+
+def winding_intervals(model, delta: float, field, nodes: xr.Dataset | None = None, *,
+                      spacing: float = 0.03, n_init: int = 128,
+                      node_tol: float = NODE_TOL) -> xr.Dataset:
+    """W(ky) as a piecewise-constant function: the ky projections of the nodes bound its intervals.
+
+    W can only change where a fixed-ky line crosses a node, so W is evaluated
+    once per interval between consecutive distinct ``ky_line`` values of the
+    nodes (at its midpoint), on the circle [-pi/sqrt3, pi/sqrt3) (the last
+    interval wraps around).  ``nodes`` defaults to :func:`find_nodes`.
+
+    Returns a Dataset over ``interval`` with ``ky_lo``, ``ky_hi`` (the upper end
+    may exceed pi/sqrt3 for the wrapping interval), ``ky_mid``, ``winding``,
+    ``min_gap`` and ``charge_at_lo`` (sum of node charges on the line ky_lo).
+    With the module's conventions W(interval i) - W(interval i-1) = -charge_at_lo(i).
+    """
+    if nodes is None:
+        nodes = find_nodes(model, delta, field, spacing=spacing, node_tol=node_tol)
+    kyl = np.asarray(nodes["ky_line"].values, dtype=float)
+    ch = np.asarray(nodes["charge"].values, dtype=int)
+    brk: list[float] = []
+    for y in np.sort(kyl):
+        if not brk or y - brk[-1] > 1e-9:
+            brk.append(float(y))
+    if brk:
+        lo = np.array(brk)
+        hi = np.append(lo[1:], lo[0] + KY_PERIOD)
+        q = np.array([int(ch[np.abs(kyl - y) <= 1e-9].sum()) for y in lo])
+    else:
+        lo, hi, q = np.array([-KY_PERIOD / 2]), np.array([KY_PERIOD / 2]), np.zeros(1, dtype=int)
+    mid = 0.5 * (lo + hi)
+    wn = winding_number(model, delta, field, _fold_ky(mid), n_init=n_init, node_tol=node_tol)
+    ds = xr.Dataset(
+        {"ky_lo": ("interval", lo, {"units": MOMENTUM_UNITS}),
+         "ky_hi": ("interval", hi, {"units": MOMENTUM_UNITS}),
+         "ky_mid": ("interval", _fold_ky(mid), {"units": MOMENTUM_UNITS}),
+         "winding": ("interval", wn["winding"].values, {"units": "1"}),
+         "min_gap": ("interval", wn["min_gap"].values, {"units": "|t|"}),
+         "charge_at_lo": ("interval", q, {"long_name": "sum of node charges on the line ky = ky_lo"})},
+        coords={"interval": ("interval", np.arange(len(lo)))})
+    return finalize(ds, model=_describable(model), delta=float(delta), field=wn.attrs["field"],
+                    node_tol=node_tol, n_nodes=int(len(kyl)))
+
+
+# ----------------------------------------------------------------- phase diagrams
+def topological_phase_diagram(vx_over_delta: Sequence[float], axis: str, values: Sequence[float], *,
+                              params=None, delta: float = 0.05, spacing: float = 0.05,
+                              n_ky: int = 4, node_tol: float = NODE_TOL) -> xr.Dataset:
+    """Nodal-phase flag and max |W| of the heterostructure over (Vx/Delta, ``axis``).
+
+    For each point the 8x8 heterostructure (``params`` with ``axis`` replaced,
+    default the paper's) at pairing ``delta`` (|t|, held fixed, not solved
+    self-consistently) and field Vx = (Vx/Delta) * delta along x:
+    ``phase`` (0 gapped, 1 nodal points, 2 lines of zeros), ``nodal`` (phase == 1),
+    ``n_nodes`` (from :func:`find_nodes` at ``spacing``), ``max_abs_winding`` over
+    the node intervals and ``n_ky`` extra uniform lines (NaN lines skipped), and
+    ``min_gap`` (smallest line gap found, |t|).  At Gamma = 0 the TMD is a
+    decoupled normal metal (its Fermi surface is a line of zeros): phase 2.
+
+    Parameters
+    ----------
+    vx_over_delta : field values Vx/Delta >= 0.
+    axis : ``"mu_sc"`` or ``"gamma"`` (any float field of HeterostructureParams works).
+    values : values of that parameter (|t|).
+    """
+    from isingsc.models.paper import PAPER, heterostructure_model
+
+    params = PAPER if params is None else params
+    delta = _check_delta(delta)
+    if not hasattr(params, axis) or isinstance(getattr(params, axis), bool):
+        raise ParameterError("axis", axis, "a numeric HeterostructureParams field, e.g. 'mu_sc' or 'gamma'")
+    ratios = np.atleast_1d(np.asarray(vx_over_delta, dtype=float))
+    vals = np.atleast_1d(np.asarray(values, dtype=float))
+    if ratios.ndim != 1 or not np.all(np.isfinite(ratios)) or np.any(ratios < 0):
+        raise ParameterError("vx_over_delta", vx_over_delta, "finite values >= 0")
+    if vals.ndim != 1 or not np.all(np.isfinite(vals)):
+        raise ParameterError(axis, values, "finite values")
+    n_ky = check_positive_int("n_ky", n_ky, 1)
+    ky_grid = -KY_PERIOD / 2 + (np.arange(n_ky) + 0.5) * KY_PERIOD / n_ky
+    shape = (len(ratios), len(vals))
+    phase = np.zeros(shape, dtype=np.int8)
+    n_nodes = np.zeros(shape, dtype=int)
+    wmax = np.zeros(shape)
+    gmin = np.zeros(shape)
+    for j, val in enumerate(track(vals, f"phase diagram over {axis}")):
+        model = heterostructure_model(params.with_(**{axis: float(val)}))
+        for i, r in enumerate(ratios):
+            field = float(r) * delta
+            nodes = find_nodes(model, delta, field, spacing=spacing, node_tol=node_tol)
+            wg = winding_number(model, delta, field, ky_grid, node_tol=node_tol, check=False)
+            w_all, g_all = [wg["winding"].values], [wg["min_gap"].values]
+            if nodes.attrs["gapless_lines"]:
+                phase[i, j] = 2
+            else:
+                phase[i, j] = 1 if nodes.sizes["node"] else 0
+                iv = winding_intervals(model, delta, field, nodes, node_tol=node_tol)
+                w_all.append(iv["winding"].values)
+                g_all.append(iv["min_gap"].values)
+            w_all = np.concatenate(w_all)
+            n_nodes[i, j] = nodes.sizes["node"]
+            wmax[i, j] = np.nanmax(np.abs(w_all)) if np.any(np.isfinite(w_all)) else np.nan
+            gmin[i, j] = float(np.min(np.concatenate(g_all)))
+    dims = ("vx_over_delta", axis)
+    ds = xr.Dataset(
+        {"phase": (dims, phase, {"long_name": "0 gapped, 1 nodal points, 2 lines of zeros "
+                                              "(Bogoliubov Fermi surfaces / unpaired normal layer)"}),
+         "nodal": (dims, (phase == 1).astype(np.int8), {"long_name": "nodal-point phase"}),
+         "n_nodes": (dims, n_nodes, {"long_name": "number of zeros found in the BZ "
+                                                  "(> max_nodes: lines)"}),
+         "max_abs_winding": (dims, wmax, {"long_name": "max over the ky lines evaluated of |W(ky)|",
+                                          "units": "1"}),
+         "min_gap": (dims, gmin, {"long_name": "smallest gap along the lines evaluated",
+                                  "units": "|t|"})},
+        coords={"vx_over_delta": ("vx_over_delta", ratios, {"units": "1",
+                                                            "long_name": "Zeeman energy Vx / Delta"}),
+                axis: (axis, vals, {"units": "|t|"})})
+    return finalize(ds, model=None, delta=delta, spacing=spacing, n_ky=n_ky, node_tol=node_tol,
+                    pairing="fixed (not self-consistent)", field_direction="x",
+                    **{f"param_{k}": v for k, v in params.as_attrs().items() if k != axis})
+
+
+def phase_diagram_mu(vx_over_delta=np.linspace(0.0, 6.0, 7), mu_sc=np.linspace(-1.0, 1.0, 5),
+                     **kwargs) -> xr.Dataset:
+    """:func:`topological_phase_diagram` over (Vx/Delta, mu_SC) (coarse default grid)."""
+    return topological_phase_diagram(vx_over_delta, "mu_sc", mu_sc, **kwargs)
+
+
+def phase_diagram_gamma(vx_over_delta=np.linspace(0.0, 6.0, 7), gamma=np.linspace(0.0, 1.0, 5),
+                        **kwargs) -> xr.Dataset:
+    """:func:`topological_phase_diagram` over (Vx/Delta, Gamma) (coarse default grid)."""
+    return topological_phase_diagram(vx_over_delta, "gamma", gamma, **kwargs)
+
+
+__all__ = ["KX_PERIOD", "KY_PERIOD", "NODE_TOL", "check_symmetries", "chiral_basis", "find_nodes",
+           "phase_diagram_gamma", "phase_diagram_mu", "symmetry_operators",
+           "topological_phase_diagram", "winding_intervals", "winding_number"]
+

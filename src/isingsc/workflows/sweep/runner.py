@@ -1,0 +1,115 @@
+"""Run a sweep on dask.distributed, saving every point as it arrives; resume after a crash.
+
+``run_sweep`` submits one task per missing point to a Dask cluster -- a
+``LocalCluster`` of worker processes by default, or an existing scheduler -- and writes
+each result into the Zarr store (:mod:`isingsc.workflows.sweep.store`) the moment it comes back.
+Killing the client (Ctrl-C, ``kill -9``) or a worker loses at most the points in flight:
+``resume=True`` recomputes exactly the points whose status is still pending.  Dask
+reschedules the task of a worker that died on another worker; a point whose task kills
+workers repeatedly stays pending and is reported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from isingsc.core.errors import IsingscError, ParameterError
+from isingsc.core.progress import logger, progress_enabled
+from isingsc.workflows.sweep.quantities import compute_point
+from isingsc.workflows.sweep.spec import SweepSpec
+from isingsc.workflows.sweep.store import SweepStore
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a run did: points computed now, failed (error stored), still pending, in the store."""
+
+    computed: int
+    failed: int
+    pending: int
+    total: int
+    path: Path
+
+
+def _worker_env(threads: int) -> dict:
+    # one BLAS/kernel thread per worker process: the workers already fill the cores
+    t = str(threads)
+    return {"ISINGSC_NUM_THREADS": t, "OMP_NUM_THREADS": t, "OPENBLAS_NUM_THREADS": t, "MKL_NUM_THREADS": t}
+
+
+def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: int):
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except (OSError, TimeoutError) as exc:
+            raise IsingscError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    workers = n_workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                               else os.cpu_count() or 1)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None, env=_worker_env(threads_per_worker),
+                           silence_logs=40)
+    return Client(cluster), cluster
+
+
+def prepare_store(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False) -> SweepStore:
+    """Create the store at ``out`` or, with ``resume``, reopen it (same sweep required)."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        if resume:
+            return SweepStore.open(out, spec)
+        if not overwrite:
+            raise ParameterError("--out", str(out), "a new or empty folder (or --resume to continue the "
+                                 "sweep stored there, --overwrite to replace it)")
+        shutil.rmtree(out)
+    elif out.exists():
+        out.rmdir()
+    return SweepStore.create(out, spec)
+
+
+def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False,
+              scheduler: str | None = None, n_workers: int | None = None, threads_per_worker: int = 1,
+              progress: bool = True) -> SweepReport:
+    """Compute every missing point of ``spec`` into the store at ``out``; see the module docstring."""
+    from dask.distributed import as_completed
+    from tqdm.auto import tqdm
+
+    store = prepare_store(spec, out, resume=resume, overwrite=overwrite)
+    pending = store.pending()
+    total = spec.n_points
+    params = {index: values for index, values in spec.points()}
+    computed = failed = 0
+    if pending:
+        client, cluster = _client(scheduler, n_workers, threads_per_worker)
+        futures = {}
+        try:
+            for index in pending:
+                key = "isingsc-point-" + "-".join(map(str, index))
+                fut = client.submit(compute_point, spec.model_spec, list(spec.quantities), params[index],
+                                    key=key, pure=False, retries=0)
+                futures[fut] = index
+            with tqdm(total=total, initial=total - len(pending), unit="point", desc="sweep",
+                      disable=not progress or not progress_enabled(), dynamic_ncols=True) as bar:
+                for fut in as_completed(futures):
+                    try:
+                        values, error = fut.result()
+                    except Exception:  # KilledWorker and the like: the point stays pending
+                        bar.update(0)
+                        continue
+                    store.write(futures[fut], values, error)
+                    logger.info("sweep point %s %s", futures[fut], error or "done")
+                    computed += 1
+                    failed += bool(error)
+                    bar.update(1)
+        finally:
+            for fut in futures:
+                fut.release()
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    left = len(store.pending())
+    return SweepReport(computed=computed, failed=failed, pending=left, total=total, path=Path(out))

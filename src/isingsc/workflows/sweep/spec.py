@@ -1,0 +1,286 @@
+"""Sweep files: a parameter sweep described in TOML, validated before anything runs.
+
+A sweep file has four tables::
+
+    [model]
+    name = "heterostructure"          # heterostructure | effective | intrinsic
+    # or: file = "my_model.toml"     # a TOML model file (docs/model-files.md), path relative to this file;
+                                      # its [parameters] entries become sweepable keys
+
+    [parameters]                      # fixed values (model parameters, pairing, settings)
+    beta_so = 0.5
+    delta0 = 0.02                     # pairing strength: Delta0 of the reference (or v)
+
+    [axes]                            # one dimension of the result per key, in this order
+    gamma = { start = 0.0, stop = 0.5, num = 6 }
+    mu_tmd = [2.6, 2.8, 3.0, 3.2]
+
+    [compute]
+    quantities = ["Hc2", "nodal"]     # see QUANTITIES
+    t_over_tc = 0.1                   # settings (may also be axes)
+
+Every key of ``[parameters]`` and ``[axes]`` is a model parameter (for a model
+file: an entry of its ``[parameters]`` table), a pairing parameter (``delta0`` xor
+``v``) or a compute setting.  :func:`load_sweep`
+checks every key, type and range -- including each point's model parameters
+-- and raises :class:`SweepFileError` naming the file, the table and the key.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+from isingsc.core.errors import DataFileError, IsingscError
+from isingsc.models.paper import HeterostructureParams, IsingParams
+
+#: Model parameters by model name (the fields of the parameter dataclasses).
+MODEL_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "heterostructure": tuple(f.name for f in fields(HeterostructureParams)),
+    "effective": tuple(f.name for f in fields(HeterostructureParams)),
+    "intrinsic": tuple(f.name for f in fields(IsingParams)),
+}
+
+#: Pairing strength: Delta0 of the reference model (|t|) or the coupling v (|t| x site).
+PAIRING = ("delta0", "v")
+
+#: Compute settings: name -> (default, allowed-range text, predicate).
+SETTINGS: dict[str, tuple[float, str, object]] = {
+    "t_over_tc": (0.1, "0 < t_over_tc < 1", lambda x: 0.0 < x < 1.0),
+    "vx_over_delta": (4.0, "vx_over_delta >= 0", lambda x: x >= 0.0),
+    "topology_delta": (0.05, "topology_delta > 0", lambda x: x > 0.0),
+    "tol": (0.005, "0 < tol < 0.5", lambda x: 0.0 < x < 0.5),
+    "field_angle": (0.0, "-360 <= field_angle <= 360 (degrees from x)", lambda x: -360.0 <= x <= 360.0),
+}
+
+#: Quantities a sweep can compute, with the variables each writes (see quantities.py).
+QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding")
+
+_TABLES = ("model", "parameters", "axes", "compute")
+_MAX_POINTS = 1_000_000
+
+
+class SweepFileError(DataFileError):
+    """A sweep file is malformed: the message names the file, table and key."""
+
+
+def _fail(path, where: str, message: str):
+    raise SweepFileError(f"sweep file {path}: {where}: {message}")
+
+
+def _number(path, where, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(path, where, f"expected a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        _fail(path, where, f"expected a finite number, got {value!r}")
+    return value
+
+
+def _axis_values(path, name, spec) -> tuple:
+    where = f"[axes] {name}"
+    if isinstance(spec, list):
+        if not spec:
+            _fail(path, where, "an axis needs at least one value")
+        if name == "field_on_tmd":
+            if not all(isinstance(v, bool) for v in spec):
+                _fail(path, where, "values must be true/false")
+            values = tuple(spec)
+        else:
+            values = tuple(_number(path, f"{where}[{i}]", v) for i, v in enumerate(spec))
+    elif isinstance(spec, dict):
+        unknown = set(spec) - {"start", "stop", "num"}
+        if unknown or not {"start", "stop", "num"} <= set(spec):
+            _fail(path, where, "a range is {start = <number>, stop = <number>, num = <integer >= 1>}"
+                  + (f"; unknown key(s) {sorted(unknown)}" if unknown else ""))
+        start, stop = _number(path, f"{where}.start", spec["start"]), _number(path, f"{where}.stop", spec["stop"])
+        num = spec["num"]
+        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+            _fail(path, f"{where}.num", f"expected an integer >= 1, got {num!r}")
+        if num > 1 and start == stop:
+            _fail(path, where, f"start = stop = {start:g} with num = {num}: the values would repeat")
+        values = tuple(float(v) for v in np.linspace(start, stop, num))
+    else:
+        _fail(path, where, f"expected a list of values or a range table, got {spec!r}")
+    if len(set(values)) != len(values):
+        _fail(path, where, "values repeat")
+    return values
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep: model, fixed values, ordered axes and quantities."""
+
+    model: str  # a built-in name, or "file" (then model_text holds the TOML model file)
+    fixed: dict = field(default_factory=dict)
+    axes: dict = field(default_factory=dict)  # name -> tuple of values (ordered)
+    quantities: tuple = ()
+    source: str = "<memory>"
+    model_file: str = ""
+    model_text: str = ""
+
+    @property
+    def model_spec(self):
+        """What a worker needs to build the model: the name, or {"file": path, "text": TOML text}."""
+        return {"file": self.model_file, "text": self.model_text} if self.model == "file" else self.model
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(v) for v in self.axes.values())
+
+    @property
+    def n_points(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) if self.axes else 1
+
+    def points(self):
+        """(index tuple, parameter dict) for every point, in C order."""
+        names = list(self.axes)
+        for index in itertools.product(*(range(n) for n in self.shape)):
+            values = dict(self.fixed)
+            values.update({n: self.axes[n][i] for n, i in zip(names, index)})
+            yield index, values
+
+    def canonical(self) -> str:
+        """A JSON text identifying the sweep (stored in the output, compared on --resume)."""
+        d = {"model": self.model, "fixed": self.fixed, "axes": {k: list(v) for k, v in self.axes.items()},
+             "quantities": list(self.quantities)}
+        if self.model == "file":  # the file's content, so that --resume notices an edited model
+            d.update(model_file=self.model_file, model_text=self.model_text)
+        return json.dumps(d, sort_keys=True)
+
+    @classmethod
+    def from_canonical(cls, text: str, source: str = "<store>") -> "SweepSpec":
+        d = json.loads(text)
+        return cls(model=d["model"], fixed=d["fixed"], axes={k: tuple(v) for k, v in d["axes"].items()},
+                   quantities=tuple(d["quantities"]), source=source, model_file=d.get("model_file", ""),
+                   model_text=d.get("model_text", ""))
+
+
+def settings_of(values: dict) -> dict:
+    """The compute settings of one point, defaults filled in."""
+    return {k: float(values.get(k, default)) for k, (default, _, _) in SETTINGS.items()}
+
+
+def check_point(spec: SweepSpec, values: dict) -> None:
+    """Raise the model's own ParameterError for an invalid point (used at validation time)."""
+    from isingsc.workflows.sweep.quantities import build_models
+
+    build_models(spec.model_spec, values, construct=False)
+
+
+def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
+    """Validate the parsed TOML ``data`` (see module docstring) into a :class:`SweepSpec`."""
+    unknown = set(data) - set(_TABLES)
+    if unknown:
+        _fail(path, "top level", f"unknown table(s) {sorted(unknown)}; allowed: {list(_TABLES)}")
+    for table in _TABLES:
+        if table in data and not isinstance(data[table], dict):
+            _fail(path, f"[{table}]", "must be a table")
+    model_t = data.get("model", {})
+    if set(model_t) - {"name", "file"}:
+        _fail(path, "[model]", f"unknown key(s) {sorted(set(model_t) - {'name', 'file'})}; allowed: ['file', 'name']")
+    model_file = model_text = ""
+    if "file" in model_t:
+        if "name" in model_t:
+            _fail(path, "[model]", "give name (a built-in model) or file (a model file), not both")
+        if not isinstance(model_t["file"], str) or not model_t["file"]:
+            _fail(path, "[model] file", f"expected a path to a TOML model file, got {model_t['file']!r}")
+        from isingsc.models.modelfile import loads_model
+
+        file_path = Path(model_t["file"])
+        if not file_path.is_absolute() and isinstance(path, Path):
+            file_path = path.parent / file_path
+        try:
+            model_text = file_path.read_text(encoding="utf-8")
+            parsed = loads_model(model_text, str(file_path))
+        except OSError as exc:
+            _fail(path, "[model] file", f"cannot read {file_path} ({exc})")
+        except IsingscError as exc:
+            _fail(path, "[model] file", str(exc))
+        name, model_file = "file", str(file_path.resolve())
+        model_parameters = tuple(parsed.parameters)
+    else:
+        name = model_t.get("name", "heterostructure")
+        if name not in MODEL_PARAMETERS:
+            _fail(path, "[model] name", f"unknown model {name!r}; allowed: {sorted(MODEL_PARAMETERS)} "
+                  "(or file = a TOML model file)")
+        model_parameters = MODEL_PARAMETERS[name]
+    allowed = set(model_parameters) | set(PAIRING) | set(SETTINGS)
+
+    fixed: dict = {}
+    for key, value in data.get("parameters", {}).items():
+        if key not in allowed:
+            _fail(path, f"[parameters] {key}", f"unknown parameter for model {name!r}; allowed: {sorted(allowed)}")
+        if key == "field_on_tmd":
+            if not isinstance(value, bool):
+                _fail(path, f"[parameters] {key}", f"expected true/false, got {value!r}")
+            fixed[key] = value
+        else:
+            fixed[key] = _number(path, f"[parameters] {key}", value)
+    axes: dict = {}
+    for key, spec in data.get("axes", {}).items():
+        if key not in allowed:
+            _fail(path, f"[axes] {key}", f"unknown parameter for model {name!r}; allowed: {sorted(allowed)}")
+        if key in fixed:
+            _fail(path, f"[axes] {key}", "also given in [parameters]; give it in one place")
+        axes[key] = _axis_values(path, key, spec)
+
+    compute = dict(data.get("compute", {}))
+    quantities = compute.pop("quantities", None)
+    if not isinstance(quantities, list) or not quantities or not all(isinstance(q, str) for q in quantities):
+        _fail(path, "[compute] quantities", f"expected a non-empty list of names from {list(QUANTITIES)}")
+    bad = [q for q in quantities if q not in QUANTITIES]
+    if bad:
+        _fail(path, "[compute] quantities", f"unknown quantity {bad[0]!r}; allowed: {list(QUANTITIES)}")
+    if len(set(quantities)) != len(quantities):
+        _fail(path, "[compute] quantities", "a quantity is listed twice")
+    for key, value in compute.items():
+        if key not in SETTINGS:
+            _fail(path, f"[compute] {key}", f"unknown setting; allowed: {['quantities', *SETTINGS]}")
+        if key in axes:
+            _fail(path, f"[compute] {key}", "also given in [axes]; give it in one place")
+        fixed[key] = _number(path, f"[compute] {key}", value)
+
+    both = [p for p in PAIRING if p in fixed or p in axes]
+    if len(both) == 2:
+        _fail(path, "delta0/v", "give the pairing strength as delta0 or v, not both")
+    for key, (_, text, ok) in SETTINGS.items():
+        for value in ([fixed[key]] if key in fixed else axes.get(key, ())):
+            if not ok(value):
+                _fail(path, key, f"{value!r} is outside the allowed range {text}")
+    for key in PAIRING:
+        for value in ([fixed[key]] if key in fixed else axes.get(key, ())):
+            if not value > 0:
+                _fail(path, key, f"{value!r} is outside the allowed range {key} > 0")
+    if not both:
+        fixed["delta0"] = (parsed.delta0 if name == "file" and parsed.delta0 else 0.02)
+
+    spec = SweepSpec(model=name, fixed=fixed, axes=axes, quantities=tuple(quantities), source=str(path),
+                     model_file=model_file, model_text=model_text)
+    if spec.n_points > _MAX_POINTS:
+        _fail(path, "[axes]", f"{spec.n_points} points: at most {_MAX_POINTS} per sweep")
+    for index, values in spec.points():
+        try:
+            check_point(spec, values)
+        except IsingscError as exc:
+            where = ", ".join(f"{k} = {values[k]!r}" for k in spec.axes) or "the fixed parameters"
+            _fail(path, f"point ({where})", str(exc))
+    return spec
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file (raises :class:`SweepFileError` with one clear line)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SweepFileError(f"sweep file {path}: no such file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SweepFileError(f"sweep file {path}: not valid TOML ({exc})") from None
+    return parse_sweep(data, path)
