@@ -148,7 +148,7 @@ def test_spin_resolved_edge_spectrum_without_field_or_soc_is_unpolarised():
     ds = edge_spectral_function(model, [0.4, 1.1], np.linspace(-1, 1, 5), delta=0.2, eta=0.05)
     assert np.abs(ds.A_spin).max() < 1e-12
     ds = edge_spectral_function(model, [0.4, 1.1], np.linspace(-1, 1, 5), delta=0.2,
-                                field_vector=0.3, eta=0.05)
+                                field=0.3, eta=0.05)
     assert np.abs(ds.A_spin.sel(component="x")).max() > 1e-3  # the field polarises along x
     assert np.abs(ds.A_spin.sel(component=["y", "z"])).max() < 1e-12
 
@@ -157,7 +157,7 @@ def test_spin_resolved_edge_spectrum_without_field_or_soc_is_unpolarised():
 def test_zero_modes_of_the_semi_infinite_edge_lie_on_the_node_intervals():
     model = intrinsic_ising_model(ISING)
     ky = np.linspace(-np.pi / SQRT3, np.pi / SQRT3, 241)
-    zm = edge_zero_modes(model, ky, delta=DELTA, field_vector=VX)
+    zm = edge_zero_modes(model, ky, delta=DELTA, field=VX)
     n_left, n_right = zm.n_modes.sel(side="left").values, zm.n_modes.sel(side="right").values
     assert np.array_equal(n_left, n_right)
     # the decay length diverges at the interval ends: skip a margin there
@@ -175,7 +175,7 @@ def test_zero_modes_of_the_semi_infinite_edge_lie_on_the_node_intervals():
     for i in np.nonzero(~near_end)[0][::6]:
         assert n_left[i] == abs(winding(model, ky[i], DELTA, VX))
     # no field: gapped and trivial everywhere
-    zm0 = edge_zero_modes(model, ky, delta=DELTA, field_vector=0.0)
+    zm0 = edge_zero_modes(model, ky, delta=DELTA, field=0.0)
     assert zm0.n_modes.values.sum() == 0
 
 
@@ -191,7 +191,7 @@ def test_wide_sparse_ribbon_finds_the_same_zero_modes():
     assert ds.n_left.values.tolist() == expect
     assert ds.n_right.values.tolist() == expect
     assert np.all(ds.leak.values < 1e-6)  # resolved: no weight on the far half
-    zm = edge_zero_modes(model, ky, delta=DELTA, field_vector=VX)
+    zm = edge_zero_modes(model, ky, delta=DELTA, field=VX)
     assert zm.n_modes.sel(side="left").values.tolist() == expect
     ds0 = rib.edge_states(ky[:2], DELTA, 0.0, method="sparse")
     assert ds0.n_left.values.sum() + ds0.n_right.values.sum() == 0
@@ -201,8 +201,8 @@ def test_zero_mode_count_is_stable_under_eta():
     """The 1/eta pole: the same count at two choices of eta, weights unchanged."""
     model = intrinsic_ising_model(ISING)
     ky = np.array([0.6, 0.76, 1.0, 1.5])
-    a = edge_zero_modes(model, ky, delta=DELTA, field_vector=VX, eta=1e-5)
-    b = edge_zero_modes(model, ky, delta=DELTA, field_vector=VX, eta=1e-4)
+    a = edge_zero_modes(model, ky, delta=DELTA, field=VX, eta=1e-5)
+    b = edge_zero_modes(model, ky, delta=DELTA, field=VX, eta=1e-4)
     assert np.array_equal(a.n_modes, b.n_modes)
     assert a.n_modes.values.tolist() == [[0, 2, 0, 1], [0, 2, 0, 1]]
     for side in ("left", "right"):
@@ -219,12 +219,12 @@ def test_heterostructure_edge_has_a_zero_energy_peak_in_the_flat_band_range():
     delta = 0.02
     ky = [1.24, -1.24, 1.0]
     e = np.linspace(-2e-4, 2e-4, 5)
-    ds = edge_spectral_function(model, ky, e, delta=delta, field_vector=4 * delta, eta=1e-5,
+    ds = edge_spectral_function(model, ky, e, delta=delta, field=4 * delta, eta=1e-5,
                                 side="left")
     a = ds.A.sel(side="left").values
     assert np.all(np.argmax(a[:2], axis=1) == 2)  # peaked at E = 0
     assert np.all(a[:2, 2] > 100 * a[2, 2])
-    zm = edge_zero_modes(model, ky, delta=delta, field_vector=4 * delta)
+    zm = edge_zero_modes(model, ky, delta=delta, field=4 * delta)
     assert zm.n_modes.values.tolist() == [[1, 1, 0], [1, 1, 0]]
 
 
@@ -260,7 +260,7 @@ def test_small_dense_ribbon_never_overcounts():
     ky = np.linspace(0.05, np.pi / SQRT3 - 0.05, 23)
     rib = Ribbon.oriented(model, 120)
     ds = rib.edge_states(ky, DELTA, VX, method="dense")
-    ref = edge_zero_modes(model, ky, delta=DELTA, field_vector=VX).n_modes.sel(side="left").values
+    ref = edge_zero_modes(model, ky, delta=DELTA, field=VX).n_modes.sel(side="left").values
     assert np.all(ds.n_left.values <= ref) and np.all(ds.n_right.values <= ref)
     (lo, hi), _ = node_intervals()
     mid = (ky > lo + 0.02) & (ky < hi - 0.02)

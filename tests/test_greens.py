@@ -20,7 +20,7 @@ def test_spectral_function_is_minus_im_g_over_pi():
     model = heterostructure_model(PAPER)
     k = np.array([[0.4, 1.2], [2.0, -0.3]])
     omega, eta = np.array([-0.3, 0.0, 0.11]), 0.02
-    a = spectral_function(model, k, omega, eta, delta=0.05, field_vector=0.03)
+    a = spectral_function(model, k, omega, eta, delta=0.05, field=0.03)
     for j, w in enumerate(omega):
         g = greens_function(model, k, w + 1j * eta, 0.05, 0.03)
         direct = -np.imag(np.diagonal(g, axis1=-2, axis2=-1)[..., :2]) / np.pi
@@ -62,7 +62,7 @@ def test_spectral_sum_rule_per_spin_per_k():
     for k in ([0.3, 0.9], [4 * np.pi / 3, 0.0]):
         h = model.bdg_hamiltonian(np.array(k), 0.1, 0.05)
         e_max = np.abs(np.linalg.eigvalsh(h)).max()
-        a = spectral_function(model, np.array(k), omega, eta, delta=0.1, field_vector=0.05)
+        a = spectral_function(model, np.array(k), omega, eta, delta=0.1, field=0.05)
         total = np.trapezoid(a, omega, axis=0)
         tail_bound = 2 * eta / (np.pi * (W - e_max))  # integral of the Lorentzian beyond |omega| > W
         assert np.all(np.abs(total - 1.0) < tail_bound + 1e-6)
@@ -104,7 +104,7 @@ def test_dos_normalisation_and_zeeman_splitting():
     ds = dos_dataset(model, omega, eta=0.05, n_k=60)
     assert np.trapezoid(ds.dos_up.values, omega) == pytest.approx(1.0, abs=0.01)
     vx = 0.3
-    up = dos_dataset(model, omega, eta=0.05, n_k=60, field_vector=(0.0, 0.0, vx))  # field along z: spin is a good quantum number
+    up = dos_dataset(model, omega, eta=0.05, n_k=60, field=(0.0, 0.0, vx))  # field along z: spin is a good quantum number
     shift = np.interp(omega, omega + vx, ds.dos_up.values)  # N0(omega - Vx)
     assert np.allclose(up.dos_up.values[200:-200], shift[200:-200], atol=1e-6)
 

@@ -33,77 +33,33 @@ LAPACK to ~1e-14 |t| (tested).
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import cached_property
 
 import numba as nb
 import numpy as np
 
-from isingsc.core.errors import ConvergenceError, ParameterError
+from isingsc.core import config
+from isingsc.core.errors import ConvergenceError
 
 _EPS = np.finfo(float).eps
-_BLOCK = 512  # k points per block of work (fixed: reproducible sums)
+BLOCK_SIZE = 512  # k points per block of work (fixed, whatever the thread count: reproducible sums)
 
 
 def n_threads() -> int:
-    """Threads used by the kernels: ``ISINGSC_NUM_THREADS`` or the number of CPUs."""
-    raw = os.environ.get("ISINGSC_NUM_THREADS", "")
-    if raw:
-        try:
-            value = int(raw)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise ParameterError("ISINGSC_NUM_THREADS", raw, "an integer >= 1")
-        return value
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    """Threads used by the kernels: the ``threads`` setting (:mod:`isingsc.core.config`), else every CPU."""
+    return config.threads()
 
 
 _POOL: ThreadPoolExecutor | None = None
 
-BACKENDS = ("auto", "cpu", "gpu")
-_BACKEND: str | None = None
 
-
-def set_backend(name: str) -> str:
-    """Select the backend of the hot path: ``cpu`` (Numba kernels), ``gpu`` (numba.cuda kernels on
-    an NVIDIA GPU; raises if none is usable) or ``auto`` (the GPU when one is usable).  Overrides
-    the environment variable ``ISINGSC_BACKEND``.  Returns the backend now active."""
-    global _BACKEND
-    if name not in BACKENDS:
-        raise ParameterError("backend", name, " | ".join(BACKENDS))
-    if name == "gpu":
-        from isingsc.backends import gpu as gpu
-
-        gpu.require()
-    _BACKEND = name
-    return active_backend()
-
-
-def active_backend() -> str:
-    """``cpu`` or ``gpu``: the selected backend (``set_backend``, else ``ISINGSC_BACKEND``, else auto)."""
-    name = _BACKEND or os.environ.get("ISINGSC_BACKEND", "auto") or "auto"
-    if name not in BACKENDS:
-        raise ParameterError("ISINGSC_BACKEND", name, " | ".join(BACKENDS))
-    if name == "cpu":
-        return "cpu"
-    from isingsc.backends import gpu as gpu
-
-    if name == "gpu":
-        gpu.require()
-        return "gpu"
-    return "gpu" if gpu.available() else "cpu"
-
-
-def _over_k(nk: int, call) -> list:
-    """``call(start, stop)`` on fixed blocks of ``_BLOCK`` k points, in threads (the compiled
+def over_k(nk: int, call) -> list:
+    """``call(start, stop)`` on fixed blocks of ``BLOCK_SIZE`` k points, in threads (the compiled
     kernels release the GIL), results in block order.  The blocks do not depend on the number of
     threads, so sums of the partial results are bit-for-bit reproducible on any machine and in any
     sweep worker.  Threads rather than Numba's parallel backend keep compilation to seconds."""
     global _POOL
-    edges = list(range(0, nk, _BLOCK)) + [nk]
+    edges = list(range(0, nk, BLOCK_SIZE)) + [nk]
     blocks = list(zip(edges[:-1], edges[1:])) or [(0, 0)]
     threads = min(n_threads(), len(blocks))
     if threads == 1:
@@ -508,7 +464,7 @@ def thermal_difference(energies: np.ndarray, reference: np.ndarray, weights: np.
     t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
     e, e0 = np.ascontiguousarray(energies, dtype=float), np.ascontiguousarray(reference, dtype=float)
     w = np.ascontiguousarray(weights, dtype=float)
-    return sum(_over_k(len(e), lambda a, b: _thermal_difference(e[a:b], e0[a:b], w[a:b], t)))
+    return sum(over_k(len(e), lambda a, b: _thermal_difference(e[a:b], e0[a:b], w[a:b], t)))
 
 
 def pair_curvature(e_particle, e_hole, p2, weights, temperatures) -> np.ndarray:
@@ -516,202 +472,13 @@ def pair_curvature(e_particle, e_hole, p2, weights, temperatures) -> np.ndarray:
     t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
     ep, eh = np.ascontiguousarray(e_particle, dtype=float), np.ascontiguousarray(e_hole, dtype=float)
     p2, w = np.ascontiguousarray(p2, dtype=float), np.ascontiguousarray(weights, dtype=float)
-    return sum(_over_k(len(ep), lambda a, b: _pair_curvature(ep[a:b], eh[a:b], p2[a:b], w[a:b], t)))
+    return sum(over_k(len(ep), lambda a, b: _pair_curvature(ep[a:b], eh[a:b], p2[a:b], w[a:b], t)))
 
 
-def eigvalsh(h: np.ndarray) -> np.ndarray:
-    """Ascending eigenvalues of a batch of Hermitian matrices, shape (..., N, N) -> (..., N).
-
-    Drop-in for ``numpy.linalg.eigvalsh`` on many small matrices: the compiled Householder + QL
-    kernel over threads (real symmetric or complex Hermitian; the full matrix is read, so it must
-    be Hermitian), or the GPU backend when it is active.
-    """
-    h = np.asarray(h)
-    if h.ndim < 2 or h.shape[-1] != h.shape[-2]:
-        raise ParameterError("h", h.shape, "an array of square matrices, shape (..., N, N)")
-    batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]), dtype=complex if np.iscomplexobj(h) else float)
-    shift = np.zeros(h.shape[-2:], dtype=batch.dtype)
-    if active_backend() == "gpu":
-        from isingsc.backends import gpu as gpu
-
-        return gpu.eigenvalues(batch, shift).reshape(h.shape[:-1])
-    out = np.empty(batch.shape[:2])
-    if sum(_over_k(len(out), lambda a, b: _eigenvalues(batch[a:b], shift, out[a:b]))):
+def eigenvalues(h0: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Ascending eigenvalues of H0(k) + shift for a batch H0 (n_k, N, N) of real symmetric or complex
+    Hermitian matrices (same dtype as ``shift``), over threads in fixed blocks; shape (n_k, N)."""
+    out = np.empty(h0.shape[:2])
+    if sum(over_k(len(out), lambda a, b: _eigenvalues(h0[a:b], shift, out[a:b]))):
         raise ConvergenceError("tridiagonal QL eigenvalue iteration did not converge")
-    return out.reshape(h.shape[:-1])
-
-
-def orbital_spectral_function(h: np.ndarray, indices, omega, eta: float) -> np.ndarray:
-    """A_s(k, omega) = sum_n |u_{i_s, n}(k)|^2 (eta/pi) / ((omega - E_n(k))^2 + eta^2) for each basis
-    index i_s in ``indices``: shape (..., n_omega, len(indices)), states / |t|.
-
-    ``h``: Hermitian matrices (..., N, N) (|t|), E_n and u_n their eigenpairs.  The kernel of the
-    spin-resolved DOS and of the spectral maps (:mod:`isingsc.normal.greens`): LAPACK on the CPU, a
-    Jacobi kernel per k on the GPU backend.
-    """
-    h = np.asarray(h)
-    idx = np.asarray(indices, dtype=np.int64)
-    omega = np.atleast_1d(np.asarray(omega, dtype=float))
-    if active_backend() == "gpu":
-        from isingsc.backends import gpu as gpu
-
-        batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]))
-        out = gpu.orbital_spectral_function(batch, idx, omega, float(eta))
-        return out.reshape(h.shape[:-2] + out.shape[1:])
-    e, u = np.linalg.eigh(h)
-    w = np.abs(u[..., idx, :]) ** 2  # (..., S, N)
-    x = omega[:, None] - e[..., None, :]  # (..., W, N)
-    line = (eta / np.pi) / (x * x + eta * eta)
-    return np.einsum("...wn,...sn->...ws", line, w)
-
-
-# ----------------------------------------------------------------- the linear Nambu operator
-@dataclass(frozen=True)
-class LinearNambu:
-    """H(k; Delta, V) = H0(k) + Delta P + sum_a V_a Z_a on a fixed k mesh (Eq. 1).
-
-    h0 : (n_k, N, N); pairing : (N, N); zeeman : (3, N, N).  Built by
-    :meth:`from_model`, which verifies the decomposition against the model.
-    """
-
-    h0: np.ndarray
-    pairing: np.ndarray
-    zeeman: np.ndarray
-
-    @classmethod
-    def from_model(cls, model, k: np.ndarray) -> "LinearNambu | None":
-        """Decompose ``model.bdg_hamiltonian`` on the mesh, or None if it is not of the form (1)
-        (e.g. the static effective model, whose self-energy depends on the field non-linearly)."""
-        k = np.asarray(k, dtype=float)
-        k0 = np.zeros((1, 2))
-        base = model.bdg_hamiltonian(k0, 0.0, 0.0)[0]
-        pairing = model.bdg_hamiltonian(k0, 1.0, 0.0)[0] - base
-        zeeman = np.stack([model.bdg_hamiltonian(k0, 0.0, np.eye(3)[a])[0] - base for a in range(3)])
-        # check (1) on sample points with a random pairing and field
-        rng = np.random.default_rng(7)
-        ks = np.concatenate([k[:: max(1, len(k) // 64)], rng.uniform(-4, 4, (8, 2))])
-        delta, field = 0.37, np.array([0.23, -0.11, 0.05])
-        exact = model.bdg_hamiltonian(ks, delta, field)
-        linear = (model.bdg_hamiltonian(ks, 0.0, 0.0) + delta * pairing
-                  + np.tensordot(field, zeeman, axes=1))
-        if not np.allclose(exact, linear, rtol=0, atol=1e-12):
-            return None
-        h0 = np.concatenate([model.bdg_hamiltonian(k[s:s + 8192], 0.0, 0.0)
-                             for s in range(0, len(k), 8192)]) if len(k) else np.zeros((0,) + base.shape)
-        # real up to rounding of the Bloch phases (field along x): keep the fast real path
-        if np.max(np.abs(h0.imag), initial=0.0) < 1e-13 * max(1.0, np.max(np.abs(h0.real), initial=0.0)):
-            h0 = np.ascontiguousarray(h0.real)
-        return cls(h0=h0, pairing=pairing, zeeman=zeeman)
-
-    @property
-    def dim(self) -> int:
-        return self.h0.shape[-1]
-
-    def _shift(self, delta: float, field_vector) -> np.ndarray:
-        return delta * self.pairing + np.tensordot(np.asarray(field_vector, dtype=float), self.zeeman, axes=1)
-
-    def eigenvalues(self, delta: float, field_vector) -> np.ndarray:
-        """Ascending Nambu eigenvalues E_n(k), shape (n_k, N), units |t|.
-
-        Real matrices (field along x) and complex Hermitian ones (a y component) both run in
-        the compiled Householder + QL kernel, or on the GPU backend when it is selected.
-        """
-        shift = self._shift(delta, field_vector)
-        h0, shift = self._matching(shift)
-        if active_backend() == "gpu":
-            from isingsc.backends import gpu as gpu
-
-            return gpu.eigenvalues(h0, shift)
-        out = np.empty(h0.shape[:2])
-        if sum(_over_k(len(out), lambda a, b: _eigenvalues(h0[a:b], shift, out[a:b]))):
-            raise ConvergenceError("tridiagonal QL eigenvalue iteration did not converge")
-        return out
-
-    def _matching(self, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """H0 and the shift in one dtype: real if both are, else complex (H0's copy cached)."""
-        if np.isrealobj(self.h0) and not np.any(shift.imag):
-            return self.h0, np.ascontiguousarray(shift.real)
-        return self._h0_complex, np.ascontiguousarray(shift, dtype=complex)
-
-    @cached_property
-    def _h0_complex(self) -> np.ndarray:
-        return np.ascontiguousarray(self.h0, dtype=complex)
-
-    def condensation(self, deltas, temperatures, field_vector, weights, normal=None) -> np.ndarray:
-        """sum_k w_k sum_n [G_T(E_n(k; Delta_i, V)) - G_T(E_n(k; 0, V))] for every (T, Delta_i),
-        shape (n_T, n_Delta), |t| per site; ``weights`` are the mesh weights w_k, ``normal``
-        optionally the Delta = 0 spectrum at this field.
-
-        The hot path of the free energy and the gap equation: a diagonalisation per (Delta, k)
-        and the thermal sums, on the CPU kernels or fused on the GPU backend.
-        """
-        t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
-        deltas = np.atleast_1d(np.asarray(deltas, dtype=float))
-        w = np.ascontiguousarray(weights, dtype=float)
-        if active_backend() == "gpu":
-            from isingsc.backends import gpu as gpu
-
-            shifts = np.stack([self._shift(d, field_vector) for d in deltas])
-            h0, shifts = self._matching_many(shifts)
-            e0 = normal if normal is not None else self.eigenvalues(0.0, field_vector)
-            return gpu.condensation(h0, shifts, np.ascontiguousarray(e0), w, t)
-        e0 = normal if normal is not None else self.eigenvalues(0.0, field_vector)
-        cols = [thermal_difference(self.eigenvalues(d, field_vector), e0, w, t) for d in deltas]
-        return np.stack(cols, axis=-1)
-
-    def _matching_many(self, shifts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if np.isrealobj(self.h0) and not np.any(shifts.imag):
-            return self.h0, np.ascontiguousarray(shifts.real)
-        return self._h0_complex, np.ascontiguousarray(shifts, dtype=complex)
-
-    def _hole_relation(self, shift_p, shift_h):
-        """W = 1_orbitals x sigma_x if the hole block equals -W (particle block) W^T on the whole mesh.
-
-        This holds for real Hamiltonians whose spin-dependent terms are sigma_z-odd in k and the
-        field along x (time reversal combined with a pi rotation about x): h(-k) = W h(k) W^T.
-        Checked for H0 once (cached) and for the field term at every call.
-        """
-        w = self._sigma_x_relation
-        if w is None or np.max(np.abs(shift_h + w @ shift_p @ w)) > 1e-13 * max(1.0, np.max(np.abs(shift_p))):
-            return None
-        return w
-
-    @cached_property
-    def _sigma_x_relation(self):
-        n = self.dim // 2
-        w = np.kron(np.eye(n // 2), np.array([[0.0, 1.0], [1.0, 0.0]]))
-        if not np.isrealobj(self.h0):
-            return None
-        hp, hh = self.h0[:, :n, :n], self.h0[:, n:, n:]
-        scale = max(1.0, float(np.max(np.abs(hp), initial=0.0)))
-        return w if np.max(np.abs(hh + w @ hp @ w), initial=0.0) < 1e-12 * scale else None
-
-    def pair_blocks(self, field_vector):
-        """Delta = 0: particle and hole eigenvalues (n_k, n) and |<p_i|D|h_j>|^2 (n_k, n, n), n = N/2."""
-        n = self.dim // 2
-        shift = self._shift(0.0, field_vector)
-        d_block = self.pairing[:n, n:]
-        if np.isrealobj(self.h0) and not np.any(shift.imag) and not np.any(d_block.imag):
-            nk = len(self.h0)
-            e_p, e_h, p2 = np.empty((nk, n)), np.empty((nk, n)), np.empty((nk, n, n))
-            shift_p = np.ascontiguousarray(shift.real[:n, :n])
-            shift_h = np.ascontiguousarray(shift.real[n:, n:])
-            hp = np.ascontiguousarray(self.h0[:, :n, :n])
-            w = self._hole_relation(shift_p, shift_h)
-            related = w is not None
-            m_block = np.ascontiguousarray(d_block.real @ w if related else d_block.real)
-            hh = hp if related else np.ascontiguousarray(self.h0[:, n:, n:])
-            fails = _over_k(nk, lambda a, b: _pair_blocks(hp[a:b], hh[a:b], shift_p, shift_h, m_block, related,
-                                                          e_p[a:b], e_h[a:b], p2[a:b]))
-            if sum(fails):
-                raise ConvergenceError("Jacobi eigen-decomposition did not converge")
-            return e_p, e_h, p2
-        eps, ehs, p2s = [], [], []
-        for s in range(0, len(self.h0), 8192):
-            h = self.h0[s:s + 8192] + shift
-            e_p, u_p = np.linalg.eigh(h[:, :n, :n])
-            e_h, u_h = np.linalg.eigh(h[:, n:, n:])
-            eps.append(e_p)
-            ehs.append(e_h)
-            p2s.append(np.abs(np.swapaxes(u_p.conj(), -1, -2) @ (d_block @ u_h)) ** 2)
-        return np.concatenate(eps), np.concatenate(ehs), np.concatenate(p2s)
+    return out

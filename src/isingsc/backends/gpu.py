@@ -1,4 +1,4 @@
-"""GPU backend of the mean-field hot path (NVIDIA, numba.cuda), behind :mod:`isingsc.backends.cpu`.
+"""GPU backend of the mean-field hot path (NVIDIA, numba.cuda), behind :mod:`isingsc.backends.dispatch`.
 
 Nothing here is physics of its own: the device functions are the *same Python source* as the
 CPU kernels (:func:`isingsc.backends.cpu.householder_tridiagonal`, :func:`~isingsc.backends.cpu.tridiagonal_eigenvalues`,
@@ -10,7 +10,7 @@ temperature, accumulated with atomic adds; for :func:`orbital_spectral_function`
 spectral maps) cyclic Jacobi (:func:`~isingsc.backends.cpu.jacobi_eigh`) on H, or on its real
 2N x 2N form (:func:`~isingsc.backends.cpu.embed_hermitian`) when H is complex.
 
-Selected by ``isingsc.backends.cpu.set_backend("gpu")``, ``ISINGSC_BACKEND=gpu`` or ``--backend gpu``;
+Selected by ``isingsc.config.configure(backend="gpu")``, ``ISINGSC_BACKEND=gpu`` or ``--backend gpu``;
 ``auto`` uses it when :func:`available`.  The tests run these kernels in Numba's CUDA simulator
 (``NUMBA_ENABLE_CUDASIM=1``), so the code path is checked on machines without a GPU; speed is
 measured only on a real GPU (benchmarks/bench_gpu.py).  Results agree with the CPU backend to

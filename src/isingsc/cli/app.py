@@ -114,12 +114,13 @@ def global_options(
                                      "-vv every root-finding step.  Default: off."),
 ):
     """Global options, given before the command: ``isingsc -v --backend cpu hc2 ...``."""
-    from isingsc.backends.cpu import set_backend
-    from isingsc.core.progress import configure_logging, set_progress
+    from isingsc.backends import select_backend
+    from isingsc.core import config
+    from isingsc.core.progress import configure_logging
 
-    set_backend(backend)
+    select_backend(backend)
     QUIET["on"] = quiet
-    set_progress(False if quiet else None)
+    config.configure(progress=False if quiet else None)
     configure_logging(verbose)
 
 

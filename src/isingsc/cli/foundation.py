@@ -123,12 +123,12 @@ def dos_command(
     params, m = _model(model, t_sc, mu_sc, t_tmd, mu_tmd, beta_so, gamma, field_on_tmd)
     orbital = "ising" if model == "intrinsic" else ("tmd" if model == "tmd" else "sc")
     out = Path(out)
-    from isingsc.models.base import in_plane_field
+    from isingsc.core.field import Field
 
-    field = in_plane_field(vx, field_angle_rad(field_angle))
-    smap = spectral_map(m, n_grid=n_grid, omega=0.0, eta=eta, orbital=orbital, delta=delta, field_vector=field)
+    field = Field.in_plane(vx, field_angle_rad(field_angle))
+    smap = spectral_map(m, n_grid=n_grid, omega=0.0, eta=eta, orbital=orbital, delta=delta, field=field)
     omega = np.linspace(-omega_max, omega_max, 401)
-    dos = dos_dataset(m, omega, eta=eta, n_k=n_k, orbital=orbital, delta=delta, field_vector=field)
+    dos = dos_dataset(m, omega, eta=eta, n_k=n_k, orbital=orbital, delta=delta, field=field)
     files = [save(smap, out / "spectral_map.nc"), save(dos, out / "dos.nc")]
     files += plotting.save_figure(plotting.plot_fig2(smap), out / "rho0_rho3.png")
     files += plotting.save_figure(plotting.plot_dos(dos), out / "dos.png")

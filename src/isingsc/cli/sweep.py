@@ -41,9 +41,6 @@ def sweep_command(
     stores its error message and the sweep goes on.  Defaults: --workers = cores, --threads 1;
     the global --backend (isingsc --backend gpu sweep ...) applies on the workers.
     """
-    import os
-
-    from isingsc.backends.cpu import active_backend
     from isingsc.workflows.sweep import load_sweep, run_sweep
     from isingsc.plotting.sweep import plot_sweep
 
@@ -51,7 +48,6 @@ def sweep_command(
     if workers is not None:
         check_positive_int("--workers", workers)
     check_positive_int("--threads", threads)
-    os.environ["ISINGSC_BACKEND"] = active_backend()  # the global --backend, inherited by local workers
     store = Path(out) / "sweep.zarr"
     if store.exists() and not resume and not overwrite:
         raise IsingscError(f"--out {out} already holds a sweep: pass --resume to continue it, "

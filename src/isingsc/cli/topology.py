@@ -12,7 +12,7 @@ import typer
 from isingsc.core.errors import ParameterError, check_positive_int, check_range
 from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
 from isingsc.cli.app import OPTION_RANGES, app, echo, print_json
-from isingsc.models.base import in_plane_field
+from isingsc.core.field import Field
 from isingsc.cli.models import ModelFile, ModelParam, resolve_model
 from isingsc.cli.options import (BetaSo, FieldAngle, FieldOnTmd, Gamma, Json, MuSc, MuTmd, OutDir, TSc, TTmd,
                       field_angle_rad, heterostructure_params)
@@ -132,8 +132,8 @@ def winding_command(
     else:
         v = field_for(delta, vx)
     ky = ky_grid(n_ky)
-    ds = winding_number(m, delta, in_plane_field(v, angle), ky)
-    nodes = find_nodes(m, delta, in_plane_field(v, angle))
+    ds = winding_number(m, delta, Field.in_plane(v, angle), ky)
+    nodes = find_nodes(m, delta, Field.in_plane(v, angle))
     result = {"model": model, "description": description, "delta": delta, "vx": v, "field_angle_deg": field_angle,
               "ky": ky.tolist(),
               "winding": _ints(ds.winding.values), "min_gap": ds.min_gap.values.tolist(),
@@ -196,7 +196,7 @@ def ribbon_command(
     if edge != "armchair-y":
         from isingsc.topology.ribbon import check_edge
         check_edge(edge)
-    fv = in_plane_field(v, angle)
+    fv = Field.in_plane(v, angle)
     period = Ribbon.oriented(m, 2, edge).period
     half = math.pi / period
     ky = np.linspace(-half, half, check_positive_int("n_ky", n_ky, 2), endpoint=False) + half / n_ky
@@ -262,7 +262,7 @@ def edge_command(
     window = 2 * delta if window is None else check_range("window", window, lo=0.0, lo_open=True)
     eta = window / 100 if eta is None else eta
     check_positive_int("n_energy", n_energy, 2)
-    edge_model = SemiInfiniteEdge(m, edge, delta, in_plane_field(v, angle))
+    edge_model = SemiInfiniteEdge(m, edge, delta, Field.in_plane(v, angle))
     half = math.pi / edge_model.ribbon.period
     ky = np.linspace(-half, half, check_positive_int("n_ky", n_ky, 2), endpoint=False) + half / n_ky
     energies = np.linspace(-window, window, n_energy)

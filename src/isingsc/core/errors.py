@@ -28,13 +28,41 @@ class ParameterError(IsingscError, ValueError):
     allowed : human-readable allowed range (e.g. ``"gamma >= 0"``).
     """
 
-    def __init__(self, name: str, value, allowed: str):
-        self.name, self.value, self.allowed = name, value, allowed
-        super().__init__(f"invalid {name} = {value!r}: allowed range is {allowed}")
+    def __init__(self, name: str, value, allowed: str, *, reason: str | None = None):
+        self.name, self.value, self.allowed, self.reason = name, value, allowed, reason
+        if reason:
+            super().__init__(f"invalid {name} = {value!r}: {reason}")
+        else:
+            super().__init__(f"invalid {name} = {value!r}: allowed range is {allowed}")
 
 
 class ConvergenceError(IsingscError, RuntimeError):
-    """A solver did not reach the requested tolerance; the message says why."""
+    """A solver did not reach the requested tolerance.
+
+    Besides the one-line message it carries what a program needs to react without parsing it:
+    ``quantity`` (what did not converge), ``achieved`` (the last relative change, or None),
+    ``requested`` (the tolerance asked for), ``resolution`` (the last quadrature or mesh, as text)
+    and ``suggestion`` (what to change).
+    """
+
+    def __init__(self, message: str, *, quantity: str | None = None, achieved: float | None = None,
+                 requested: float | None = None, resolution: str | None = None,
+                 suggestion: str | None = None):
+        self.quantity, self.achieved, self.requested = quantity, achieved, requested
+        self.resolution, self.suggestion = resolution, suggestion
+        super().__init__(message + (f"; {suggestion}" if suggestion else ""))
+
+
+class ModelCapabilityError(ParameterError):
+    """A model cannot be used for an observable (e.g. a winding number without chiral symmetry).
+
+    ``model`` names the model, ``observable`` the quantity asked for, ``reason`` the physics.
+    """
+
+    def __init__(self, model: str, observable: str, reason: str):
+        self.model, self.observable = model, observable
+        super().__init__("model", model, f"a model for which the {observable} is defined", reason=reason)
+        self.args = (f"model {model!r} cannot give the {observable}: {reason}",)
 
 
 class DataFileError(IsingscError, ValueError):

@@ -1,8 +1,9 @@
 """Progress bars and log messages of long computations, switched from one place.
 
 Library loops call :func:`track` (a tqdm bar on stderr) and log through the ``isingsc`` logger.
-Bars are shown only when stderr is a terminal, unless :func:`set_progress` says otherwise; the
-CLI's global ``--quiet`` turns them off and ``-v`` / ``-vv`` turn the log on (INFO / DEBUG).
+Bars are shown only when stderr is a terminal, unless the ``progress`` setting
+(:mod:`isingsc.core.config`) says otherwise; the CLI's global ``--quiet`` turns them off and
+``-v`` / ``-vv`` turn the log on (INFO / DEBUG).
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ from __future__ import annotations
 import logging
 import sys
 
+from isingsc.core import config
+
 logger = logging.getLogger("isingsc")
-
-_ENABLED: bool | None = None  # None: on when stderr is a terminal
-
-
-def set_progress(enabled: bool | None) -> None:
-    """Show progress bars (True), never (False), or only on a terminal (None, the default)."""
-    global _ENABLED
-    _ENABLED = enabled
 
 
 def progress_enabled() -> bool:
-    if _ENABLED is not None:
-        return _ENABLED
+    """Progress bars on: the ``progress`` setting, else whether stderr is a terminal."""
+    enabled = config.current().progress
+    if enabled is not None:
+        return enabled
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 

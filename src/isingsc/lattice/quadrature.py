@@ -1,19 +1,27 @@
 """Brillouin-zone quadratures that resolve the Fermi surfaces at a given energy scale.
 
-Superconducting BZ averages <F(k)> have structure on the coherence scale
-|k - k_F| ~ Delta / v_F, which for Delta0 ~ 0.02 |t| would need uniform meshes of
-millions of points.  :func:`ray_quadrature` instead integrates the irreducible
-wedge Γ-K-M (1/12 of the zone) in polar coordinates around Γ,
+Superconducting BZ averages <F(k)> have structure on the coherence scale |k - k_F| ~ Delta / v_F
+(and, at temperature T, on the thermal scale T / v_F), which for Delta0 ~ 0.02 |t| would need
+uniform meshes of millions of points.  Instead the zone is integrated in polar coordinates:
 
-    <F> = (12 / A_BZ) int_0^{pi/6} d theta  int_0^{r_max(theta)} r dr  F(r, theta),
+* :func:`ray_quadrature` -- the irreducible wedge Gamma-K-M (1/12 of the zone) from Gamma,
 
-with Gauss-Legendre panels in r graded geometrically around every Fermi
-crossing of the ray (innermost half-width ``energy_scale / v_F``) and
-Gauss-Legendre panels in theta split where a Fermi surface meets the zone
-edge (the integrand's kinks).  It is exact for any function that is invariant
-under the D6 group acting on the spectrum, which holds for every model here with
-an in-plane field (see :mod:`isingsc.lattice.triangular`).  Convergence is checked by the
-callers by refining (``refine``) and comparing.
+      <F> = (12 / A_BZ) int_0^{pi/6} d theta  int_0^{r_max(theta)} r dr  F(r, theta),
+
+  Gauss-Legendre panels in r graded geometrically around every zero crossing of the bands
+  supplied (innermost half-width ``energy_scale / v_F``) and Gauss-Legendre panels in theta split
+  where the number of crossings on a ray changes (where a Fermi surface meets the zone edge).
+  Exact for functions with the D6 symmetry of the spectrum.
+* :func:`zone_quadrature` -- images g(wedge) of the wedge covering half the zone (exact for any
+  model with on-site singlet pairing, whose thermodynamics is even under k -> -k) or the whole
+  zone, and optionally disks around the zone corners K, K' (:func:`k_disk_quadrature`, rays from
+  K) glued to the Gamma rays by a smooth partition of unity: pockets around K are then integrated
+  in their natural polar coordinates instead of by grazing Gamma rays.
+
+The ``energy_fn(k)`` passed in returns band energies of shape (n, n_bands) (sorted per k); its
+zero crossings place the panels.  Which bands and fields go into it, and which zone and disks a
+model needs, is decided by :func:`isingsc.meanfield.quadrature.quadrature_for`.  Convergence is
+checked by the callers by refining (:meth:`QuadratureSpec.refined`) and comparing.
 """
 
 from __future__ import annotations
@@ -21,27 +29,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from isingsc.core.errors import ParameterError, check_positive_int, check_range
-from isingsc.lattice.triangular import LATTICE, KMesh
+from isingsc.lattice.triangular import LATTICE, KMesh, point_group_matrices
 
 WEDGE_ANGLE = np.pi / 6
-R_EDGE = 2 * np.pi / np.sqrt(3)  # distance Γ-M; the K-M edge is k.n_30deg = R_EDGE
+R_EDGE = 2 * np.pi / np.sqrt(3)  # distance Gamma-M; the K-M edge is k.n_30deg = R_EDGE
+#: The zone corner K = (4 pi / 3, 0).
+K_POINT = np.array([4 * np.pi / 3, 0.0])
+#: Half the K-K' distance along the zone edge: disks of smaller radius around the six corners do not overlap.
+K_DISK_LIMIT = 2 * np.pi / 3
+_CORNERS = 4 * np.pi / 3 * np.stack([np.cos(np.arange(6) * np.pi / 3), np.sin(np.arange(6) * np.pi / 3)], -1)
 
 
 def r_max(theta):
-    """Distance from Γ to the K-M zone edge along the ray at angle theta in [0, pi/6]."""
+    """Distance from Gamma to the K-M zone edge along the ray at angle theta in [0, pi/6]."""
     return R_EDGE / np.cos(WEDGE_ANGLE - np.asarray(theta))
 
 
-def _ray_points(theta, r):
+def zone_edge_distance(theta):
+    """Distance from Gamma to the hexagonal zone boundary along the ray at any angle theta (rad)."""
+    rel = np.mod(np.asarray(theta, dtype=float), np.pi / 3)
+    return R_EDGE / np.cos(rel - WEDGE_ANGLE)
+
+
+def ray_points(theta, r):
+    """Points r (cos theta, sin theta), shape r.shape + (2,)."""
     return np.stack([r * np.cos(theta), r * np.sin(theta)], axis=-1)
+
+
+def corner_distance(k) -> np.ndarray:
+    """Distance from k (n, 2) (inside the first zone) to the nearest zone corner (K or K' images), 1/a."""
+    return np.min(np.linalg.norm(np.asarray(k)[:, None, :] - _CORNERS[None], axis=-1), axis=1)
 
 
 @dataclass(frozen=True)
 class QuadratureSpec:
-    """Resolution of a :func:`ray_quadrature`.
+    """Resolution of a ray quadrature.
 
     energy_scale : smallest energy to resolve (|t|), e.g. min(Delta0, T_min) / 2.
     n_theta : Gauss nodes per angular panel.  order : Gauss nodes per radial panel.
@@ -52,6 +76,13 @@ class QuadratureSpec:
     n_theta: int = 12
     order: int = 8
     growth: float = 2.0
+
+    def __post_init__(self):
+        check_range("energy_scale", self.energy_scale, lo=0.0, lo_open=True)
+        check_positive_int("n_theta", self.n_theta, 2)
+        check_positive_int("order", self.order, 2)
+        if not self.growth > 1.0:
+            raise ParameterError("growth", self.growth, "growth > 1")
 
     def refined(self) -> "QuadratureSpec":
         """A finer spec for convergence checks: half the innermost panel width, 1.5x the
@@ -64,41 +95,102 @@ class QuadratureSpec:
                 f"order={self.order}, growth={self.growth:.3g})")
 
 
-def _crossing_count(energy_fn, theta: float, n_samples: int = 300) -> int:
-    """Number of distinct zero crossings along a ray (linear interpolation; degenerate bands count once)."""
-    rm = float(r_max(theta))
-    r = np.linspace(rm * 1e-6, rm, n_samples)
-    e = energy_fn(_ray_points(theta, r))
-    radii = []
-    for band in range(e.shape[1]):
-        i = np.flatnonzero(np.sign(e[:-1, band]) * np.sign(e[1:, band]) < 0)
-        radii.extend(r[i] - e[i, band] * (r[i + 1] - r[i]) / (e[i + 1, band] - e[i, band]))
-    radii = np.sort(radii)
-    return int(np.sum(np.diff(radii) > 1e-7 * rm) + 1) if len(radii) else 0
+# ------------------------------------------------------------------ zero crossings on rays
+def crossings_on_rays(energy_fn, centres, directions, r_ends, n_samples: int = 600) -> list[list[tuple[float, float]]]:
+    """Zero crossings (radius, |dE/dr|) of every band along each ray centre + r direction, 0 < r < r_end.
 
+    All rays are sampled in one batch, sign changes of each (sorted) band located, then refined
+    together by bisection to 1e-13 of the ray length; |dE/dr| by a central difference.  Crossings
+    closer than 1e-9 of the ray length (degenerate bands, or the same crossing listed twice) are
+    merged.  Returns one sorted list per ray.
+    """
+    centres = np.broadcast_to(np.asarray(centres, dtype=float), (len(r_ends), 2))
+    directions = np.asarray(directions, dtype=float)
+    r_ends = np.asarray(r_ends, dtype=float)
+    n_rays = len(r_ends)
+    if n_rays == 0:
+        return []
+    t = np.linspace(1e-6, 1.0, n_samples)
+    r = r_ends[:, None] * t[None, :]  # (n_rays, n_samples)
+    pts = centres[:, None, :] + r[..., None] * directions[:, None, :]
+    e = energy_fn(pts.reshape(-1, 2)).reshape(n_rays, n_samples, -1)
+    s = np.sign(e)
+    ray, i, band = np.nonzero(s[:, :-1, :] * s[:, 1:, :] < 0)
+    out: list[list[tuple[float, float]]] = [[] for _ in range(n_rays)]
+    if len(ray) == 0:
+        return out
+    lo, hi = r[ray, i].copy(), r[ray, i + 1].copy()
+    s_lo = s[ray, i, band]
 
-def _zero_crossings(energy_fn, theta: float, n_samples: int = 600):
-    """Radii where a band of the normal state crosses zero along one ray, with |dE/dr|."""
-    rm = float(r_max(theta))
-    r = np.linspace(rm * 1e-6, rm, n_samples)
-    e = energy_fn(_ray_points(theta, r))  # (n_samples, n_bands), sorted per point
-    out = []
-    for band in range(e.shape[1]):
-        s = np.sign(e[:, band])
-        for i in np.flatnonzero(s[:-1] * s[1:] < 0):
-            f = lambda x, b=band: energy_fn(_ray_points(theta, np.array([x])))[0, b]
-            rc = brentq(f, r[i], r[i + 1], xtol=1e-13)
-            h = 1e-6 * rm
-            lo, hi = max(rc - h, 0.0), min(rc + h, rm)
-            slope = abs(f(hi) - f(lo)) / (hi - lo)
-            out.append((rc, slope))
-    out.sort()
-    merged = []
-    for rc, v in out:  # a Nambu spectrum lists each crossing twice (+E and -E)
-        if merged and abs(rc - merged[-1][0]) < 1e-9 * rm:
+    def values(radii):
+        p = centres[ray] + radii[:, None] * directions[ray]
+        return energy_fn(p)[np.arange(len(radii)), band]
+
+    tol = 1e-13 * r_ends[ray]
+    for _ in range(60):
+        if np.all(hi - lo <= tol):
+            break
+        mid = 0.5 * (lo + hi)
+        same = np.sign(values(mid)) == s_lo
+        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+    rc = 0.5 * (lo + hi)
+    h = 1e-6 * r_ends[ray]
+    a, b = np.maximum(rc - h, 0.0), np.minimum(rc + h, r_ends[ray])
+    slope = np.abs(values(b) - values(a)) / (b - a)
+    order = np.lexsort((rc, ray))
+    for j in order:
+        lst = out[ray[j]]
+        if lst and abs(rc[j] - lst[-1][0]) < 1e-9 * r_ends[ray[j]]:
             continue
-        merged.append((rc, v))
-    return merged
+        lst.append((float(rc[j]), float(slope[j])))
+    return out
+
+
+def ray_crossings(energy_fn, centre, direction, r_end: float, n_samples: int = 400) -> list[tuple[float, float]]:
+    """Zero crossings (radius, |dE/dr|) of every band along one ray centre + r direction, 0 < r < r_end."""
+    return crossings_on_rays(energy_fn, np.asarray(centre, float)[None], np.asarray(direction, float)[None],
+                             np.array([float(r_end)]), n_samples)[0]
+
+
+def _wedge_rays(thetas):
+    thetas = np.asarray(thetas, dtype=float)
+    return np.zeros((len(thetas), 2)), np.stack([np.cos(thetas), np.sin(thetas)], -1), r_max(thetas)
+
+
+def crossing_counts(energy_fn, thetas, n_samples: int = 300) -> np.ndarray:
+    """Number of distinct zero crossings on each wedge ray at ``thetas`` (degenerate bands counted once)."""
+    thetas = np.asarray(thetas, dtype=float)
+    rm = r_max(thetas)
+    r = rm[:, None] * np.linspace(1e-6, 1.0, n_samples)[None, :]
+    e = energy_fn(ray_points(thetas[:, None], r).reshape(-1, 2)).reshape(len(thetas), n_samples, -1)
+    counts = np.zeros(len(thetas), dtype=int)
+    for j in range(len(thetas)):
+        ej, rj = e[j], r[j]
+        ii, bb = np.nonzero(np.sign(ej[:-1]) * np.sign(ej[1:]) < 0)
+        if len(ii) == 0:
+            continue
+        radii = np.sort(rj[ii] - ej[ii, bb] * (rj[ii + 1] - rj[ii]) / (ej[ii + 1, bb] - ej[ii, bb]))
+        counts[j] = int(np.sum(np.diff(radii) > 1e-7 * rm[j]) + 1)
+    return counts
+
+
+def theta_breakpoints(energy_fn, n_scan: int = 96) -> np.ndarray:
+    """Angles in [0, pi/6] where the number of Fermi crossings along a wedge ray changes (the kinks of
+    the angular integrand), located by batched bisection to ~1e-12 rad; with the wedge ends."""
+    thetas = np.linspace(0.0, WEDGE_ANGLE, n_scan + 1)
+    counts = crossing_counts(energy_fn, thetas)
+    # (the spin-degenerate Gamma-M line itself changes the count at theta = pi/6: not a kink)
+    idx = np.array([i for i in range(n_scan) if counts[i] != counts[i + 1] and i + 1 < n_scan], dtype=int)
+    out = [0.0]
+    if len(idx):
+        lo, hi, c_lo = thetas[idx].copy(), thetas[idx + 1].copy(), counts[idx]
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            same = crossing_counts(energy_fn, mid) == c_lo
+            lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+        out.extend(0.5 * (lo + hi))
+    out.append(WEDGE_ANGLE)
+    return np.array(out)
 
 
 def radial_breakpoints(crossings, rm: float, spec: QuadratureSpec) -> np.ndarray:
@@ -120,68 +212,254 @@ def radial_breakpoints(crossings, rm: float, spec: QuadratureSpec) -> np.ndarray
     return pts[keep]
 
 
-def _theta_breakpoints(energy_fn, n_scan: int = 96):
-    """Angles where the number of Fermi crossings along a ray changes (kinks of the angular integrand)."""
-    count = lambda th: _crossing_count(energy_fn, th)  # noqa: E731
-    thetas = np.linspace(0.0, WEDGE_ANGLE, n_scan + 1)
-    counts = [count(t) for t in thetas]
-    out = [0.0]
-    for i in range(n_scan):
-        # (the spin-degenerate Γ-M line itself changes the count at theta = pi/6: not a kink)
-        if counts[i] != counts[i + 1] and i + 1 < n_scan:
-            lo, hi, c_lo = thetas[i], thetas[i + 1], counts[i]
-            for _ in range(40):
-                mid = 0.5 * (lo + hi)
-                if count(mid) == c_lo:
-                    lo = mid
-                else:
-                    hi = mid
-            out.append(0.5 * (lo + hi))
-    out.append(WEDGE_ANGLE)
-    return np.array(out)
+def local_refinement(breakpoints: np.ndarray, crossings, rm: float, spec: QuadratureSpec) -> np.ndarray:
+    """Panel ends ``breakpoints`` refined around further crossings (r_c, v): panels of half-width
+    energy_scale / v growing by ``spec.growth``, added only while they are narrower than the panel of
+    ``breakpoints`` they fall in (so the existing grading is kept away from the new crossing)."""
+    pts = list(breakpoints)
+    for rc, v in crossings:
+        if not 0.0 < rc < rm:
+            continue
+        pts.append(rc)
+        step = min(spec.energy_scale / max(v, 1e-12), rm / 8)
+        for sign in (-1.0, 1.0):
+            s = step
+            while True:
+                p = rc + sign * s
+                if not 0.0 < p < rm:
+                    break
+                i = int(np.clip(np.searchsorted(breakpoints, p) - 1, 0, len(breakpoints) - 2))
+                if s * (spec.growth - 1.0) >= breakpoints[i + 1] - breakpoints[i]:
+                    break
+                pts.append(p)
+                s *= spec.growth
+    pts = np.array(sorted(pts))
+    return pts[np.concatenate([[True], np.diff(pts) > 1e-12 * rm])]
 
 
-def ray_quadrature(energy_fn, spec: QuadratureSpec = QuadratureSpec()) -> KMesh:
-    """Wedge quadrature resolving the zero-energy crossings of ``energy_fn``.
+@dataclass(frozen=True)
+class PolarQuadrature:
+    """A Brillouin-zone quadrature on rays, kept as rays so that it can be re-panelled.
 
-    ``energy_fn(k)`` returns sorted normal-state (or Delta = 0 Nambu) energies
-    of shape (n, n_bands) for k of shape (n, 2).  Returns a :class:`KMesh`
-    whose weights sum to 1 (BZ average) with group ``"D6-rays"``.
+    Ray j starts at ``centres[j]``, runs along ``directions[j]`` to ``r_end[j]`` and carries the
+    angular weight ``ray_weights[j]`` (Gauss or trapezoid weight x the share of the zone, so that
+    sum_j ray_weights[j] int_0^{r_end} r dr f = <f>_BZ with the weights below); its radial panels
+    end at ``breakpoints[j]`` (from the zero crossings of the bands it was built for, and fixed
+    points such as a cut-off's circles).  ``cutoff`` = (r_inner, r_outer) when rays from the zone
+    corners (``from_corner[j]``) carry chi(r) and the rays from Gamma 1 - chi(|k - K|).
+
+    :meth:`mesh` gives the :class:`KMesh`; ``extra_bands`` adds panels (spec's grading) around the
+    zero crossings of further bands, e.g. the Zeeman-split Fermi surfaces at the field being solved.
     """
-    check_range("energy_scale", spec.energy_scale, lo=0.0, lo_open=True)
-    check_positive_int("n_theta", spec.n_theta, 2)
-    check_positive_int("order", spec.order, 2)
-    if not spec.growth > 1.0:
-        raise ParameterError("growth", spec.growth, "growth > 1")
-    t_nodes, t_w = np.polynomial.legendre.leggauss(spec.n_theta)
-    r_nodes, r_w = np.polynomial.legendre.leggauss(spec.order)
-    tb = _theta_breakpoints(energy_fn)
-    ks, ws = [], []
-    for a, b in zip(tb[:-1], tb[1:]):
-        thetas = 0.5 * (b - a) * t_nodes + 0.5 * (a + b)
-        wth = 0.5 * (b - a) * t_w
-        for th, wt in zip(thetas, wth):
-            rm = float(r_max(th))
-            bp = radial_breakpoints(_zero_crossings(energy_fn, th), rm, spec)
+
+    centres: np.ndarray
+    directions: np.ndarray
+    r_end: np.ndarray
+    ray_weights: np.ndarray
+    breakpoints: tuple
+    spec: QuadratureSpec
+    group: str
+    from_corner: np.ndarray
+    cutoff: tuple[float, float] | None = None
+
+    def crossings(self, energy_fn) -> list[list[tuple[float, float]]]:
+        """Zero crossings (radius, |dE/dr|) of the bands of ``energy_fn`` on every ray."""
+        return crossings_on_rays(energy_fn, self.centres, self.directions, self.r_end)
+
+    def mesh(self, extra_bands=None, extra_crossings=None) -> KMesh:
+        """The quadrature as a KMesh (weights sum to 1); with panels around the crossings of
+        ``extra_bands`` (an energy function) or given ``extra_crossings`` (one list per ray)."""
+        if extra_bands is not None:
+            extra_crossings = self.crossings(extra_bands)
+        r_nodes, r_w = np.polynomial.legendre.leggauss(self.spec.order)
+        ks, ws = [], []
+        for j in range(len(self.r_end)):
+            bp = self.breakpoints[j]
+            if extra_crossings is not None and extra_crossings[j]:
+                bp = local_refinement(bp, extra_crossings[j], float(self.r_end[j]), self.spec)
             lo, hi = bp[:-1, None], bp[1:, None]
             r = (0.5 * (hi - lo) * r_nodes + 0.5 * (hi + lo)).ravel()
-            wr = (0.5 * (hi - lo) * r_w).ravel()
-            ks.append(_ray_points(th, r))
-            ws.append(wt * wr * r)
-    k = np.concatenate(ks)
-    w = np.concatenate(ws) * 12.0 / LATTICE.bz_area
-    return KMesh(k=k, weights=w, n=len(w), group="D6-rays")
+            w = (0.5 * (hi - lo) * r_w).ravel() * r * self.ray_weights[j]
+            k = self.centres[j] + r[:, None] * self.directions[j]
+            if self.cutoff is not None:
+                chi = smooth_cutoff(r if self.from_corner[j] else corner_distance(k), *self.cutoff)
+                w = w * (chi if self.from_corner[j] else 1.0 - chi)
+            keep = w != 0.0
+            ks.append(k[keep])
+            ws.append(w[keep])
+        k, w = np.concatenate(ks), np.concatenate(ws)
+        return KMesh(k=k, weights=w, n=len(w), group=self.group)
+
+    def panel_width_at(self, ray: int, r: float) -> float:
+        """Width (1/a) of the radial panel of ray ``ray`` containing radius ``r``."""
+        bp = self.breakpoints[ray]
+        i = int(np.clip(np.searchsorted(bp, r) - 1, 0, len(bp) - 2))
+        return float(bp[i + 1] - bp[i])
 
 
-def normal_state_energy_fn(model):
-    """Sorted zero-field normal-state energies of a Nambu ``model`` as a function of k.
+def _concat(parts: list[PolarQuadrature], spec, group, cutoff=None) -> PolarQuadrature:
+    return PolarQuadrature(centres=np.concatenate([p.centres for p in parts]),
+                           directions=np.concatenate([p.directions for p in parts]),
+                           r_end=np.concatenate([p.r_end for p in parts]),
+                           ray_weights=np.concatenate([p.ray_weights for p in parts]),
+                           breakpoints=tuple(b for p in parts for b in p.breakpoints), spec=spec, group=group,
+                           from_corner=np.concatenate([p.from_corner for p in parts]), cutoff=cutoff)
 
-    The particle block of H_BdG at Delta = 0 is the normal-state Hamiltonian
-    (for the static effective model too).  The full Nambu spectrum would not do:
-    sorted, its +-E pairs touch zero at a crossing without changing sign.
+
+def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=None,
+               angular_panels: int = 1, fixed_points=None) -> PolarQuadrature:
+    """Rays of the Gamma-K-M wedge resolving the zero-energy crossings of ``energy_fn``.
+
+    ``energy_fn(k)`` returns sorted band energies of shape (n, n_bands) for k of shape (n, 2).
+    ``radial(crossings, rm)`` gives a ray's radial panel ends (default :func:`radial_breakpoints`
+    with ``spec``); each angular panel between the kinks of :func:`theta_breakpoints` is cut into
+    ``angular_panels`` pieces of ``spec.n_theta`` Gauss nodes.  ``fixed_points(theta) -> radii``
+    adds panel ends that are not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
     """
-    def energies(k):
-        h = model.bdg_hamiltonian(k, 0.0, 0.0)
-        n = h.shape[-1] // 2
-        return np.linalg.eigvalsh(h[..., :n, :n])
-    return energies
+    radial = radial or (lambda crossings, rm: radial_breakpoints(crossings, rm, spec))
+    t_nodes, t_w = np.polynomial.legendre.leggauss(spec.n_theta)
+    tb = theta_breakpoints(energy_fn)
+    if angular_panels > 1:
+        tb = np.unique(np.concatenate([np.linspace(a, b, angular_panels + 1) for a, b in zip(tb[:-1], tb[1:])]))
+    a, b = tb[:-1, None], tb[1:, None]
+    thetas = (0.5 * (b - a) * t_nodes + 0.5 * (a + b)).ravel()
+    wth = (0.5 * (b - a) * t_w).ravel()
+    centres, directions, rm = _wedge_rays(thetas)
+    crossings = crossings_on_rays(energy_fn, centres, directions, rm)
+    bps = []
+    for th, r_end, cross in zip(thetas, rm, crossings):
+        bp = radial(cross, float(r_end))
+        if fixed_points is not None:
+            extra = np.asarray(fixed_points(th), dtype=float)
+            bp = np.unique(np.concatenate([bp, extra[(extra > 0) & (extra < r_end)]]))
+        bps.append(bp)
+    return PolarQuadrature(centres=centres, directions=directions, r_end=rm,
+                           ray_weights=wth * 12.0 / LATTICE.bz_area, breakpoints=tuple(bps), spec=spec,
+                           group="D6-rays", from_corner=np.zeros(len(thetas), dtype=bool))
+
+
+def ray_quadrature(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=None,
+                   angular_panels: int = 1) -> KMesh:
+    """The Gamma-K-M wedge quadrature (:func:`wedge_rays`) as a :class:`KMesh` (group "D6-rays")."""
+    return wedge_rays(energy_fn, spec, radial=radial, angular_panels=angular_panels).mesh()
+
+
+def transformed(rays: PolarQuadrature, g: np.ndarray, share: float) -> PolarQuadrature:
+    """The rays mapped by the point-group matrix g (k -> g k), their weights times ``share``."""
+    return PolarQuadrature(centres=rays.centres @ g.T, directions=rays.directions @ g.T, r_end=rays.r_end,
+                           ray_weights=rays.ray_weights * share, breakpoints=rays.breakpoints, spec=rays.spec,
+                           group=rays.group, from_corner=rays.from_corner, cutoff=rays.cutoff)
+
+
+# ------------------------------------------------------------------ half zone, K disks
+def half_zone_operations() -> list[np.ndarray]:
+    """Six D6 operations whose images of the wedge Gamma-K-M tile the half zone -90 deg <= angle < 90 deg."""
+    centre = np.array([np.cos(np.pi / 12), np.sin(np.pi / 12)])  # direction inside the wedge (15 deg)
+    ops = []
+    for g in point_group_matrices("D6"):
+        ang = np.degrees(np.arctan2(*(g @ centre)[::-1]))
+        if -90.0 <= ang < 90.0:
+            ops.append(g)
+    assert len(ops) == 6
+    return ops
+
+
+def smooth_cutoff(r, r_inner: float, r_outer: float):
+    """Smooth (C-infinity) cut-off: 1 for r <= r_inner, 0 for r >= r_outer."""
+    x = np.clip((r_outer - np.asarray(r, dtype=float)) / (r_outer - r_inner), 0.0, 1.0)
+    with np.errstate(divide="ignore", over="ignore"):
+        h = lambda y: np.where(y > 0, np.exp(-1.0 / np.where(y > 0, y, 1.0)), 0.0)  # noqa: E731
+        return h(x) / (h(x) + h(1.0 - x))
+
+
+def corner_rays(energy_fn, spec: QuadratureSpec, r_inner: float, r_outer: float,
+                n_phi: int | None = None) -> PolarQuadrature:
+    """Rays from K over the disk |k - K| < r_outer, to be weighted by the smooth cut-off chi(|k - K|).
+
+    n_phi equally spaced directions (trapezoid rule: spectrally accurate for the periodic angular
+    integrand), radial panels graded around every Fermi crossing of the ray and 8 panels across the
+    cut-off's transition r_inner < r < r_outer.  Weights: 2 pi / n_phi / A_BZ (one corner).
+    """
+    n_phi = n_phi or 8 * spec.n_theta
+    phis = 2 * np.pi * np.arange(n_phi) / n_phi
+    dirs = np.stack([np.cos(phis), np.sin(phis)], -1)
+    r_end = np.full(n_phi, float(r_outer))
+    crossings = crossings_on_rays(energy_fn, K_POINT[None], dirs, r_end, n_samples=400)
+    bps = tuple(np.unique(np.concatenate([radial_breakpoints(c, r_outer, spec), np.linspace(r_inner, r_outer, 9)]))
+                for c in crossings)
+    return PolarQuadrature(centres=np.tile(K_POINT, (n_phi, 1)), directions=dirs, r_end=r_end,
+                           ray_weights=np.full(n_phi, 2 * np.pi / n_phi / LATTICE.bz_area), breakpoints=bps,
+                           spec=spec, group="K-disk", from_corner=np.ones(n_phi, dtype=bool),
+                           cutoff=(float(r_inner), float(r_outer)))
+
+
+def k_pocket_radius(energy_fn, limit: float, n_dirs: int = 24) -> float | None:
+    """Largest Fermi-crossing radius around K if the crossings nearest K form pockets inside ``limit``
+    (every ray from K crosses a band within it), else None."""
+    phis = 2 * np.pi * np.arange(n_dirs) / n_dirs
+    dirs = np.stack([np.cos(phis), np.sin(phis)], -1)
+    crossings = crossings_on_rays(energy_fn, K_POINT[None], dirs, np.full(n_dirs, limit), n_samples=200)
+    if any(not c for c in crossings):
+        return None
+    return max(c[0][0] for c in crossings)
+
+
+def disk_radii_for(energy_fn, pocket: float) -> tuple[float, float] | None:
+    """(r_inner, r_outer) of the K disks around pockets of radius ``pocket``: between the pocket and
+    the disk limit, with no Fermi crossing in the annulus (else None: plain Gamma rays instead)."""
+    r_in, r_out = min(pocket + 0.5 * (K_DISK_LIMIT - pocket), 0.8 * K_DISK_LIMIT), 0.95 * K_DISK_LIMIT
+    phis = 2 * np.pi * np.arange(48) / 48
+    dirs = np.stack([np.cos(phis), np.sin(phis)], -1)
+    for cross in crossings_on_rays(energy_fn, K_POINT[None], dirs, np.full(48, r_out), n_samples=300):
+        if any(r_in <= rc <= r_out for rc, _ in cross):
+            return None
+    return r_in, r_out
+
+
+def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
+                    disks: tuple[float, float] | None = None) -> PolarQuadrature:
+    """Rays covering the Brillouin-zone average over ``zone``: "wedge" (Gamma-K-M; exact for a
+    D6-symmetric spectrum), "half" (six images g(wedge); exact for thermodynamics even under
+    k -> -k) or "full" (twelve images), each image with panels at its own crossings.
+
+    ``disks = (r_inner, r_outer)``: the integrand is split by a smooth partition of unity
+    f = chi f + (1 - chi) f, chi(|k - K|) = 1 inside r_inner and 0 beyond r_outer (around every
+    corner): chi f on a disk around K by rays from K (:func:`corner_rays`), counted twice for
+    K' = -K (exact by k -> -k, as the half zone), and (1 - chi) f on the Gamma rays, which get
+    panels on the cut-off's circles and angular breakpoints where those meet the zone edge.
+    ``.mesh()`` of the result is the :class:`KMesh` (weights sum to 1).
+    """
+    if zone not in ("wedge", "half", "full"):
+        raise ParameterError("zone", zone, "wedge | half | full")
+    ops = [np.eye(2)] if zone == "wedge" else (half_zone_operations() if zone == "half"
+                                               else point_group_matrices("D6"))
+    group = {"wedge": "D6-rays", "half": "C2-rays", "full": "C1-rays"}[zone]
+    radii = np.linspace(disks[0], disks[1], 3) if disks else np.zeros(0)
+    if disks and not 0.0 < disks[0] < disks[1] <= K_DISK_LIMIT:
+        raise ParameterError("disk_radii", disks, f"0 < r_inner < r_outer <= {K_DISK_LIMIT:.4g} (1/a)")
+
+    def ray_energy(k):
+        # with K disks: extra "bands" d(k) - r crossing zero on the cut-off's circles around the corners
+        return np.concatenate([energy_fn(k), corner_distance(k)[:, None] - radii], axis=-1) if len(radii) \
+            else energy_fn(k)
+
+    probe = np.random.default_rng(3).uniform(-4.0, 4.0, size=(8, 2))
+    e_probe = energy_fn(probe)
+    base = None
+    parts = []
+    for g in ops:
+        # the wedge rays of k -> E(g k), mapped to g(wedge): their panels follow the crossings in
+        # g(wedge).  Where the bands are g-invariant, those are the images of the first wedge's: reuse.
+        if np.allclose(energy_fn(probe @ g.T), e_probe, atol=1e-10):
+            base = base or wedge_rays(ray_energy, spec)
+            rays = base
+        else:
+            rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec)
+        parts.append(transformed(rays, g, 1.0 / len(ops)))
+    cutoff = None
+    if disks:
+        corner = corner_rays(energy_fn, spec, *disks)
+        parts.append(transformed(corner, np.eye(2), 2.0))
+        group += "+K-disks"
+        cutoff = (float(disks[0]), float(disks[1]))
+    return _concat(parts, spec, group, cutoff)

@@ -33,9 +33,8 @@ from functools import cached_property
 import numpy as np
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_range
-from isingsc.backends.cpu import LinearNambu, pair_curvature, thermal_difference, thermal_sum
-from isingsc.lattice.quadrature import normal_state_energy_fn
-from isingsc.models.base import as_field
+from isingsc.backends import LinearNambu, pair_curvature, thermal_difference, thermal_sum
+from isingsc.core.field import as_field
 
 
 def check_temperature(T, allow_zero: bool = False):
@@ -61,12 +60,12 @@ def _eigvalsh(h: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(h)
 
 
-def quasiparticle_energies(model, k, delta: float, field_vector=0.0, chunk: int = 8192) -> np.ndarray:
+def quasiparticle_energies(model, k, delta: float, field=0.0, chunk: int = 8192) -> np.ndarray:
     """Nambu eigenvalues E_n(k) at pairing Delta and Zeeman field V, shape (n_k, N), units |t|."""
     k = np.asarray(k, dtype=float)
     out = np.empty((len(k), model.nambu_dim))
     for s in range(0, len(k), chunk):
-        out[s:s + chunk] = _eigvalsh(model.bdg_hamiltonian(k[s:s + chunk], delta, field_vector))
+        out[s:s + chunk] = _eigvalsh(model.bdg_hamiltonian(k[s:s + chunk], delta, field))
     return out
 
 
@@ -91,21 +90,21 @@ class PairingProblem:
         """H0(k) + Delta P + V.Z stored on the mesh (None for models not linear in Delta and V)."""
         return LinearNambu.from_model(self.model, self.mesh.k)
 
-    def energies(self, delta: float, field_vector=0.0) -> np.ndarray:
+    def energies(self, delta: float, field=0.0) -> np.ndarray:
         """Nambu eigenvalues on the mesh, shape (n_k, N), |t|."""
         if self.operator is None:
-            return quasiparticle_energies(self.model, self.mesh.k, delta, field_vector)
-        return self.operator.eigenvalues(delta, as_field(field_vector))
+            return quasiparticle_energies(self.model, self.mesh.k, delta, field)
+        return self.operator.eigenvalues(delta, as_field(field))
 
-    def quasiparticle_term(self, delta: float, T: float, field_vector=0.0) -> float:
+    def quasiparticle_term(self, delta: float, T: float, field=0.0) -> float:
         """< sum_n G_T(E_n(k; Delta, V)) >_BZ at one temperature (|t| per site)."""
-        return float(quasiparticle_sum(self.energies(delta, field_vector), self.mesh.weights, [T])[0])
+        return float(quasiparticle_sum(self.energies(delta, field), self.mesh.weights, [T])[0])
 
-    def free_energy(self, delta, T, field_vector=0.0) -> np.ndarray:
+    def free_energy(self, delta, T, field=0.0) -> np.ndarray:
         """Condensation free energy Omega(Delta) - Omega(0) per site (|t|) for each T."""
-        return self.landscape([check_range("delta", delta, lo=0.0)], T, field_vector)[:, 0]
+        return self.landscape([check_range("delta", delta, lo=0.0)], T, field)[:, 0]
 
-    def landscape(self, deltas, T, field_vector=0.0, normal=None) -> np.ndarray:
+    def landscape(self, deltas, T, field=0.0, normal=None) -> np.ndarray:
         """Omega(Delta_i) - Omega(0) on a grid of Delta for all T at once: shape (n_T, n_Delta).
 
         One diagonalisation per Delta serves every temperature; the normal-state
@@ -116,33 +115,33 @@ class PairingProblem:
         w = self.mesh.weights
         deltas = np.asarray(deltas, dtype=float)
         if self.operator is not None:
-            return deltas**2 / self.v + self.operator.condensation(deltas, T, as_field(field_vector), w, normal)
-        e_0 = self.energies(0.0, field_vector) if normal is None else normal
-        cols = [d * d / self.v + thermal_difference(self.energies(d, field_vector), e_0, w, T)
+            return deltas**2 / self.v + self.operator.condensation(deltas, T, as_field(field), w, normal)
+        e_0 = self.energies(0.0, field) if normal is None else normal
+        cols = [d * d / self.v + thermal_difference(self.energies(d, field), e_0, w, T)
                 for d in np.asarray(deltas, dtype=float)]
         return np.stack(cols, axis=-1)
 
-    def gap_function(self, delta: float, T: float, field_vector=0.0) -> float:
+    def gap_function(self, delta: float, T: float, field=0.0) -> float:
         """F(Delta) = (1/8) < sum_n tanh(E_n/2T) <n|P|n> >; self-consistency is Delta = v F."""
         P = pairing_vertex(self.model)
         total = 0.0
         for s in range(0, len(self.mesh.k), 8192):
-            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], delta, field_vector)
+            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], delta, field)
             e, u = np.linalg.eigh(h)
             pnn = np.einsum("kan,kan->kn", u.conj(), P @ u).real
             th = np.sign(e) if T == 0 else np.tanh(e / (2 * T))
             total += (th * pnn).sum(-1) @ self.mesh.weights[s:s + 8192]
         return total / 8.0
 
-    def residual(self, delta: float, T: float, field_vector=0.0) -> float:
+    def residual(self, delta: float, T: float, field=0.0) -> float:
         """Gap-equation residual Delta - v F(Delta) (|t|); zero at a stationary point."""
-        return delta - self.v * self.gap_function(delta, T, field_vector)
+        return delta - self.v * self.gap_function(delta, T, field)
 
-    def curvature(self, T, field_vector=0.0) -> np.ndarray:
+    def curvature(self, T, field=0.0) -> np.ndarray:
         """Omega''(Delta = 0) for each T (pair-susceptibility form); < 0 means the normal state is unstable."""
-        return self.pair_kernel(field_vector).curvature(T)
+        return self.pair_kernel(field).curvature(T)
 
-    def pair_kernel(self, field_vector=0.0) -> "PairKernel":
+    def pair_kernel(self, field=0.0) -> "PairKernel":
         """Normal-state (Delta = 0) spectrum and pairing matrix elements at one field: every T from it.
 
         At Delta = 0 the Nambu matrix is block diagonal (particles, holes), so the two
@@ -150,13 +149,13 @@ class PairingProblem:
         each such pair appearing twice in the double sum over n, m.
         """
         if self.operator is not None:
-            e_p, e_h, p2 = self.operator.pair_blocks(as_field(field_vector))
+            e_p, e_h, p2 = self.operator.pair_blocks(as_field(field))
             return PairKernel(e_p, e_h, p2, self.mesh.weights, self.v)
         n = self.model.nambu_dim // 2
         D = pairing_vertex(self.model)[:n, n:]
         eps, ehs, p2s = [], [], []
         for s in range(0, len(self.mesh.k), 8192):
-            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], 0.0, field_vector)
+            h = self.model.bdg_hamiltonian(self.mesh.k[s:s + 8192], 0.0, field)
             e_p, u_p = np.linalg.eigh(h[:, :n, :n])
             e_h, u_h = np.linalg.eigh(h[:, n:, n:])
             eps.append(e_p)
@@ -197,7 +196,9 @@ def check_resolution(model, mesh, energy: float) -> None:
         return
     k = np.random.default_rng(11).uniform(-4.0, 4.0, (256, 2))
     h = 1e-5
-    energies = normal_state_energy_fn(model)
+    from isingsc.meanfield.quadrature import band_energy_function
+
+    energies = band_energy_function(model)
     v_f = 0.0
     for step in ((h, 0.0), (0.0, h)):
         v_f = max(v_f, float(np.max(np.abs(energies(k + np.array(step)) - energies(k)))) / h)

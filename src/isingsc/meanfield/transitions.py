@@ -15,7 +15,9 @@ Built on :class:`isingsc.meanfield.pairing.PairingProblem`:
 * :func:`quartic_coefficient` — the Landau coefficient b of Omega = a D^2 + b D^4
   on the second-order line; the tricritical point is where b changes sign.
 
-All energies, fields (Zeeman energies V = mu_B B) and temperatures in |t|.
+All energies, fields (Zeeman energies V = mu_B B, as :class:`~isingsc.core.field.Field`) and
+temperatures in |t|.  Functions at a given field take ``field=``; the critical-field searches,
+which vary the strength, take the in-plane direction ``angle`` (rad from x).
 """
 
 from __future__ import annotations
@@ -26,24 +28,26 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar, root_scalar
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_range
+from isingsc.core.field import Field, as_field
 from isingsc.meanfield.pairing import PairingProblem, check_temperature
 
 
-def _field(vx, angle=0.0):
-    return np.array([vx * np.cos(angle), vx * np.sin(angle), 0.0])
+def _field(strength, angle=0.0) -> Field:
+    return Field.in_plane(strength, angle)
 
 
 @dataclass(frozen=True)
 class GapSolution:
     """The mean-field state at one (T, V).
 
-    delta : gap of the global minimum (|t|); free_energy : Omega(delta) - Omega(0) (|t|/site);
+    field : the Zeeman field; delta : gap of the global minimum (|t|);
+    free_energy : Omega(delta) - Omega(0) (|t|/site);
     residual : gap-equation residual Delta - v F(Delta) at delta (|t|);
     metastable : other local minima as (delta, free_energy) pairs.
     """
 
     T: float
-    vx: float
+    field: Field
     delta: float
     free_energy: float
     residual: float
@@ -62,17 +66,16 @@ def _local_minima(values: np.ndarray) -> list[int]:
     return idx
 
 
-def solve_gap(problem: PairingProblem, T: float, vx: float = 0.0, *, delta_max: float,
-              n_grid: int = 40, tol: float = 1e-6, angle: float = 0.0) -> GapSolution:
+def solve_gap(problem: PairingProblem, T: float, field=None, *, delta_max: float,
+              n_grid: int = 40, tol: float = 1e-6) -> GapSolution:
     """Global minimum of Omega(Delta) at (T, V); raises ConvergenceError if it is not stationary.
 
     ``delta_max`` bounds the search (choose ~1.5 x the zero-field gap); ``tol``
     is the relative tolerance on Delta (Brent) and on the residual.
     """
     T = float(check_temperature(T, allow_zero=True)[0])
-    vx = check_range("vx", vx, lo=0.0)
+    fv = as_field(field)
     delta_max = check_range("delta_max", delta_max, lo=0.0, lo_open=True)
-    fv = _field(vx, angle)
     grid = delta_max * np.linspace(0.0, 1.0, n_grid) ** 1.5  # denser at small Delta
     land = problem.landscape(grid, [T], fv)[0]
     if land[-1] <= land[:-1].min():
@@ -91,22 +94,23 @@ def solve_gap(problem: PairingProblem, T: float, vx: float = 0.0, *, delta_max: 
     resid = problem.residual(best[0], T, fv) if best[0] > 0 else 0.0
     if best[0] > 0 and abs(resid) > 1e3 * tol * delta_max:
         raise ConvergenceError(f"gap equation not satisfied at delta={best[0]:.6g}: residual {resid:.3g} |t|")
-    return GapSolution(T=T, vx=vx, delta=best[0], free_energy=best[1], residual=float(resid),
+    return GapSolution(T=T, field=fv, delta=best[0], free_energy=best[1], residual=float(resid),
                        metastable=tuple(minima[1:]))
 
 
-def critical_temperature(problem: PairingProblem, vx: float = 0.0, *, t_max: float,
-                         xtol: float = 1e-12, angle: float = 0.0) -> float:
+def critical_temperature(problem: PairingProblem, field=None, *, t_max: float,
+                         xtol: float = 1e-12) -> float:
     """Tc: the root of Omega''(Delta=0; T, V) = 0 (pair susceptibility) below ``t_max``."""
     check_range("t_max", t_max, lo=0.0, lo_open=True)
-    fv = _field(vx, angle)
+    fv = as_field(field)
     f = lambda t: problem.curvature([t], fv)[0]
     lo = t_max
     while f(lo) < 0:
         lo *= 2
     hi_ok = t_max * 1e-3
     if f(hi_ok) > 0:
-        raise ConvergenceError(f"normal state stable down to T={hi_ok:g}: no superconductivity at vx={vx:g}")
+        raise ConvergenceError(f"normal state stable down to T={hi_ok:g}: no superconductivity at "
+                               f"|V| = {fv.strength:g}", quantity="Tc")
     return brentq(f, hi_ok, lo, xtol=xtol)
 
 
@@ -160,9 +164,8 @@ def _parabola_vertex(x, y) -> tuple[float, float]:
     return float(x[1] + u), float(y[1] - slope * slope / (4 * curv))
 
 
-def superconducting_branch(problem: PairingProblem, T: float, vx: float, delta_guess: float,
-                           rel_step: float = 0.05, trusted: bool = False,
-                           angle: float = 0.0) -> tuple[float, float]:
+def superconducting_branch(problem: PairingProblem, T: float, field, delta_guess: float,
+                           rel_step: float = 0.05, trusted: bool = False) -> tuple[float, float]:
     """The local minimum of Phi(Delta) = Omega(Delta) - Omega(0) at (T, V) nearest ``delta_guess``.
 
     Three values of Phi spaced by ``rel_step`` x delta_guess are slid downhill until
@@ -175,7 +178,7 @@ def superconducting_branch(problem: PairingProblem, T: float, vx: float, delta_g
     or (Phi at the floor, 0.0) when the branch has ended (the minimum slid below a
     third of the guess: past the super-heating field).
     """
-    fv = _field(vx, angle)
+    fv = as_field(field)
     normal = problem.energies(0.0, fv)
     phi = lambda d: problem.landscape(np.atleast_1d(d), [T], fv, normal=normal)[0]  # noqa: E731
     floor = delta_guess / 3
@@ -230,7 +233,7 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
     def m(vx):
         # a prediction between two nearby branch points that agree to 2 % is trusted (1 % step)
         trusted = len(visited) >= 2 and abs(visited[-1][1] - visited[-2][1]) < 0.02 * visited[-1][1]
-        val, d = superconducting_branch(problem, T, vx, predicted_delta(vx), trusted=trusted, angle=angle)
+        val, d = superconducting_branch(problem, T, _field(vx, angle), predicted_delta(vx), trusted=trusted)
         if d > 0:
             visited.append((vx, d))
         return val
@@ -293,7 +296,7 @@ def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_sta
         if land[i] >= 0:
             return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
         delta_guess = float(grid[i])
-    elif superconducting_branch(problem, T, v_above, delta_guess, angle=angle)[0] >= 0:
+    elif superconducting_branch(problem, T, _field(v_above, angle), delta_guess)[0] >= 0:
         return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
     found = first_order_field(problem, T, v_low=v_above, delta_guess=delta_guess, v_max=v_max,
                               v_guess=v1_guess, xtol=xtol, angle=angle)
@@ -303,8 +306,9 @@ def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_sta
     return CriticalField(T=T, field=v1, order="first", delta_jump=jump, instability_field=v2)
 
 
-def quartic_coefficient(problem: PairingProblem, T: float, vx: float, h: float, angle: float = 0.0) -> float:
+def quartic_coefficient(problem: PairingProblem, T: float, field, h: float) -> float:
     """Landau b in Omega = a D^2 + b D^4 + c D^6 from Omega(h), Omega(2h) and a = Omega''(0)/2."""
-    a = 0.5 * problem.curvature([T], _field(vx, angle))[0]
-    w1, w2 = problem.landscape([h, 2 * h], [T], _field(vx, angle))[0] - a * np.array([h * h, 4 * h * h])
+    fv = as_field(field)
+    a = 0.5 * problem.curvature([T], fv)[0]
+    w1, w2 = problem.landscape([h, 2 * h], [T], fv)[0] - a * np.array([h * h, 4 * h * h])
     return (64 * w1 - w2) / (48 * h**4)

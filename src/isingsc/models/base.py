@@ -27,10 +27,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from isingsc.core.errors import ParameterError
+from isingsc.core.field import as_field
 from isingsc.lattice.triangular import LATTICE, TriangularLattice
 
 SIGMA0 = np.eye(2, dtype=complex)
@@ -40,17 +42,42 @@ SIGMAZ = np.array([[1, 0], [0, -1]], dtype=complex)
 PAULI = (SIGMA0, SIGMAX, SIGMAY, SIGMAZ)
 
 
-def as_field(field_vector) -> np.ndarray:
-    """Normalise a Zeeman field given as scalar Vx, (Vx, Vy) or (Vx, Vy, Vz) to a 3-vector."""
-    v = np.atleast_1d(np.asarray(field_vector, dtype=float))
-    if v.ndim != 1 or v.size not in (1, 2, 3) or not np.all(np.isfinite(v)):
-        raise ParameterError("field", field_vector, "Vx or (Vx, Vy) or (Vx, Vy, Vz), finite numbers")
-    return np.concatenate([v, np.zeros(3 - v.size)])
+@runtime_checkable
+class NambuModel(Protocol):
+    """What every solver needs from a model: the interface the package is written against.
 
+    Satisfied by :class:`TightBindingModel` (a model as data: hoppings on a lattice) and by the
+    k-space-only :class:`~isingsc.models.paper.StaticEffectiveModel`.  Energies in |t|, momenta
+    k of shape (..., 2) in 1/a, fields as :class:`~isingsc.core.field.Field` (or anything
+    :func:`~isingsc.core.field.as_field` accepts).
 
-def in_plane_field(magnitude: float, angle: float = 0.0) -> np.ndarray:
-    """Zeeman vector V (cos phi, sin phi, 0) of an in-plane field at angle phi (rad) from x."""
-    return np.array([magnitude * np.cos(angle), magnitude * np.sin(angle), 0.0])
+    * ``name``, ``orbitals`` (spinful; basis orbital-major, spin-minor), ``pairing_orbitals``,
+      ``zeeman_coupling`` (per orbital, the factor of V.sigma);
+    * ``dim`` = 2 x orbitals (normal state), ``nambu_dim`` = 2 x dim;
+    * ``hamiltonian(k, field)``: normal-state H(k) + Zeeman, shape (..., dim, dim);
+    * ``bdg_hamiltonian(k, delta, field)``: [[H(k), D], [D^dagger, -H(-k)^*]], (..., nambu_dim, nambu_dim);
+    * ``nambu_indices(orbital)``: Nambu indices [up, down, hole-up, hole-down] of one orbital;
+    * ``describe()``: parameters and structure as NetCDF-friendly attrs.
+    """
+
+    name: str
+    orbitals: tuple[str, ...]
+    pairing_orbitals: tuple[str, ...]
+    zeeman_coupling: tuple[float, ...]
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def nambu_dim(self) -> int: ...
+
+    def hamiltonian(self, k, field=None) -> np.ndarray: ...
+
+    def bdg_hamiltonian(self, k, delta: complex = 0.0, field=None) -> np.ndarray: ...
+
+    def nambu_indices(self, orbital: str) -> np.ndarray: ...
+
+    def describe(self) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -162,19 +189,19 @@ class TightBindingModel:
         return np.exp(1j * (k @ self._cartesian_offsets.T))  # (..., nR)
 
     # ------------------------------------------------------------- builders
-    def zeeman_matrix(self, field_vector=0.0) -> np.ndarray:
+    def zeeman_matrix(self, field=0.0) -> np.ndarray:
         """sum_o g_o V.sigma on each orbital, shape (dim, dim)."""
-        v = as_field(field_vector)
+        v = as_field(field).vector
         spin = v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ
         return np.kron(np.diag(self.zeeman_coupling), spin)
 
-    def hamiltonian(self, k, field_vector=0.0) -> np.ndarray:
+    def hamiltonian(self, k, field=0.0) -> np.ndarray:
         """Bloch Hamiltonian H(k) + Zeeman, shape (..., dim, dim), energies in units of |t|."""
         ph = self._phases(k)
         # one BLAS matrix product over all offsets (much faster than einsum for many k)
         h = (ph.reshape(-1, ph.shape[-1]) @ self._matrices.reshape(len(self._matrices), -1))
         h = h.reshape(ph.shape[:-1] + (self.dim, self.dim))
-        return h + self.zeeman_matrix(field_vector)
+        return h + self.zeeman_matrix(field)
 
     def hamiltonian_derivative(self, k) -> np.ndarray:
         """dH/dk_a = sum_R i R_a T_R e^{ik.R}, shape (..., 2, dim, dim) (energy x length)."""
@@ -186,7 +213,7 @@ class TightBindingModel:
         mask = np.array([o in self.pairing_orbitals for o in self.orbitals], dtype=float)
         return np.kron(np.diag(mask), -1j * SIGMAY) * (delta * self.pairing_scale)
 
-    def bdg_hamiltonian(self, k, delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
+    def bdg_hamiltonian(self, k, delta: complex = 0.0, field=0.0) -> np.ndarray:
         """Nambu BdG Hamiltonian, shape (..., 2 dim, 2 dim).
 
         H_BdG(k) = [[H(k), D], [D^dagger, -H(-k)^*]]: the hole block of every
@@ -194,7 +221,7 @@ class TightBindingModel:
         symmetry tau_x H_BdG(k)^* tau_x = -H_BdG(-k) holds by construction.
         """
         k = np.asarray(k, dtype=float)
-        return nambu(self.hamiltonian(k, field_vector), self.hamiltonian(-k, field_vector),
+        return nambu(self.hamiltonian(k, field), self.hamiltonian(-k, field),
                      self.pairing_matrix(delta))
 
     def nambu_indices(self, orbital: str) -> np.ndarray:

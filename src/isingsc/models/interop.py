@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from isingsc.core.errors import ParameterError
-from isingsc.models.base import as_field
+from isingsc.core.field import as_field
 
 
-def nambu_hoppings(model, delta: float = 0.0, field_vector=0.0) -> dict[tuple[int, int], np.ndarray]:
+def nambu_hoppings(model, delta: float = 0.0, field=0.0) -> dict[tuple[int, int], np.ndarray]:
     """Real-space Nambu hoppings {R: (2 dim, 2 dim)} with H_BdG(k) = sum_R T^BdG_R exp(i k.R).
 
     T^BdG_R = [[T_R, 0], [0, -T_R^*]] (the hole block of sum_R T_R e^{ikR} is -h(-k)^*), plus the
@@ -29,7 +29,7 @@ def nambu_hoppings(model, delta: float = 0.0, field_vector=0.0) -> dict[tuple[in
         block[:dim, :dim] = t
         block[dim:, dim:] = -np.conj(t)
         out[tuple(offset)] = block
-    zeeman = model.zeeman_matrix(as_field(field_vector))
+    zeeman = model.zeeman_matrix(as_field(field))
     pairing = model.pairing_matrix(delta)
     onsite = out.setdefault((0, 0), np.zeros((2 * dim, 2 * dim), dtype=complex))
     onsite[:dim, :dim] += zeeman
@@ -39,7 +39,7 @@ def nambu_hoppings(model, delta: float = 0.0, field_vector=0.0) -> dict[tuple[in
     return out
 
 
-def to_kwant(model, delta: float = 0.0, field_vector=0.0):
+def to_kwant(model, delta: float = 0.0, field=0.0):
     """An infinite 2D kwant Builder (translational symmetry a1, a2) of the Nambu model.
 
     Raises ParameterError if kwant is not installed (it is an optional interop: kwant 1.5 needs NumPy < 2).
@@ -49,7 +49,7 @@ def to_kwant(model, delta: float = 0.0, field_vector=0.0):
     except ImportError:  # pragma: no cover - exercised only without kwant
         raise ParameterError("kwant", "not installed", "kwant importable (optional; kwant 1.5 needs numpy<2)") from None
     prim = np.asarray(model.lattice.primitive, dtype=float)
-    hop = nambu_hoppings(model, delta, field_vector)
+    hop = nambu_hoppings(model, delta, field)
     lat = kwant.lattice.general(prim, norbs=2 * model.dim)
     builder = kwant.Builder(kwant.TranslationalSymmetry(*prim))
     builder[lat(0, 0)] = hop[(0, 0)]

@@ -30,7 +30,8 @@ import numpy as np
 
 from isingsc.core.errors import ParameterError, check_finite, check_range
 from isingsc.lattice.triangular import structure_factors
-from isingsc.models.base import (SIGMA0, SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, as_field,
+from isingsc.core.field import as_field
+from isingsc.models.base import (SIGMA0, SIGMAX, SIGMAY, SIGMAZ, TightBindingModel,
                            stack_layers)
 
 # Nearest-neighbour bonds R1 = a1, R2 = a2 - a1, R3 = -a2 in lattice coordinates.
@@ -90,6 +91,9 @@ class IsingParams:
         object.__setattr__(self, "t", _check_hopping("t", self.t))
         object.__setattr__(self, "mu", check_finite("mu", self.mu))
         object.__setattr__(self, "beta_so", check_finite("beta_so", self.beta_so))
+
+    def with_(self, **changes) -> "IsingParams":
+        return replace(self, **changes)
 
     def as_attrs(self) -> dict:
         return asdict(self)
@@ -177,7 +181,15 @@ class StaticEffectiveModel:
 
     @property
     def name(self) -> str:
-        return "effective"
+        return "eq8-static"
+
+    @property
+    def orbitals(self) -> tuple[str, ...]:
+        return (self.keep_orbital,)
+
+    @property
+    def dim(self) -> int:
+        return 2
 
     @property
     def nambu_dim(self) -> int:
@@ -187,8 +199,16 @@ class StaticEffectiveModel:
     def pairing_orbitals(self) -> tuple[str, ...]:
         return (self.keep_orbital,)
 
-    def bdg_hamiltonian(self, k, delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
-        h = self.parent.bdg_hamiltonian(k, delta, field_vector)
+    @property
+    def zeeman_coupling(self) -> tuple[float, ...]:
+        return (1.0,)
+
+    def hamiltonian(self, k, field=0.0) -> np.ndarray:
+        """Normal-state block H_SC(k) + Sigma_ee(k, 0) (the particle block at Delta = 0), (..., 2, 2)."""
+        return self.bdg_hamiltonian(k, 0.0, field)[..., :2, :2]
+
+    def bdg_hamiltonian(self, k, delta: complex = 0.0, field=0.0) -> np.ndarray:
+        h = self.parent.bdg_hamiltonian(k, delta, field)
         return downfold(h, self.parent.nambu_indices(self.keep_orbital), 0.0)
 
     def nambu_indices(self, orbital: str) -> np.ndarray:
@@ -198,7 +218,7 @@ class StaticEffectiveModel:
 
     def describe(self) -> dict:
         d = self.parent.describe()
-        d["model"] = "effective"
+        d["model"] = "eq8-static"
         return d
 
 
@@ -303,7 +323,7 @@ def induced_ising_soc(params: HeterostructureParams, k) -> np.ndarray:
 
 
 def heterostructure_bdg_closed_form(params: HeterostructureParams, c, s, delta=0.0,
-                                    field_vector=0.0) -> np.ndarray:
+                                    field=0.0) -> np.ndarray:
     """8x8 Nambu matrix of the heterostructure from C(k), S(k) (fast path).
 
     Same basis as :func:`heterostructure_model` (SC up/dn, TMD up/dn; then
@@ -313,7 +333,7 @@ def heterostructure_bdg_closed_form(params: HeterostructureParams, c, s, delta=0
     """
     c = np.asarray(c, dtype=float)
     s = np.asarray(s, dtype=float)
-    v = as_field(field_vector)
+    v = as_field(field).vector
     zee = v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ
     g_tmd = 1.0 if params.field_on_tmd else 0.0
     xi_sc = (2 * params.t_sc * c - params.mu_sc)[..., None, None]

@@ -26,8 +26,8 @@ def inside_bz(k, tol: float = 1e-9) -> np.ndarray:
     return np.all(np.abs(np.asarray(k) @ normals.T) <= 2 * np.pi / np.sqrt(3) + tol, axis=-1)
 
 
-def _spin_layer_resolved(model, k, field_vector):
-    h = model.hamiltonian(k, field_vector)
+def _spin_layer_resolved(model, k, field):
+    h = model.hamiltonian(k, field)
     e, u = np.linalg.eigh(h)
     sz_op = np.kron(np.eye(len(model.orbitals)), SIGMAZ)
     sz = np.einsum("...an,ab,...bn->...n", u.conj(), sz_op, u).real
@@ -36,14 +36,14 @@ def _spin_layer_resolved(model, k, field_vector):
     return e, sz, layer
 
 
-def band_structure(model, path: KPath | None = None, field_vector=0.0) -> xr.Dataset:
+def band_structure(model, path: KPath | None = None, field=0.0) -> xr.Dataset:
     """Normal-state bands E_n(k) along a path (default Γ-K-M-Γ), spin- and orbital-resolved.
 
     Returns a Dataset with dims (k, band[, orbital]): ``energy`` (|t|),
     ``spin_z`` = <sigma_z> in [-1, 1], ``orbital_weight`` (sums to 1 over orbitals).
     """
     path = path or high_symmetry_path()
-    e, sz, layer = _spin_layer_resolved(model, path.k, field_vector)
+    e, sz, layer = _spin_layer_resolved(model, path.k, field)
     ds = xr.Dataset(
         {
             "energy": (("k", "band"), e, {"units": "|t|", "long_name": "band energy"}),
@@ -60,10 +60,10 @@ def band_structure(model, path: KPath | None = None, field_vector=0.0) -> xr.Dat
         },
     )
     return finalize(ds, model=model, path_labels=",".join(path.labels),
-                    path_ticks=list(path.tick_positions), field_vector=list(np.atleast_1d(field_vector)))
+                    path_ticks=list(path.tick_positions), field=list(np.atleast_1d(field)))
 
 
-def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field_vector=0.0) -> xr.Dataset:
+def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field=0.0) -> xr.Dataset:
     """Fermi contours E_n(k) = energy of every band, as polylines in the first BZ.
 
     Returns a Dataset with dim ``point``: ``kx``, ``ky`` (1/a), ``band``,
@@ -75,7 +75,7 @@ def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field_vector=0
     energy = check_finite("energy", energy)
     kx, ky = bz_grid(n_grid, margin=1.15)
     kk = np.stack(np.meshgrid(kx, ky, indexing="xy"), axis=-1)  # (ny, nx, 2)
-    e, _, _ = _spin_layer_resolved(model, kk, field_vector)
+    e, _, _ = _spin_layer_resolved(model, kk, field)
     xs, ys, bands, segs = [], [], [], []
     seg_id = 0
     for n in range(e.shape[-1]):
@@ -96,7 +96,7 @@ def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field_vector=0
     if xs:
         x, y = np.concatenate(xs), np.concatenate(ys)
         b, s = np.concatenate(bands), np.concatenate(segs)
-        _, sz, _ = _spin_layer_resolved(model, np.stack([x, y], -1), field_vector)
+        _, sz, _ = _spin_layer_resolved(model, np.stack([x, y], -1), field)
         spin = sz[np.arange(len(b)), b]
     else:
         x = y = spin = np.zeros(0)
@@ -107,4 +107,4 @@ def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field_vector=0
          "spin_z": ("point", spin, {"units": "1", "long_name": "<sigma_z> of the band"})},
     )
     return finalize(ds, model=model, fermi_energy=energy, grid=n_grid,
-                    grid_spacing=float(kx[1] - kx[0]), field_vector=list(np.atleast_1d(field_vector)))
+                    grid_spacing=float(kx[1] - kx[0]), field=list(np.atleast_1d(field)))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from isingsc.core.errors import check_range
-from isingsc.backends.cpu import orbital_spectral_function
+from isingsc.backends import orbital_spectral_function
 from isingsc.models.paper import HeterostructureParams, downfold, sc_model, tmd_model
 from isingsc.models.base import nambu
 
@@ -38,48 +38,48 @@ def check_eta(eta) -> float:
     return check_range("eta", eta, lo=0.0, lo_open=True)
 
 
-def greens_function(model, k, z, delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
+def greens_function(model, k, z, delta: complex = 0.0, field=0.0) -> np.ndarray:
     """Full Nambu G(k, z) = (z - H_BdG(k))^-1 for complex z (scalar), shape (..., N, N)."""
-    h = model.bdg_hamiltonian(k, delta, field_vector)
+    h = model.bdg_hamiltonian(k, delta, field)
     eye = np.eye(h.shape[-1])
     return np.linalg.inv(z * eye - h)
 
 
-def tmd_self_energy(params: HeterostructureParams, k, z, field_vector=0.0) -> np.ndarray:
+def tmd_self_energy(params: HeterostructureParams, k, z, field=0.0) -> np.ndarray:
     """Sigma(k, z) = Gamma^2 tau_z (z - H_TMD^Nambu(k))^-1 tau_z, the TMD's self-energy on the SC.
 
     4x4 in the SC Nambu basis; the field enters H_TMD if ``params.field_on_tmd``.
     """
     tmd = tmd_model(params)
     k = np.asarray(k, dtype=float)
-    h_tmd = nambu(tmd.hamiltonian(k, field_vector), tmd.hamiltonian(-k, field_vector),
+    h_tmd = nambu(tmd.hamiltonian(k, field), tmd.hamiltonian(-k, field),
                   np.zeros((2, 2)))
     g_tmd = np.linalg.inv(z * np.eye(4) - h_tmd)
     return params.gamma**2 * TAU_Z_SPIN @ g_tmd @ TAU_Z_SPIN
 
 
 def sc_greens_function_dyson(params: HeterostructureParams, k, z, delta: complex = 0.0,
-                             field_vector=0.0) -> np.ndarray:
+                             field=0.0) -> np.ndarray:
     """SC-layer Green's function (z - H_BdG,SC - Sigma)^-1 via the self-energy (paper Eq. 4)."""
-    h_sc = sc_model(params).bdg_hamiltonian(k, delta, field_vector)
-    sigma = tmd_self_energy(params, k, z, field_vector)
+    h_sc = sc_model(params).bdg_hamiltonian(k, delta, field)
+    sigma = tmd_self_energy(params, k, z, field)
     return np.linalg.inv(z * np.eye(4) - h_sc - sigma)
 
 
-def embedded_self_energy(model, orbital: str, k, z, delta: complex = 0.0, field_vector=0.0):
+def embedded_self_energy(model, orbital: str, k, z, delta: complex = 0.0, field=0.0):
     """Self-energy on one orbital's Nambu block from all other orbitals (Schur complement)."""
-    h = model.bdg_hamiltonian(k, delta, field_vector)
+    h = model.bdg_hamiltonian(k, delta, field)
     keep = model.nambu_indices(orbital)
     return downfold(h, keep, z) - h[..., keep[:, None], keep]
 
 
-def spectral_weights(model, k, orbital: str, delta: complex = 0.0, field_vector=0.0):
+def spectral_weights(model, k, orbital: str, delta: complex = 0.0, field=0.0):
     """Eigenvalues E_n(k) and particle weights |<orbital, sigma|n>|^2.
 
     Returns ``energies`` (..., N) and ``weights`` (..., 2, N) with the spin
     index (up, down) along axis -2.
     """
-    h = model.bdg_hamiltonian(k, delta, field_vector)
+    h = model.bdg_hamiltonian(k, delta, field)
     e, u = np.linalg.eigh(h)
     idx = model.nambu_indices(orbital)[:2]
     w = np.abs(u[..., idx, :]) ** 2
@@ -92,18 +92,18 @@ def lorentzian(x, eta):
 
 
 def spectral_function(model, k, omega, eta: float, orbital: str = "sc",
-                      delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
+                      delta: complex = 0.0, field=0.0) -> np.ndarray:
     """A_sigma(k, omega) = -(1/pi) Im G^R_{sigma sigma} for one orbital, shape (..., n_omega, 2).
 
     ``omega`` is a 1D array (units of |t|); the last axis is spin (up, down) along z.
     """
     eta = check_eta(eta)
-    h = model.bdg_hamiltonian(k, delta, field_vector)
+    h = model.bdg_hamiltonian(k, delta, field)
     return orbital_spectral_function(h, model.nambu_indices(orbital)[:2], omega, eta)
 
 
 def density_of_states(model, mesh, omega, eta: float, orbital: str = "sc",
-                      delta: complex = 0.0, field_vector=0.0, chunk: int = 4096) -> np.ndarray:
+                      delta: complex = 0.0, field=0.0, chunk: int = 4096) -> np.ndarray:
     """k-averaged DOS per spin of one orbital, N_sigma(omega) = <A_sigma(k, omega)>_BZ.
 
     Per site and per spin, in states / |t|; ``mesh`` is a :class:`~isingsc.lattice.triangular.KMesh`.
@@ -115,14 +115,14 @@ def density_of_states(model, mesh, omega, eta: float, orbital: str = "sc",
     idx = model.nambu_indices(orbital)[:2]
     for start in range(0, len(mesh), chunk):
         sl = slice(start, start + chunk)
-        a = orbital_spectral_function(model.bdg_hamiltonian(mesh.k[sl], delta, field_vector), idx, omega, eta)
+        a = orbital_spectral_function(model.bdg_hamiltonian(mesh.k[sl], delta, field), idx, omega, eta)
         out += np.einsum("kws,k->ws", a, mesh.weights[sl])
     return out
 
 
 # --------------------------------------------------------------------------- datasets
 def spectral_map(model, n_grid: int = 241, omega: float = 0.0, eta: float = 0.05,
-                 orbital: str = "sc", delta: complex = 0.0, field_vector=0.0):
+                 orbital: str = "sc", delta: complex = 0.0, field=0.0):
     """Maps of rho_0 = A_up + A_dn and rho_3 = A_up - A_dn over the BZ at one energy (paper Fig. 2).
 
     A rectangular (kx, ky) grid of ``n_grid`` x ``n_grid`` points covering the
@@ -139,7 +139,7 @@ def spectral_map(model, n_grid: int = 241, omega: float = 0.0, eta: float = 0.05
     eta = check_eta(eta)
     kx, ky = bz_grid(n_grid)
     kk = np.stack(np.meshgrid(kx, ky, indexing="ij"), axis=-1)
-    a = spectral_function(model, kk, [omega], eta, orbital, delta, field_vector)[..., 0, :]
+    a = spectral_function(model, kk, [omega], eta, orbital, delta, field)[..., 0, :]
     attrs = {"units": "1/|t|"}
     ds = xr.Dataset(
         {
@@ -151,11 +151,11 @@ def spectral_map(model, n_grid: int = 241, omega: float = 0.0, eta: float = 0.05
         coords={"kx": ("kx", kx, {"units": MOMENTUM_UNITS}), "ky": ("ky", ky, {"units": MOMENTUM_UNITS})},
     )
     return finalize(ds, model=model, omega=omega, eta=eta, orbital=orbital, delta=complex(delta).real,
-                    field_vector=list(np.atleast_1d(field_vector)), grid=n_grid)
+                    field=list(np.atleast_1d(field)), grid=n_grid)
 
 
 def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = "sc",
-                delta: complex = 0.0, field_vector=0.0):
+                delta: complex = 0.0, field=0.0):
     """k-integrated spin-resolved DOS N_sigma(omega) of one orbital on an n_k x n_k mesh.
 
     The mesh must resolve eta: the k spacing times the Fermi velocity, ~ 4 pi |t| / n_k,
@@ -169,16 +169,16 @@ def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = 
 
     n_k = check_positive_int("n_k", n_k, 6)
     eta = check_eta(eta)
-    field = np.atleast_1d(np.asarray(field_vector, dtype=float))
+    field = np.atleast_1d(np.asarray(field, dtype=float))
     # C3v acts on k alone and leaves H(k) invariant in any in-plane field, so the
     # spin-resolved DOS may be summed over its orbits (k -> -k would flip rho_3).
     from isingsc.lattice.triangular import check_spectral_symmetry
 
-    check_spectral_symmetry(lambda k: spectral_weights(model, k, orbital, delta, field_vector)[1].reshape(len(k), -1),
+    check_spectral_symmetry(lambda k: spectral_weights(model, k, orbital, delta, field)[1].reshape(len(k), -1),
                             "C3v", name="model")
     mesh = reduced_mesh(n_k, "C3v")
     omega = np.atleast_1d(np.asarray(omega, dtype=float))
-    n = density_of_states(model, mesh, omega, eta, orbital, delta, field_vector)
+    n = density_of_states(model, mesh, omega, eta, orbital, delta, field)
     ds = xr.Dataset(
         {
             "dos_up": ("omega", n[:, 0], {"units": "1/|t|", "long_name": "N_up(omega) per site"}),
@@ -189,4 +189,4 @@ def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = 
     )
     return finalize(ds, model=model, eta=eta, kmesh=mesh.describe(), n_k=n_k, orbital=orbital,
                     resolution_over_eta=4 * np.pi / n_k / eta,
-                    delta=complex(delta).real, field_vector=list(field))
+                    delta=complex(delta).real, field=list(field))

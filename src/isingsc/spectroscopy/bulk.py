@@ -49,6 +49,7 @@ from functools import cached_property
 import numpy as np
 import xarray as xr
 
+from isingsc.core.field import Field
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.progress import track
 from isingsc.lattice.triangular import LATTICE, KMesh, check_spectral_symmetry
@@ -168,12 +169,6 @@ def _segments(e, n, v, T):
 
 
 # --------------------------------------------------------------------------- spin projectors
-def field_vector(vx: float, angle: float = 0.0) -> np.ndarray:
-    """In-plane Zeeman vector V (cos phi, sin phi, 0), V >= 0 (|t|)."""
-    vx = check_range("vx", vx, lo=0.0)
-    return np.array([vx * np.cos(angle), vx * np.sin(angle), 0.0])
-
-
 def spin_axis(axis=None, field=None) -> np.ndarray:
     """Unit spin axis: ``axis`` if given, else the field direction, else x."""
     if axis is not None:
@@ -493,7 +488,7 @@ class BulkSpectroscopy:
 
     def dos(self, energies, delta: float, vx: float = 0.0, axis=None) -> np.ndarray:
         """N_+-(E) (states/|t|/site/spin) of the tunnelling orbital at pairing delta and field vx."""
-        return lattice_dos(self.model, self.mesh, energies, self.eta, delta, field_vector(vx, self.angle),
+        return lattice_dos(self.model, self.mesh, energies, self.eta, delta, Field.in_plane(check_range("vx", vx, lo=0.0), self.angle),
                            orbital=self.orbital, axis=axis)
 
     # ------------------------------------------------------------------ spectra
@@ -511,7 +506,7 @@ class BulkSpectroscopy:
             point = self.gap(T, vx)
         else:  # a given Delta: its free energy and gap-equation residual are reported, not minimised
             delta = check_range("delta", delta, lo=0.0)
-            fv = field_vector(vx, self.angle)
+            fv = Field.in_plane(check_range("vx", vx, lo=0.0), self.angle)
             point = GapPoint(T, vx, delta, float(self.problem.free_energy(delta, [T], fv)[0]),
                              float(self.problem.residual(delta, T, fv)) if delta > 0 else 0.0)
         e = self.energy_grid(bias, tj)
@@ -539,7 +534,7 @@ class BulkSpectroscopy:
         (an upper bound; near nodes it is limited by the mesh spacing there)."""
         from isingsc.meanfield.pairing import quasiparticle_energies
 
-        return float(np.abs(quasiparticle_energies(self.model, self.mesh.k, delta, field_vector(vx, self.angle))).min())
+        return float(np.abs(quasiparticle_energies(self.model, self.mesh.k, delta, Field.in_plane(check_range("vx", vx, lo=0.0), self.angle))).min())
 
     def _dataset(self, points, energies, dos, bias, tj, coords_field: bool) -> xr.Dataset:
         n0 = self.normal_dos0

@@ -50,7 +50,8 @@ from isingsc.topology.edge import SemiInfiniteEdge, decimate
 from isingsc.core.errors import ParameterError, check_positive_int, check_range
 from isingsc.core.progress import track
 from isingsc.core.results import MOMENTUM_UNITS, finalize
-from isingsc.spectroscopy.bulk import SPINS, field_vector, spin_axis
+from isingsc.core.field import Field
+from isingsc.spectroscopy.bulk import SPINS, spin_axis
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
 
 
@@ -73,7 +74,7 @@ class EdgeSpectroscopy:
         self.model = model
         self.delta = check_range("delta", delta, lo=0.0)
         self.vx = check_range("vx", vx, lo=0.0)
-        self.field = field_vector(self.vx)
+        self.field = Field.in_plane(self.vx).vector
         self.edge = SemiInfiniteEdge(model, edge, self.delta, self.field)
         self.period = self.edge.ribbon.period
         if ky is None:

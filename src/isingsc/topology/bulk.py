@@ -67,7 +67,9 @@ from isingsc.core.errors import ConvergenceError, ParameterError, check_positive
 from isingsc.core.progress import track
 from isingsc.lattice.triangular import LATTICE, SQRT3, point_group_matrices
 from isingsc.core.results import MOMENTUM_UNITS, finalize
-from isingsc.models.base import SIGMA0, SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, as_field
+from isingsc.core.field import as_field
+from isingsc.models.symmetry import chiral_basis, symmetry_operators
+from isingsc.models.base import TightBindingModel
 
 #: Period of the fixed-ky loop: (4 pi, 0) = 2 b1 + b2.
 KX_PERIOD = 4 * np.pi
@@ -87,47 +89,12 @@ _CHUNK = 20000  # k points per batched evaluation (memory)
 def _n_orbitals(model) -> int:
     if not hasattr(model, "bdg_hamiltonian") or not hasattr(model, "nambu_dim"):
         raise ParameterError("model", type(model).__name__,
-                             "an object with bdg_hamiltonian(k, delta, field_vector) and nambu_dim")
+                             "an object with bdg_hamiltonian(k, delta, field) and nambu_dim")
     nd = int(model.nambu_dim)
     if nd <= 0 or nd % 4:
         raise ParameterError("model", f"nambu_dim = {nd}", "nambu_dim a positive multiple of 4 "
                              "(spinful orbitals, particles then holes)")
     return nd // 4
-
-
-def _nambu_op(tau: np.ndarray, sigma: np.ndarray, n_orbitals: int) -> np.ndarray:
-    """sigma_a tau_b in our basis: tau outermost (particles, holes), then orbital, then spin."""
-    return np.kron(tau, np.kron(np.eye(n_orbitals), sigma))
-
-
-def symmetry_operators(n_orbitals: int = 1) -> dict[str, np.ndarray]:
-    """Unitary parts of the paper's T = sigma_x tau_z K, P = sigma_0 tau_x K and C = sigma_x tau_y.
-
-    Returned as 4N x 4N matrices in our Nambu basis (identity over the N
-    orbitals).  T and P are antiunitary: T H T^-1 = U_T H^* U_T^dagger.
-    """
-    n = check_positive_int("n_orbitals", n_orbitals, 1)
-    return {"T": _nambu_op(SIGMAZ, SIGMAX, n), "P": _nambu_op(SIGMAX, SIGMA0, n),
-            "C": _nambu_op(SIGMAY, SIGMAX, n)}
-
-
-def chiral_basis(n_orbitals: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Orthonormal eigenvectors of C = sigma_x tau_y: (U_plus, U_minus), each (4N, 2N).
-
-    Built analytically from tau_y |tau+-> = +-|tau+->, |tau+-> = (1, +-i)/sqrt2 and
-    sigma_x |sigma+-> = +-|sigma+->, |sigma+-> = (1, +-1)/sqrt2:
-    C = +1 on |tau+, sigma+> and |tau-, sigma->, C = -1 on the other two.
-    """
-    n = check_positive_int("n_orbitals", n_orbitals, 1)
-    tp, tm = np.array([1, 1j]) / np.sqrt(2), np.array([1, -1j]) / np.sqrt(2)
-    sp, sm = np.array([1, 1]) / np.sqrt(2), np.array([1, -1]) / np.sqrt(2)
-    eye = np.eye(n)
-
-    def block(t, s):
-        return np.stack([np.kron(t, np.kron(eye[o], s)) for o in range(n)], axis=-1)
-
-    return (np.concatenate([block(tp, sp), block(tm, sm)], axis=1),
-            np.concatenate([block(tp, sm), block(tm, sp)], axis=1))
 
 
 # ----------------------------------------------------------------- validation
@@ -140,7 +107,7 @@ def _check_field(field) -> np.ndarray:
     if np.ndim(field) == 0:
         vx = check_range("field", field, lo=0.0)  # a scalar is the field along +x
         return np.array([vx, 0.0, 0.0])
-    v = as_field(field)
+    v = as_field(field).vector
     if v[2] != 0.0:
         raise ParameterError("field", tuple(float(x) for x in v), _FIELD_ALLOWED)
     return v
@@ -240,7 +207,7 @@ def check_symmetries(model, delta: float, field, k=None, *, atol: float = 1e-9,
     ``model`` (a term such as Rashba SOC breaks it).
     """
     n_orb = _n_orbitals(model)
-    v = as_field(field)
+    v = as_field(field).vector
     if k is None:
         k = np.random.default_rng(11).uniform(-4.0, 4.0, size=(8, 2))
     k = np.asarray(k, dtype=float).reshape(-1, 2)
@@ -380,7 +347,7 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
 
     Parameters
     ----------
-    model : anything with ``bdg_hamiltonian(k, delta, field_vector)`` and ``nambu_dim``
+    model : anything with ``bdg_hamiltonian(k, delta, field)`` and ``nambu_dim``
         (a TightBindingModel, the effective 4x4 model, ...).
     delta : pairing Delta > 0 (|t|).
     field : Zeeman energy: scalar Vx >= 0 (|t|), or an in-plane vector (Vx, Vy[, 0]).

@@ -110,13 +110,13 @@ class SemiInfiniteEdge:
     model : a TightBindingModel (any number of orbitals; pairing orbitals get Delta).
     edge : "armchair-y" (edges along y, period sqrt3, paper Fig. 4) or "zigzag-x".
     delta : pairing amplitude Delta >= 0 (units of |t|).
-    field_vector : Zeeman field: scalar Vx >= 0 (along x) or a vector (Vx, Vy[, Vz]).
+    field : Zeeman field: scalar Vx >= 0 (along x) or a vector (Vx, Vy[, Vz]).
     """
 
-    def __init__(self, model, edge: str = "armchair-y", delta: float = 0.0, field_vector=0.0):
+    def __init__(self, model, edge: str = "armchair-y", delta: float = 0.0, field=0.0):
         self.edge = check_edge(edge)
         self.delta = check_delta(delta)
-        self.field = check_field(field_vector)
+        self.field = check_field(field)
         self.model = model
         # a two-layer ribbon only serves to build the column blocks
         self.ribbon = Ribbon.oriented(model, 2, edge)
@@ -395,22 +395,22 @@ def decimate(h00, h10, z, tol: float = 1e-13, max_iter: int = 100):
 
 
 # ------------------------------------------------------------------ convenience functions
-def edge_spectral_function(model, k, energies, delta: float = 0.0, field_vector=0.0,
+def edge_spectral_function(model, k, energies, delta: float = 0.0, field=0.0,
                            edge: str = "armchair-y", eta: float = 0.01, side: str = "both",
                            **kwargs) -> xr.Dataset:
     """A_edge(k, E) of the semi-infinite ribbon (see :meth:`SemiInfiniteEdge.spectral_function`)."""
-    return SemiInfiniteEdge(model, edge, delta, field_vector).spectral_function(
+    return SemiInfiniteEdge(model, edge, delta, field).spectral_function(
         k, energies, eta=eta, side=side, **kwargs)
 
 
-def edge_zero_modes(model, k, delta: float = 0.0, field_vector=0.0, edge: str = "armchair-y",
+def edge_zero_modes(model, k, delta: float = 0.0, field=0.0, edge: str = "armchair-y",
                     eta: float | None = None, ratio: float = 10.0, **kwargs) -> xr.Dataset:
     """Zero-energy edge modes per k and edge (see :meth:`SemiInfiniteEdge.zero_modes`)."""
-    return SemiInfiniteEdge(model, edge, delta, field_vector).zero_modes(k, eta=eta, ratio=ratio,
+    return SemiInfiniteEdge(model, edge, delta, field).zero_modes(k, eta=eta, ratio=ratio,
                                                                         **kwargs)
 
 
-def edge_decay_length(model, k, delta: float = 0.0, field_vector=0.0, edge: str = "armchair-y",
+def edge_decay_length(model, k, delta: float = 0.0, field=0.0, edge: str = "armchair-y",
                       energy: float = 0.0) -> xr.Dataset:
     """Longest evanescent decay length per k (see :meth:`SemiInfiniteEdge.decay_length`)."""
-    return SemiInfiniteEdge(model, edge, delta, field_vector).decay_length(k, energy)
+    return SemiInfiniteEdge(model, edge, delta, field).decay_length(k, energy)

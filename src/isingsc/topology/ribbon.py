@@ -80,7 +80,8 @@ from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.results import MOMENTUM_UNITS, finalize
-from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, as_field, nambu
+from isingsc.core.field import as_field
+from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, nambu
 
 #: Edge orientations: (periodic T, open U) in lattice coordinates.
 ORIENTATIONS = {
@@ -97,14 +98,14 @@ def check_delta(delta) -> float:
     return check_range("delta", delta, lo=0.0)
 
 
-def check_field(field_vector) -> np.ndarray:
+def check_field(field) -> np.ndarray:
     """Zeeman field: a scalar Vx >= 0 (the Zeeman energy along +x) or a vector (Vx, Vy[, Vz])."""
-    if np.ndim(field_vector) == 0:
-        vx = check_range("Vx", field_vector)
+    if np.ndim(field) == 0:
+        vx = check_range("Vx", field)
         if vx < 0:
             raise ParameterError("Vx", vx, "Vx >= 0 (a scalar is the Zeeman energy along +x; "
                                  "give a vector (Vx, Vy, Vz) for other directions)")
-    return as_field(field_vector)
+    return as_field(field).vector
 
 
 def check_edge(edge: str) -> str:
@@ -179,12 +180,12 @@ class Ribbon:
         alpha, beta = np.linalg.solve(basis, np.array(offset, dtype=float))
         return int(round(alpha)), int(round(beta))
 
-    def hamiltonian(self, k, field_vector=0.0) -> np.ndarray:
+    def hamiltonian(self, k, field=0.0) -> np.ndarray:
         """Normal-state ribbon Bloch Hamiltonian, shape (n_k, W dim, W dim), k along T (1/a)."""
         k = np.atleast_1d(np.asarray(k, dtype=float))
         dim, W = self.model.dim, self.width
         out = np.zeros((len(k), W * dim, W * dim), dtype=complex)
-        zee = self.model.zeeman_matrix(field_vector)
+        zee = self.model.zeeman_matrix(field)
         for offset, mat in self.model.hoppings.items():
             alpha, beta = self._decompose(offset)
             phase = np.exp(1j * k * beta * self.period)[:, None, None]
@@ -199,11 +200,11 @@ class Ribbon:
         out += np.kron(np.eye(W), zee)
         return out
 
-    def bdg_hamiltonian(self, k, delta: complex = 0.0, field_vector=0.0) -> np.ndarray:
+    def bdg_hamiltonian(self, k, delta: complex = 0.0, field=0.0) -> np.ndarray:
         """Nambu ribbon Hamiltonian [[h(k), D], [D^dagger, -h(-k)^*]], shape (n_k, 2 W dim, 2 W dim)."""
         k = np.atleast_1d(np.asarray(k, dtype=float))
         pairing = np.kron(np.eye(self.width), self.model.pairing_matrix(delta))
-        return nambu(self.hamiltonian(k, field_vector), self.hamiltonian(-k, field_vector), pairing)
+        return nambu(self.hamiltonian(k, field), self.hamiltonian(-k, field), pairing)
 
     def momenta(self, n: int) -> np.ndarray:
         """n momenta along T covering [-pi/|T|, pi/|T|)."""
@@ -225,7 +226,7 @@ class Ribbon:
         area = abs(np.linalg.det(self.model.lattice.primitive))
         return float(area / self.period)
 
-    def hopping_blocks(self, delta: float = 0.0, field_vector=0.0) -> dict[tuple[int, int], np.ndarray]:
+    def hopping_blocks(self, delta: float = 0.0, field=0.0) -> dict[tuple[int, int], np.ndarray]:
         """Real-space Nambu blocks between columns, keyed by (alpha, beta).
 
         The block B_(alpha, beta) (shape (D, D), D = model.nambu_dim, the model's Nambu
@@ -236,7 +237,7 @@ class Ribbon:
         This is the form kwant (``syst[site_b, site_a] = B``) and pythtb take.
         """
         delta = check_delta(delta)
-        field = check_field(field_vector)
+        field = check_field(field)
         dim = self.model.dim
         out: dict[tuple[int, int], np.ndarray] = {(0, 0): np.zeros((2 * dim, 2 * dim), dtype=complex)}
         for offset, mat in self.model.hoppings.items():
@@ -252,7 +253,7 @@ class Ribbon:
         onsite[dim:, :dim] += pair.conj().T
         return out
 
-    def column_blocks(self, k, delta: float = 0.0, field_vector=0.0) -> dict[int, np.ndarray]:
+    def column_blocks(self, k, delta: float = 0.0, field=0.0) -> dict[int, np.ndarray]:
         """Bloch-summed Nambu blocks h_alpha(k) = sum_beta B_(alpha,beta) exp(i k beta |T|).
 
         Shape (n_k, D, D) each; the ribbon Hamiltonian is H_{m + alpha, m} = h_alpha(k),
@@ -260,7 +261,7 @@ class Ribbon:
         """
         k = np.atleast_1d(np.asarray(k, dtype=float))
         out: dict[int, np.ndarray] = {}
-        for (alpha, beta), blk in self.hopping_blocks(delta, field_vector).items():
+        for (alpha, beta), blk in self.hopping_blocks(delta, field).items():
             term = np.exp(1j * k * beta * self.period)[:, None, None] * blk
             out[alpha] = out[alpha] + term if alpha in out else term
         return out
@@ -272,7 +273,7 @@ class Ribbon:
         part, m, j = np.meshgrid(np.arange(2), np.arange(W), np.arange(dim), indexing="ij")
         return (m * 2 * dim + part * dim + j).ravel()
 
-    def sparse_bdg_hamiltonian(self, k: float, delta: float = 0.0, field_vector=0.0,
+    def sparse_bdg_hamiltonian(self, k: float, delta: float = 0.0, field=0.0,
                                order: str = "column") -> sp.csr_matrix:
         """Nambu ribbon Hamiltonian at one momentum k as a sparse (CSR) matrix.
 
@@ -285,7 +286,7 @@ class Ribbon:
         k = check_range("k", k)
         D, W = self.model.nambu_dim, self.width
         rows, cols, vals = [], [], []
-        for alpha, blk in self.column_blocks(k, delta, field_vector).items():
+        for alpha, blk in self.column_blocks(k, delta, field).items():
             b = blk[0]
             r, c = np.nonzero(b)
             if len(r) == 0:
@@ -308,7 +309,7 @@ class Ribbon:
         return h
 
     # ------------------------------------------------------------ low-energy states
-    def low_energy_states(self, k: float, delta: float = 0.0, field_vector=0.0, n_states: int = 8,
+    def low_energy_states(self, k: float, delta: float = 0.0, field=0.0, n_states: int = 8,
                           method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
         """The ``n_states`` eigenpairs nearest E = 0 at momentum k, sorted by |E|.
 
@@ -321,7 +322,7 @@ class Ribbon:
         """
         if method not in ("auto", "dense", "sparse"):
             raise ParameterError("method", method, "auto | dense | sparse")
-        h = self.sparse_bdg_hamiltonian(k, delta, field_vector)
+        h = self.sparse_bdg_hamiltonian(k, delta, field)
         n = h.shape[0]
         n_states = min(check_positive_int("n_states", n_states, 1), n)
         if method == "dense" or (method == "auto" and n <= 500) or n_states >= n - 1:
@@ -349,7 +350,7 @@ class Ribbon:
         return np.real(e), v
 
     # ------------------------------------------------------------ the bulk along a k line
-    def chain_hamiltonian(self, k, q, delta: float = 0.0, field_vector=0.0) -> np.ndarray:
+    def chain_hamiltonian(self, k, q, delta: float = 0.0, field=0.0) -> np.ndarray:
         """Bloch Hamiltonian of the infinite 1D chain of columns, H(k, q) = sum_alpha h_alpha(k) e^{-i q alpha}.
 
         q (per column, in [-pi, pi)) is the momentum conjugate to the column index;
@@ -357,11 +358,11 @@ class Ribbon:
         """
         q = np.atleast_1d(np.asarray(q, dtype=float))
         out = 0
-        for alpha, blk in self.column_blocks(k, delta, field_vector).items():
+        for alpha, blk in self.column_blocks(k, delta, field).items():
             out = out + blk[:, None] * np.exp(-1j * q * alpha)[None, :, None, None]
         return out
 
-    def bulk_gap(self, k, delta: float = 0.0, field_vector=0.0, n_q: int = 512) -> np.ndarray:
+    def bulk_gap(self, k, delta: float = 0.0, field=0.0, n_q: int = 512) -> np.ndarray:
         """E_g(k) = min_q min_n |E_n(k, q)|: the gap of the infinite chain along this k line.
 
         A grid of ``n_q`` points, then each grid local minimum refined by Brent's method
@@ -370,8 +371,8 @@ class Ribbon:
         k = np.atleast_1d(np.asarray(k, dtype=float))
         n_q = check_positive_int("n_q", n_q, 8)
         q = np.linspace(-np.pi, np.pi, n_q, endpoint=False)
-        gaps = np.abs(np.linalg.eigvalsh(self.chain_hamiltonian(k, q, delta, field_vector))).min(-1)
-        blocks = self.column_blocks(k, delta, field_vector)
+        gaps = np.abs(np.linalg.eigvalsh(self.chain_hamiltonian(k, q, delta, field))).min(-1)
+        blocks = self.column_blocks(k, delta, field)
         dq = q[1] - q[0]
         out = gaps.min(-1)
         for i in range(len(k)):
@@ -388,7 +389,7 @@ class Ribbon:
 
     # ------------------------------------------------------------ inertia
     def count_states(self, k: float, e_min: float, e_max: float, delta: float = 0.0,
-                     field_vector=0.0) -> int:
+                     field=0.0) -> int:
         """Number of ribbon eigenvalues in [e_min, e_max) at momentum k, without eigenvectors.
 
         Sylvester's law of inertia on the block LDL^dagger factorisation of H - sigma
@@ -402,7 +403,7 @@ class Ribbon:
         k = check_range("k", k)
         if not e_max > e_min:
             raise ParameterError("e_max", e_max, f"e_max > e_min = {e_min}")
-        blocks = {a: b[0] for a, b in self.column_blocks(k, delta, field_vector).items()}
+        blocks = {a: b[0] for a, b in self.column_blocks(k, delta, field).items()}
         s, D, W = self.span, self.model.nambu_dim, self.width
         n = s * D
         zero = np.zeros((D, D), dtype=complex)
@@ -435,25 +436,25 @@ class Ribbon:
                          for s in (SIGMAX, SIGMAY, SIGMAZ)], axis=-1)
         return weight, spin
 
-    def _norm_bound(self, k, delta, field_vector) -> float:
+    def _norm_bound(self, k, delta, field) -> float:
         """||H(k)|| <= sum_alpha ||h_alpha(k)|| (spectral norms)."""
-        return float(sum(np.linalg.norm(b[0], 2) for b in self.column_blocks(k, delta, field_vector).values()))
+        return float(sum(np.linalg.norm(b[0], 2) for b in self.column_blocks(k, delta, field).values()))
 
-    def _classify(self, k: float, delta, field_vector, method: str, gap: float):
+    def _classify(self, k: float, delta, field, method: str, gap: float):
         W, D = self.width, self.model.nambu_dim
         n_max = W * D
         if method not in ("auto", "dense", "sparse"):
             raise ParameterError("method", method, "auto | dense | sparse")
         dense = method == "dense" or (method == "auto" and n_max <= 500) or self.closed
         if dense:
-            e, v = np.linalg.eigh(self.sparse_bdg_hamiltonian(k, delta, field_vector).toarray())
+            e, v = np.linalg.eigh(self.sparse_bdg_hamiltonian(k, delta, field).toarray())
         else:
             # only the in-gap states can be edge states: count them by inertia, then find them
-            m = self.count_states(k, -gap, gap, delta, field_vector) if gap > 0 else 0
+            m = self.count_states(k, -gap, gap, delta, field) if gap > 0 else 0
             if m == 0:
                 e, v = np.zeros(0), np.zeros((n_max, 0), dtype=complex)
             else:
-                e, v = self.low_energy_states(k, delta, field_vector, m,
+                e, v = self.low_energy_states(k, delta, field, m,
                                               "dense" if m >= n_max - 1 else "sparse")
         ingap = np.abs(e) < gap
         order = np.argsort(np.abs(e[ingap]), kind="stable")
@@ -462,7 +463,7 @@ class Ribbon:
         d = np.minimum(np.arange(W), W - 1 - np.arange(W))
         xi = _mean_distance_to_xi(weight @ d)
         # rounding level of computed eigenvalues: eps ||H|| sqrt(dim), ||H|| <= sum ||h_alpha||
-        floor = np.finfo(float).eps * self._norm_bound(k, delta, field_vector) * np.sqrt(n_max)
+        floor = np.finfo(float).eps * self._norm_bound(k, delta, field) * np.sqrt(n_max)
         thr = np.maximum(gap * np.exp(-W / (2 * np.where(xi > 0, xi, W))), floor)
         cand = np.abs(e) < thr
         left_half = np.arange(W) < W / 2
@@ -503,7 +504,7 @@ class Ribbon:
                     left_weight=left_w, edge=p, unmixed=unmixed, intra=intra,
                     n_left=n_left, n_right=n_right, leak=leak)
 
-    def edge_states(self, k, delta: float = 0.0, field_vector=0.0, method: str = "auto",
+    def edge_states(self, k, delta: float = 0.0, field=0.0, method: str = "auto",
                     n_q: int = 512) -> xr.Dataset:
         """Count zero-energy edge modes per k and per edge on this finite ribbon.
 
@@ -523,10 +524,10 @@ class Ribbon:
         (padded with NaN / 0).
         """
         check_delta(delta)
-        check_field(field_vector)
+        check_field(field)
         ks = np.atleast_1d(np.asarray(k, dtype=float))
-        gaps = self.bulk_gap(ks, delta, field_vector, n_q)
-        res = [self._classify(float(kk), delta, field_vector, method, g)
+        gaps = self.bulk_gap(ks, delta, field, n_q)
+        res = [self._classify(float(kk), delta, field, method, g)
                for kk, g in zip(ks, gaps)]
         n = max([1] + [len(r["energy"]) for r in res])
 
@@ -554,12 +555,12 @@ class Ribbon:
                       {"long_name": "largest weight of a counted edge mode on the far half of the ribbon"})},
             coords=coords)
         return finalize(ds, model=self.model, width=self.width, periodic=list(self.periodic),
-                        open=list(self.open_), delta=float(delta), field=as_field(field_vector),
+                        open=list(self.open_), delta=float(delta), field=as_field(field).vector,
                         method=method, n_q=n_q, bulk_gap_method="grid of n_q q points + Brent",
                         criterion="|E| < E_g exp(-W/(2 xi)) (xi from the profile), then "
                                   "intra-edge energy <= inter-edge coupling")
 
-    def edge_state_profiles(self, k: float, delta: float = 0.0, field_vector=0.0,
+    def edge_state_profiles(self, k: float, delta: float = 0.0, field=0.0,
                             method: str = "auto", n_q: int = 512) -> xr.Dataset:
         """Profiles of the in-gap states at one k: weight and <sigma_x,y,z> per column.
 
@@ -570,12 +571,12 @@ class Ribbon:
         (<H> for the unmixed zero modes), zero_mode, edge (+1 left, -1 right, 0 none).
         """
         check_delta(delta)
-        check_field(field_vector)
-        gap = float(self.bulk_gap(k, delta, field_vector, n_q)[0])
-        r = self._classify(float(k), delta, field_vector, method, gap)
+        check_field(field)
+        gap = float(self.bulk_gap(k, delta, field, n_q)[0])
+        r = self._classify(float(k), delta, field, method, gap)
         cand = r["candidate"]
         vecs = np.concatenate([r["unmixed"], r["vectors"][:, ~cand]], axis=1)
-        h = self.sparse_bdg_hamiltonian(k, delta, field_vector)
+        h = self.sparse_bdg_hamiltonian(k, delta, field)
         energy = np.real(np.einsum("in,in->n", vecs.conj(), h @ vecs))
         weight, spin = self._profiles(vecs)
         edge = np.zeros(vecs.shape[1], dtype=int)
@@ -590,22 +591,22 @@ class Ribbon:
             coords={"state": np.arange(vecs.shape[1]), "column": np.arange(self.width),
                     "component": list(SPIN_COMPONENTS)})
         return finalize(ds, model=self.model, k=float(k), width=self.width, delta=float(delta),
-                        field=as_field(field_vector), bulk_gap=gap)
+                        field=as_field(field).vector, bulk_gap=gap)
 
-    def spectrum(self, k, delta: float = 0.0, field_vector=0.0, n_states: int | None = None,
+    def spectrum(self, k, delta: float = 0.0, field=0.0, n_states: int | None = None,
                  method: str = "auto") -> xr.Dataset:
         """Ribbon BdG energies per k: all of them (dense, ``n_states=None``) or the ``n_states``
         nearest zero (sparse shift-invert for wide ribbons).  Dataset energy(k, band), sorted."""
         check_delta(delta)
-        check_field(field_vector)
+        check_field(field)
         ks = np.atleast_1d(np.asarray(k, dtype=float))
         if n_states is None:
-            e = np.stack([np.linalg.eigvalsh(self.sparse_bdg_hamiltonian(kk, delta, field_vector).toarray())
+            e = np.stack([np.linalg.eigvalsh(self.sparse_bdg_hamiltonian(kk, delta, field).toarray())
                           for kk in ks])
         else:
-            e = np.stack([np.sort(self.low_energy_states(kk, delta, field_vector, n_states, method)[0])
+            e = np.stack([np.sort(self.low_energy_states(kk, delta, field, n_states, method)[0])
                           for kk in ks])
         ds = xr.Dataset({"energy": (("k", "band"), e, {"units": "|t|"})},
                         coords={"k": ("k", ks, {"units": MOMENTUM_UNITS}), "band": np.arange(e.shape[1])})
         return finalize(ds, model=self.model, width=self.width, delta=float(delta),
-                        field=as_field(field_vector))
+                        field=as_field(field).vector)

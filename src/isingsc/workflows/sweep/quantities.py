@@ -18,7 +18,7 @@ import numpy as np
 from isingsc.core.errors import IsingscError, ParameterError
 from isingsc.models.paper import (HeterostructureParams, IsingParams, effective_model, fit_effective_model,
                       heterostructure_model, intrinsic_ising_model, sc_model)
-from isingsc.models.base import in_plane_field
+from isingsc.core.field import Field
 from isingsc.workflows.sweep.spec import MODEL_PARAMETERS, settings_of
 
 SQRT2 = np.sqrt(2.0)
@@ -166,7 +166,7 @@ def _topology(model_name, quantities, values: dict, settings: dict) -> dict:
 
     model = topology_model(model_name, values)
     delta = settings["topology_delta"]
-    field = in_plane_field(settings["vx_over_delta"] * delta, np.deg2rad(settings["field_angle"]))
+    field = Field.in_plane(settings["vx_over_delta"] * delta, np.deg2rad(settings["field_angle"]))
     nodes = find_nodes(model, delta, field)
     n_nodes = int(nodes.sizes.get("node", 0))
     result = {}

@@ -11,11 +11,11 @@ workers repeatedly stays pending and is reported.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from isingsc.core import config
 from isingsc.core.errors import IsingscError, ParameterError
 from isingsc.core.progress import logger, progress_enabled
 from isingsc.workflows.sweep.quantities import compute_point
@@ -35,9 +35,12 @@ class SweepReport:
 
 
 def _worker_env(threads: int) -> dict:
-    # one BLAS/kernel thread per worker process: the workers already fill the cores
+    # the session's settings (backend) travel to the worker processes; one BLAS/kernel thread per
+    # worker: the workers already fill the cores
     t = str(threads)
-    return {"ISINGSC_NUM_THREADS": t, "OMP_NUM_THREADS": t, "OPENBLAS_NUM_THREADS": t, "MKL_NUM_THREADS": t}
+    env = config.environment_for_workers(config.current())
+    env.update({"ISINGSC_NUM_THREADS": t, "OMP_NUM_THREADS": t, "OPENBLAS_NUM_THREADS": t, "MKL_NUM_THREADS": t})
+    return env
 
 
 def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: int):
@@ -48,8 +51,7 @@ def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: in
             return Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError) as exc:
             raise IsingscError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    workers = n_workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                               else os.cpu_count() or 1)
+    workers = n_workers or config.cpu_count()
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, env=_worker_env(threads_per_worker),
                            silence_logs=40)

@@ -1,0 +1,239 @@
+"""The backend seam: which kernels run (CPU or GPU), and the operators built on them.
+
+Every mean-field quantity is a Brillouin-zone sum over the eigenvalues of small Nambu matrices
+that are *linear* in the pairing and the field,
+
+    H(k; Delta, V) = H0(k) + Delta P + V . Z,                               (1)
+
+with P (pairing vertex) and Z = (Zx, Zy, Zz) (Zeeman vertices) independent of k for on-site
+pairing and Zeeman couplings.  :class:`LinearNambu` stores H0 on a k mesh once and evaluates
+eigenvalues, condensation free energies and the Delta = 0 pair blocks on the backend in force:
+the ``backend`` setting of :mod:`isingsc.core.config` (``auto`` | ``cpu`` | ``gpu``).
+:func:`eigvalsh` and :func:`orbital_spectral_function` dispatch the same way.  Nothing else in
+the package knows which backend runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from isingsc.backends import cpu
+from isingsc.backends.cpu import _pair_blocks, over_k, thermal_difference
+from isingsc.core import config
+from isingsc.core.errors import ConvergenceError, ParameterError
+from isingsc.core.field import as_field
+
+
+def _gpu():
+    from isingsc.backends import gpu
+
+    return gpu
+
+
+def active_backend() -> str:
+    """``cpu`` or ``gpu``: the backend that runs now (``auto`` resolves to the GPU when one is usable)."""
+    name = config.current().backend
+    if name == "cpu":
+        return "cpu"
+    if name == "gpu":
+        _gpu().require()
+        return "gpu"
+    return "gpu" if _gpu().available() else "cpu"
+
+
+def select_backend(name: str) -> str:
+    """Set the ``backend`` setting after checking that it can run here; returns the backend in force."""
+    if name == "gpu":
+        _gpu().require()
+    config.configure(backend=name)
+    return active_backend()
+
+
+def eigvalsh(h: np.ndarray) -> np.ndarray:
+    """Ascending eigenvalues of a batch of Hermitian matrices, shape (..., N, N) -> (..., N).
+
+    Drop-in for ``numpy.linalg.eigvalsh`` on many small matrices: the compiled Householder + QL
+    kernel over threads (real symmetric or complex Hermitian; the full matrix is read, so it must
+    be Hermitian), or the GPU backend when it is active.
+    """
+    h = np.asarray(h)
+    if h.ndim < 2 or h.shape[-1] != h.shape[-2]:
+        raise ParameterError("h", h.shape, "an array of square matrices, shape (..., N, N)")
+    batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]), dtype=complex if np.iscomplexobj(h) else float)
+    shift = np.zeros(h.shape[-2:], dtype=batch.dtype)
+    if active_backend() == "gpu":
+        return _gpu().eigenvalues(batch, shift).reshape(h.shape[:-1])
+    return cpu.eigenvalues(batch, shift).reshape(h.shape[:-1])
+
+
+def orbital_spectral_function(h: np.ndarray, indices, omega, eta: float) -> np.ndarray:
+    """A_s(k, omega) = sum_n |u_{i_s, n}(k)|^2 (eta/pi) / ((omega - E_n(k))^2 + eta^2) for each basis
+    index i_s in ``indices``: shape (..., n_omega, len(indices)), states / |t|.
+
+    ``h``: Hermitian matrices (..., N, N) (|t|), E_n and u_n their eigenpairs.  The kernel of the
+    spin-resolved DOS and of the spectral maps (:mod:`isingsc.normal.greens`): LAPACK on the CPU, a
+    Jacobi kernel per k on the GPU backend.
+    """
+    h = np.asarray(h)
+    idx = np.asarray(indices, dtype=np.int64)
+    omega = np.atleast_1d(np.asarray(omega, dtype=float))
+    if active_backend() == "gpu":
+        gpu = _gpu()
+        batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]))
+        out = gpu.orbital_spectral_function(batch, idx, omega, float(eta))
+        return out.reshape(h.shape[:-2] + out.shape[1:])
+    e, u = np.linalg.eigh(h)
+    w = np.abs(u[..., idx, :]) ** 2  # (..., S, N)
+    x = omega[:, None] - e[..., None, :]  # (..., W, N)
+    line = (eta / np.pi) / (x * x + eta * eta)
+    return np.einsum("...wn,...sn->...ws", line, w)
+
+
+# ----------------------------------------------------------------- the linear Nambu operator
+@dataclass(frozen=True)
+class LinearNambu:
+    """H(k; Delta, V) = H0(k) + Delta P + sum_a V_a Z_a on a fixed k mesh (Eq. 1).
+
+    h0 : (n_k, N, N); pairing : (N, N); zeeman : (3, N, N).  Built by
+    :meth:`from_model`, which verifies the decomposition against the model.
+    """
+
+    h0: np.ndarray
+    pairing: np.ndarray
+    zeeman: np.ndarray
+
+    @classmethod
+    def from_model(cls, model, k: np.ndarray) -> "LinearNambu | None":
+        """Decompose ``model.bdg_hamiltonian`` on the mesh, or None if it is not of the form (1)
+        (e.g. the static effective model, whose self-energy depends on the field non-linearly)."""
+        k = np.asarray(k, dtype=float)
+        k0 = np.zeros((1, 2))
+        base = model.bdg_hamiltonian(k0, 0.0, 0.0)[0]
+        pairing = model.bdg_hamiltonian(k0, 1.0, 0.0)[0] - base
+        zeeman = np.stack([model.bdg_hamiltonian(k0, 0.0, np.eye(3)[a])[0] - base for a in range(3)])
+        # check (1) on sample points with a random pairing and field
+        rng = np.random.default_rng(7)
+        ks = np.concatenate([k[:: max(1, len(k) // 64)], rng.uniform(-4, 4, (8, 2))])
+        delta, field = 0.37, np.array([0.23, -0.11, 0.05])
+        exact = model.bdg_hamiltonian(ks, delta, field)
+        linear = (model.bdg_hamiltonian(ks, 0.0, 0.0) + delta * pairing
+                  + np.tensordot(field, zeeman, axes=1))
+        if not np.allclose(exact, linear, rtol=0, atol=1e-12):
+            return None
+        h0 = np.concatenate([model.bdg_hamiltonian(k[s:s + 8192], 0.0, 0.0)
+                             for s in range(0, len(k), 8192)]) if len(k) else np.zeros((0,) + base.shape)
+        # real up to rounding of the Bloch phases (field along x): keep the fast real path
+        if np.max(np.abs(h0.imag), initial=0.0) < 1e-13 * max(1.0, np.max(np.abs(h0.real), initial=0.0)):
+            h0 = np.ascontiguousarray(h0.real)
+        return cls(h0=h0, pairing=pairing, zeeman=zeeman)
+
+    @property
+    def dim(self) -> int:
+        return self.h0.shape[-1]
+
+    def perturbation(self, delta: float, field=None) -> np.ndarray:
+        """Delta P + V . Z: the k-independent part of H(k; Delta, V) (Eq. 1), shape (N, N)."""
+        return delta * self.pairing + np.tensordot(as_field(field).vector, self.zeeman, axes=1)
+
+    def eigenvalues(self, delta: float, field) -> np.ndarray:
+        """Ascending Nambu eigenvalues E_n(k), shape (n_k, N), units |t|.
+
+        Real matrices (field along x) and complex Hermitian ones (a y component) both run in
+        the compiled Householder + QL kernel, or on the GPU backend when it is selected.
+        """
+        shift = self.perturbation(delta, field)
+        h0, shift = self._matching(shift)
+        if active_backend() == "gpu":
+            return _gpu().eigenvalues(h0, shift)
+        return cpu.eigenvalues(h0, shift)
+
+    def _matching(self, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """H0 and the shift in one dtype: real if both are, else complex (H0's copy cached)."""
+        if np.isrealobj(self.h0) and not np.any(shift.imag):
+            return self.h0, np.ascontiguousarray(shift.real)
+        return self._h0_complex, np.ascontiguousarray(shift, dtype=complex)
+
+    @cached_property
+    def _h0_complex(self) -> np.ndarray:
+        return np.ascontiguousarray(self.h0, dtype=complex)
+
+    def condensation(self, deltas, temperatures, field, weights, normal=None) -> np.ndarray:
+        """sum_k w_k sum_n [G_T(E_n(k; Delta_i, V)) - G_T(E_n(k; 0, V))] for every (T, Delta_i),
+        shape (n_T, n_Delta), |t| per site; ``weights`` are the mesh weights w_k, ``normal``
+        optionally the Delta = 0 spectrum at this field.
+
+        The hot path of the free energy and the gap equation: a diagonalisation per (Delta, k)
+        and the thermal sums, on the CPU kernels or fused on the GPU backend.
+        """
+        t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
+        deltas = np.atleast_1d(np.asarray(deltas, dtype=float))
+        w = np.ascontiguousarray(weights, dtype=float)
+        if active_backend() == "gpu":
+            gpu = _gpu()
+            shifts = np.stack([self.perturbation(d, field) for d in deltas])
+            h0, shifts = self._matching_many(shifts)
+            e0 = normal if normal is not None else self.eigenvalues(0.0, field)
+            return gpu.condensation(h0, shifts, np.ascontiguousarray(e0), w, t)
+        e0 = normal if normal is not None else self.eigenvalues(0.0, field)
+        cols = [thermal_difference(self.eigenvalues(d, field), e0, w, t) for d in deltas]
+        return np.stack(cols, axis=-1)
+
+    def _matching_many(self, shifts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if np.isrealobj(self.h0) and not np.any(shifts.imag):
+            return self.h0, np.ascontiguousarray(shifts.real)
+        return self._h0_complex, np.ascontiguousarray(shifts, dtype=complex)
+
+    def hole_block_relation(self, shift_p, shift_h):
+        """W = 1_orbitals x sigma_x if the hole block equals -W (particle block) W^T on the whole mesh.
+
+        This holds for real Hamiltonians whose spin-dependent terms are sigma_z-odd in k and the
+        field along x (time reversal combined with a pi rotation about x): h(-k) = W h(k) W^T.
+        Checked for H0 once (cached) and for the field term at every call.
+        """
+        w = self._sigma_x_relation
+        if w is None or np.max(np.abs(shift_h + w @ shift_p @ w)) > 1e-13 * max(1.0, np.max(np.abs(shift_p))):
+            return None
+        return w
+
+    @cached_property
+    def _sigma_x_relation(self):
+        n = self.dim // 2
+        w = np.kron(np.eye(n // 2), np.array([[0.0, 1.0], [1.0, 0.0]]))
+        if not np.isrealobj(self.h0):
+            return None
+        hp, hh = self.h0[:, :n, :n], self.h0[:, n:, n:]
+        scale = max(1.0, float(np.max(np.abs(hp), initial=0.0)))
+        return w if np.max(np.abs(hh + w @ hp @ w), initial=0.0) < 1e-12 * scale else None
+
+    def pair_blocks(self, field):
+        """Delta = 0: particle and hole eigenvalues (n_k, n) and |<p_i|D|h_j>|^2 (n_k, n, n), n = N/2."""
+        n = self.dim // 2
+        shift = self.perturbation(0.0, field)
+        d_block = self.pairing[:n, n:]
+        if np.isrealobj(self.h0) and not np.any(shift.imag) and not np.any(d_block.imag):
+            nk = len(self.h0)
+            e_p, e_h, p2 = np.empty((nk, n)), np.empty((nk, n)), np.empty((nk, n, n))
+            shift_p = np.ascontiguousarray(shift.real[:n, :n])
+            shift_h = np.ascontiguousarray(shift.real[n:, n:])
+            hp = np.ascontiguousarray(self.h0[:, :n, :n])
+            w = self.hole_block_relation(shift_p, shift_h)
+            related = w is not None
+            m_block = np.ascontiguousarray(d_block.real @ w if related else d_block.real)
+            hh = hp if related else np.ascontiguousarray(self.h0[:, n:, n:])
+            fails = over_k(nk, lambda a, b: _pair_blocks(hp[a:b], hh[a:b], shift_p, shift_h, m_block, related,
+                                                          e_p[a:b], e_h[a:b], p2[a:b]))
+            if sum(fails):
+                raise ConvergenceError("Jacobi eigen-decomposition did not converge")
+            return e_p, e_h, p2
+        eps, ehs, p2s = [], [], []
+        for s in range(0, len(self.h0), 8192):
+            h = self.h0[s:s + 8192] + shift
+            e_p, u_p = np.linalg.eigh(h[:, :n, :n])
+            e_h, u_h = np.linalg.eigh(h[:, n:, n:])
+            eps.append(e_p)
+            ehs.append(e_h)
+            p2s.append(np.abs(np.swapaxes(u_p.conj(), -1, -2) @ (d_block @ u_h)) ** 2)
+        return np.concatenate(eps), np.concatenate(ehs), np.concatenate(p2s)

@@ -1,0 +1,103 @@
+"""The one quadrature chooser of the mean-field solvers: which rays, which zone, which panels.
+
+From a model's symmetry facts (:class:`~isingsc.models.symmetry.SymmetryFacts`, declared by the
+catalogue or detected on a model file):
+
+* **zone** -- the Gamma-K-M wedge when the Nambu spectrum is D6-symmetric in in-plane fields
+  (Ising SOC only), else half the zone (six images of the wedge; exact for on-site singlet
+  pairing, whose free energy and pair susceptibility are even under k -> -k);
+* **K disks** -- when the Fermi surfaces include pockets around K and K' that a disk around each
+  corner can hold (no other Fermi crossing in the cut-off annulus): rays from K there;
+* **panels** -- graded around the zero crossings of the normal-state bands at zero field (every
+  observable) and, for a solve at field V, also around the crossings of the Zeeman-split bands at
+  V (:func:`mesh_at_field`): the pair susceptibility and the free energy at temperature T have
+  features of width T there, which panels grown from the zero-field crossings miss at low T
+  (the shift |E(V) - E(0)| <= |V| max|g_o| by Weyl's inequality, so the zero-field panels suffice
+  while that bound is below a few T; beyond it the Zeeman-split crossings get their own panels).
+
+The bands whose crossings place the panels: the particle block of H_BdG at Delta = 0 (the normal
+state, also for the static effective model), at k and -- for spectra that are not D6-symmetric --
+at -k (the hole block's crossings).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from isingsc.core.errors import ModelCapabilityError
+from isingsc.core.field import as_field
+from isingsc.lattice.quadrature import (K_DISK_LIMIT, PolarQuadrature, QuadratureSpec, disk_radii_for,
+                                        k_pocket_radius, zone_quadrature)
+from isingsc.lattice.triangular import KMesh
+
+#: A Zeeman-split crossing is resolved by the zero-field panels while |V| max|g| <= this x order x T.
+FIELD_PANEL_FACTOR = 0.5
+
+
+def band_energy_function(model, fields=(None,), *, both_signs: bool = False):
+    """``energies(k)``: sorted normal-state energies (particle block of H_BdG at Delta = 0) at each field
+    in ``fields`` side by side, shape (n, n_fields x dim); with ``both_signs`` also at -k."""
+    fields = [as_field(f) for f in fields]
+    n = model.nambu_dim // 2
+
+    def energies(k):
+        k = np.asarray(k, dtype=float)
+        parts = []
+        for f in fields:
+            for kk in ((k, -k) if both_signs else (k,)):
+                parts.append(np.linalg.eigvalsh(model.bdg_hamiltonian(kk, 0.0, f)[..., :n, :n]))
+        return np.concatenate(parts, axis=-1)
+
+    return energies
+
+
+def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fields=(),
+                   zone: str = "auto", k_disks: bool | None = None) -> PolarQuadrature:
+    """The rays of ``model``'s Brillouin-zone quadrature at resolution ``spec``.
+
+    ``facts``: the model's :class:`~isingsc.models.symmetry.SymmetryFacts` (default: detected);
+    ``angles``: in-plane field angles (rad) the quadrature must serve (the wedge needs D6 at all of
+    them); ``fields``: fields whose Zeeman-split crossings get panels as well (besides zero field);
+    ``zone``: auto | wedge | half | full; ``k_disks``: force the corner disks on/off (default: auto).
+    Raises ModelCapabilityError for a model without a Fermi surface (no superconducting instability
+    of the weak-coupling kind the solvers are written for).
+    """
+    from isingsc.models.symmetry import detect_facts, is_d6_symmetric
+
+    facts = facts or detect_facts(model)
+    if zone == "auto":
+        d6 = facts.d6_in_plane or is_d6_symmetric(model, angles)
+        zone = "wedge" if d6 else "half"
+    energy0 = band_energy_function(model, both_signs=zone != "wedge")
+    energy = band_energy_function(model, (None,) + tuple(fields), both_signs=zone != "wedge")
+    disks = None
+    use_disks = ("K" in facts.pockets) if k_disks is None else k_disks
+    if use_disks:
+        pocket = k_pocket_radius(energy0, 0.75 * K_DISK_LIMIT)
+        disks = disk_radii_for(energy, pocket) if pocket is not None else None
+    quad = zone_quadrature(energy, spec, zone=zone, disks=disks)
+    if not any(len(bp) > 2 for bp, corner in zip(quad.breakpoints, quad.from_corner) if not corner) and disks is None:
+        raise ModelCapabilityError(getattr(model, "name", "model"), "mean-field superconductivity",
+                                   "its normal state has no Fermi surface (no band crosses zero energy): "
+                                   "move the chemical potential into a band")
+    return quad
+
+
+def needs_field_panels(model, quad: PolarQuadrature, field, T: float) -> bool:
+    """True when the Zeeman-split crossings at ``field`` may sit outside what the zero-field panels resolve
+    at temperature T: |V| max|g_o| > FIELD_PANEL_FACTOR x order x T x (growth / (growth - 1))."""
+    f = as_field(field)
+    g = max((abs(x) for x in getattr(model, "zeeman_coupling", (1.0,))), default=1.0)
+    s = quad.spec
+    return f.strength * g > FIELD_PANEL_FACTOR * s.order * T * s.growth / (s.growth - 1.0)
+
+
+def mesh_at_field(model, quad: PolarQuadrature, field) -> KMesh:
+    """The quadrature with extra panels around the zero crossings of the normal-state bands at ``field``."""
+    f = as_field(field)
+    both = not quad.group.startswith("D6")
+    return quad.mesh(extra_bands=band_energy_function(model, (f,), both_signs=both))
+
+
+__all__ = ["FIELD_PANEL_FACTOR", "band_energy_function", "mesh_at_field", "needs_field_panels",
+           "quadrature_for"]
