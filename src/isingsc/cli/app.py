@@ -8,11 +8,11 @@ import :data:`app` and decorate their functions with ``@app.command()``;
 from __future__ import annotations
 
 import json
-import math
 import sys
-from pathlib import Path
 
 import typer
+
+from isingsc.core.results import to_jsonable
 
 app = typer.Typer(
     name="isingsc",
@@ -34,31 +34,9 @@ app = typer.Typer(
 OPTION_RANGES: dict[str, str] = {}
 
 
-def _jsonable(obj):
-    """Convert numpy scalars/arrays to JSON; non-finite floats become null."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        x = float(obj)
-        return x if math.isfinite(x) else None
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
-
-
 def print_json(obj) -> None:
     """Print one JSON object on stdout (strict JSON: no NaN/Infinity)."""
-    sys.stdout.write(json.dumps(_jsonable(obj), allow_nan=False, indent=1) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(obj), allow_nan=False, indent=1) + "\n")
 
 
 def parse_name_values(option: str, items, example: str = "NAME=1.0") -> dict[str, float]:

@@ -171,7 +171,7 @@ def reproduce_command(
 
     from tqdm import tqdm
 
-    from isingsc import __version__
+    from isingsc.core.version import __version__
     from isingsc.workflows.cache import DEFAULT_CACHE_NAME, FigureCache, figure_settings, settings_key
     from isingsc.core.errors import ParameterError
     from isingsc.workflows.report import RUN_RECORD, build_report

@@ -9,12 +9,13 @@ types (str, numbers, lists of numbers) so that a file reads back unchanged.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from isingsc import __version__
+from isingsc.core.version import __version__
 from isingsc.core.errors import DataFileError
 
 ENERGY_UNITS = "|t| (lattice hopping), k_B = 1"
@@ -38,6 +39,26 @@ def _netcdf_attr(value):
     if value is None:
         return "none"
     return json.dumps(value, default=str)
+
+
+def to_jsonable(obj):
+    """Convert numpy scalars/arrays to JSON; non-finite floats become null."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        return x if math.isfinite(x) else None
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
 
 
 def finalize(ds: xr.Dataset, *, model=None, **attrs) -> xr.Dataset:

@@ -375,9 +375,9 @@ class FitResult:
 
     def to_json(self) -> str:
         """Strict JSON text of :meth:`to_dict` (no NaN / Infinity)."""
-        from isingsc.cli.app import _jsonable
+        from isingsc.core.results import to_jsonable
 
-        return json.dumps(_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
+        return json.dumps(to_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
 
     def save_json(self, path) -> Path:
         path = Path(path)

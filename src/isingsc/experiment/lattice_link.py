@@ -13,7 +13,7 @@ beta_SO = beta / (|t| <2|S|>_FS) with the Fermi-surface average of 2|S(k)|
 (:func:`fermi_surface_ising_factor`; 3 sqrt3 for small pockets at +/-K).
 
 :func:`hc2_dataset_to_lab` converts a lattice Hc2(T) Dataset (from
-:mod:`isingsc.meanfield.phase_diagram`) to kelvin and tesla so it can be plotted next to
+:class:`isingsc.meanfield.MeanField`) to kelvin and tesla so it can be plotted next to
 data (:func:`isingsc.plotting.experiment.plot_lattice_comparison`).
 """
 

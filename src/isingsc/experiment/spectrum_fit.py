@@ -40,7 +40,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -323,9 +322,9 @@ class SpectrumFit:
                 "zeeman_energy_meV": 0.5 * self.g * MU_B_MEV_PER_T * v["field"]}
 
     def to_json(self) -> str:
-        from isingsc.cli.app import _jsonable
+        from isingsc.core.results import to_jsonable
 
-        return json.dumps(_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
+        return json.dumps(to_jsonable(self.to_dict()), allow_nan=False, indent=1) + "\n"
 
     def to_dataset(self) -> xr.Dataset:
         from isingsc.experiment.results import finalize_lab
@@ -424,36 +423,3 @@ def fit_spectrum(data: SpectrumData, *, fix: dict | None = None, free=None, init
             warnings.append(f"parameter {fp.name} is not constrained by the data ({fp.note})")
     return SpectrumFit(parameters=out, chi2=float(res.chisqr), redchi=float(res.redchi), dof=dof,
                        nfev=int(res.nfev), data=data, g=g, warnings=warnings)
-
-
-def plot_spectrum_fit(result: SpectrumFit, path=None):
-    """Data with the fitted curve (top) and residuals (bottom); parameters in the legend."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    d = result.data
-    fig, (ax, axr) = plt.subplots(2, 1, figsize=(5.2, 4.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    ax.errorbar(d.V, d.G, yerr=d.G_err, fmt="o", ms=2.5, color="k", lw=0.6, label="data", zorder=3)
-    vs = np.linspace(d.V.min(), d.V.max(), 600)
-    parts = []
-    for p in result.parameters.values():
-        if p.vary and p.name not in ("scale",):
-            err = f" ± {p.stderr:.2g}" if p.stderr is not None else ""
-            parts.append(f"{p.name} = {p.value:.4g}{err} {p.unit}")
-    ax.plot(vs, result.model(vs), color="#d62728", lw=1.4, label="fit\n" + "\n".join(parts))
-    ax.set_ylabel("dI/dV (file units)")
-    ax.legend(fontsize=7, frameon=False, loc="upper center")
-    ax.set_title(Path(d.source).name if d.source != "arrays" else "spectrum fit", fontsize=9)
-    res = d.G - result.model(d.V)
-    axr.plot(d.V, res, "k.", ms=2.5)
-    axr.axhline(0.0, color="#d62728", lw=0.8)
-    axr.set_xlabel("bias V (mV)")
-    axr.set_ylabel("residual")
-    fig.tight_layout()
-    if path is not None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, bbox_inches="tight", dpi=150)
-    return fig

@@ -199,6 +199,11 @@ class MeanField:
             p.rays.mesh(extra_crossings=_merged_crossings(self.model.model, p.rays, wanted))
         return PairingProblem(self.model.model, mesh, p.reference.v)
 
+    def problem_for(self, T: float, fields=(), spec: QuadratureSpec | None = None) -> PairingProblem:
+        """The pairing problem (quadrature and v) for a solve at temperature T (|t|) and ``fields``, on the
+        quadrature ``spec`` (default the starting one), with panels at their Zeeman-split crossings as needed."""
+        return self.problem_at(self.pass_at(spec), T, fields)
+
     def _attrs(self, achieved, spec: QuadratureSpec, n_k: int, tol) -> dict:
         return {"kmesh": f"{n_k} k points, {spec.describe()}", "kmesh_points": n_k, "tolerance": tol,
                 "achieved_tolerance": achieved}

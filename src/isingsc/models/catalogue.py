@@ -232,10 +232,12 @@ def get(name: str) -> ModelEntry:
 
 
 def resolve(name: str | None = None, *, file: str | Path | None = None, text: str | None = None,
-            overrides: Mapping[str, float] | None = None, delta0: float | None = None) -> ResolvedModel:
+            overrides: Mapping[str, float] | None = None, parameters=None) -> ResolvedModel:
     """The model named ``name`` (default heterostructure), or described by the TOML model ``file``
     (``text``: its content, when the file itself is elsewhere, e.g. on a sweep worker), with its
-    parameters ``overrides`` (names, or aliases such as ``t_sc`` for the intrinsic layer's ``t``).
+    parameters ``overrides`` (names, or aliases such as ``t_sc`` for the intrinsic layer's ``t``), or a
+    whole parameter set ``parameters`` (an instance of the entry's parameter class, e.g.
+    ``PAPER.with_(gamma=0.3)``).
 
     Raises ParameterError naming the parameter (unknown name, value out of range) or DataFileError
     naming the file and key.
@@ -255,7 +257,14 @@ def resolve(name: str | None = None, *, file: str | Path | None = None, text: st
                              delta0=mf.delta0 if mf.delta0 is not None else 0.02,
                              parameters=dict(mf.parameters), facts=facts, file_text=text)
     entry = get(name or "heterostructure")
-    params = entry.parameters(overrides)
+    if parameters is not None:
+        if not isinstance(parameters, type(entry.defaults)):
+            raise ParameterError("parameters", type(parameters).__name__,
+                                 f"a {type(entry.defaults).__name__} for model {entry.name!r}")
+        params = parameters.with_(**{entry.canonical_parameter(k): v for k, v in (overrides or {}).items()}) \
+            if overrides else parameters
+    else:
+        params = entry.parameters(overrides)
     model = entry.build(params)
     reference = model if entry.reference is None else entry.reference(params)
     values = {k: v for k, v in params.as_attrs().items() if k in entry.parameter_names}

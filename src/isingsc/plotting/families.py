@@ -1,8 +1,8 @@
 """Figures of the model families: Hc2(T) curves and Hc2(phi) polar plots (no physics here).
 
 * :func:`plot_hc2_curves` -- Hc2/HP against T/Tc for several datasets of
-  :func:`isingsc.meanfield.families_hc2.hc2_curve`, with optional reference curves (e.g. the clean Ising formula).
-* :func:`plot_hc2_polar` -- Hc2(phi)/HP from :func:`isingsc.meanfield.families_hc2.hc2_vs_angle`.
+  :meth:`isingsc.meanfield.MeanField.hc2`, with optional reference curves (e.g. the clean Ising formula).
+* :func:`plot_hc2_polar` -- Hc2(phi)/HP from :meth:`isingsc.meanfield.MeanField.hc2_vs_angle`.
 * :func:`make_family_figures` -- the figures of docs/families.md (and their NetCDF data):
   ``python -m isingsc.plotting.families OUTDIR [--reuse]`` (about 5 minutes on two cores).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from isingsc.plotting.paper import plt, save_figure
+from isingsc.plotting.style import new_figure, save_figure, styled, subplots
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
@@ -27,17 +27,18 @@ def clean_ising_over_hp(t_over_tc, beta_over_tc):
     return clean_ising_field_reduced(np.asarray(t_over_tc, dtype=float), beta_over_tc) / hp
 
 
+@styled
 def plot_hc2_curves(curves, references=(), ax=None, title: str | None = None):
     """Hc2/HP against T/Tc: ``curves`` = [(dataset, label)], ``references`` = [(t, h, label)] (dashed).
 
     Filled markers: second-order transition; open markers: first order.
     """
-    fig, ax = (plt.subplots(figsize=(4.8, 3.8)) if ax is None else (ax.figure, ax))
+    fig, ax = (subplots(figsize=(4.8, 3.8)) if ax is None else (ax.figure, ax))
     for i, (ds, label) in enumerate(curves):
         c = COLORS[i % len(COLORS)]
-        t, h = ds.T_over_Tc.values, ds.Hc2_over_HP.values
+        t, h = ds.T_over_Tc_reference.values, ds.Hc2_over_HP.values
         ax.plot(t, h, "-", color=c, lw=1.5, label=label)
-        first = ds.order.values == "first"
+        first = ds.transition_order.values == "first"
         ax.plot(t[~first], h[~first], "o", color=c, ms=4)
         ax.plot(t[first], h[first], "o", mfc="white", color=c, ms=4)
     for j, (t, h, label) in enumerate(references):
@@ -54,10 +55,11 @@ def plot_hc2_curves(curves, references=(), ax=None, title: str | None = None):
     return fig
 
 
+@styled
 def plot_hc2_polar(datasets, ax=None, title: str | None = None):
     """Polar plot of Hc2(phi)/HP: ``datasets`` = [(dataset, label)] from hc2_vs_angle (closed curves)."""
     if ax is None:
-        fig = plt.figure(figsize=(4.4, 4.2))
+        fig = new_figure(figsize=(4.4, 4.2))
         ax = fig.add_subplot(projection="polar")
     else:
         fig = ax.figure
@@ -81,12 +83,12 @@ def make_family_figures(outdir, temperatures=(0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.
     """Compute and draw the figures of docs/families.md into ``outdir`` (PNG + NetCDF of every curve).
 
     ``reuse``: read a curve from its NetCDF file in ``outdir`` when it is there (redraw only).
-    One pass on :func:`isingsc.meanfield.families_hc2.family_spec` (Delta0 = 0.03 |t|; finer panels when the curve goes
-    below 0.2 Tc); tests/test_families.py bounds its error against the clean Ising formula.
+    Every curve is converged to the default tolerance (Delta0 = 0.03 |t|); tests/test_families.py
+    checks it against the clean Ising formula.
     """
-    from isingsc.models import families as fam
-    from isingsc.meanfield.families_hc2 import hc2_curve, hc2_vs_angle
     from isingsc.core.results import load, save
+    from isingsc.meanfield import MeanField
+    from isingsc.models import families as fam
 
     out = Path(outdir)
     files: list[Path] = []
@@ -101,8 +103,8 @@ def make_family_figures(outdir, temperatures=(0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.
         files.append(save(ds, path))
         return ds
 
-    def curve(model, name, temps=t, **kw):
-        return cached(out / f"families_{name}.nc", lambda: hc2_curve(model, delta0=delta0, t_over_tc=temps, **kw))
+    def curve(model, name, temps=t):
+        return cached(out / f"families_{name}.nc", lambda: MeanField(model, delta0=delta0).hc2(t_over_tc=temps))
 
     # type II: orbital texture and the stanene-like set
     ty = [(curve(fam.type_ii_model(fam.TYPE_II.with_(t_orb=x)), f"type_ii_torb{x:g}"),
@@ -117,7 +119,7 @@ def make_family_figures(outdir, temperatures=(0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.
 
     # Ising + Rashba family (Fig. 7c)
     # (from 0.2 Tc: the half-zone 8 x 8 problem on the finer low-T quadrature would take ~1 h)
-    rs = [(curve(fam.rashba_model(fam.PDTE2.with_(alpha_r=a)), f"rashba_alpha{a:g}", temps=t[t >= 0.2], zone="half"),
+    rs = [(curve(fam.rashba_model(fam.PDTE2.with_(alpha_r=a)), f"rashba_alpha{a:g}", temps=t[t >= 0.2]),
            rf"$\alpha_R={a:g}$") for a in fam.FAMILY_ALPHAS]
     fig = plot_hc2_curves(rs, [(fine_t, clean_ising_over_hp(fine_t, 0.2 / tc), r"clean Ising, $\beta=0.2$")],
                           title=r"Zeeman-type SOC $\beta_{SO}=0.2$ + Rashba (review Fig. 7c)")
@@ -130,8 +132,8 @@ def make_family_figures(outdir, temperatures=(0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.
                                (fam.MOTE2, 0.2, r"anisotropic, $T=0.2\,T_c$", "mote2_t0.2"),
                                (fam.MOTE2.isotropic(), 0.5, r"isotropic ($\alpha_x=\alpha_y$, $\lambda_z=0$), $0.5\,T_c$",
                                 "mote2_isotropic_t0.5")):
-        ds = cached(out / f"families_polar_{name}.nc", lambda p=p, tt=tt: hc2_vs_angle(
-            fam.anisotropic_model(p), delta0=delta0, t_over_tc=tt, angles=angles))
+        ds = cached(out / f"families_polar_{name}.nc", lambda p=p, tt=tt: MeanField(
+            fam.anisotropic_model(p), delta0=delta0).hc2_vs_angle(tt, angles))
         polar.append((ds, label))
     fig = plot_hc2_polar(polar, title=r"Td-MoTe$_2$-like $H_{c2}(\varphi)$ (review Fig. 4c)")
     files += save_figure(fig, out / "families_mote2_polar.png")

@@ -1,7 +1,8 @@
 """The paper's figures: compute their data (Datasets), plot, and write PNG + NetCDF.
 
-Each ``figure_N`` function returns the list of files it wrote.  Later issues
-add Figs. 3 and 4; ``isingsc reproduce`` calls them all.
+Each ``figure_N`` function returns the list of files it wrote; :data:`FIGURES` lists them for
+:func:`reproduce` (``isingsc reproduce``, ``isingsc.reproduce``), which runs them through the cache
+and writes the report (:mod:`isingsc.workflows.reproduce`).
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from isingsc.plotting import paper as plotting
+from isingsc.plotting.style import save_figure
 from isingsc.normal.bands import band_structure, fermi_contours
 from isingsc.normal.greens import spectral_map
-from isingsc.models.paper import PAPER, HeterostructureParams, heterostructure_model, sc_model, tmd_model
+from isingsc.models.catalogue import resolve
+from isingsc.models.paper import PAPER, HeterostructureParams
 from isingsc.core.results import save
+from isingsc.plotting.figures_spectroscopy import SPECTROSCOPY_QUALITY as FIG5_QUALITY
+from isingsc.workflows.cache import FigureSpec
 
 
 def figure_1(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 301) -> list[Path]:
@@ -22,26 +27,27 @@ def figure_1(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 301
     the coupled heterostructure bands are drawn dashed for reference.
     """
     out = Path(out)
+    sc, tmd = resolve("sc", parameters=params).model, resolve("tmd", parameters=params).model
     data = {
-        "fig1_bands_sc": band_structure(sc_model(params)),
-        "fig1_bands_tmd": band_structure(tmd_model(params)),
-        "fig1_bands_coupled": band_structure(heterostructure_model(params)),
-        "fig1_fermi_sc": fermi_contours(sc_model(params), n_grid),
-        "fig1_fermi_tmd": fermi_contours(tmd_model(params), n_grid),
+        "fig1_bands_sc": band_structure(sc),
+        "fig1_bands_tmd": band_structure(tmd),
+        "fig1_bands_coupled": band_structure(resolve("heterostructure", parameters=params).model),
+        "fig1_fermi_sc": fermi_contours(sc, n_grid),
+        "fig1_fermi_tmd": fermi_contours(tmd, n_grid),
     }
     files = [save(ds, out / f"{name}.nc") for name, ds in data.items()]
     fig = plotting.plot_fig1(data["fig1_bands_sc"], data["fig1_bands_tmd"], data["fig1_fermi_sc"],
                              data["fig1_fermi_tmd"], data["fig1_bands_coupled"])
-    return files + plotting.save_figure(fig, out / "fig1_bands_fermi_surfaces.png", pdf=True)
+    return files + save_figure(fig, out / "fig1_bands_fermi_surfaces.png", pdf=True)
 
 
 def figure_2(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 401,
              eta: float = 0.05) -> list[Path]:
     """Fig. 2: rho_0 and rho_3 of the SC layer in the normal state at omega = 0 (Gamma = params.gamma)."""
     out = Path(out)
-    ds = spectral_map(heterostructure_model(params), n_grid=n_grid, omega=0.0, eta=eta)
+    ds = spectral_map(resolve("heterostructure", parameters=params).model, n_grid=n_grid, omega=0.0, eta=eta)
     files = [save(ds, out / "fig2_spectral_maps.nc")]
-    return files + plotting.save_figure(plotting.plot_fig2(ds), out / "fig2_rho0_rho3.png", pdf=True)
+    return files + save_figure(plotting.plot_fig2(ds), out / "fig2_rho0_rho3.png", pdf=True)
 
 
 #: Settings of Fig. 3 per quality preset (number of temperatures, map size, Gamma values).
@@ -57,17 +63,17 @@ FIG3_DELTA0 = 0.02
 
 def figure_3(out: Path, params: HeterostructureParams = PAPER, quality: str = "fast",
              delta0: float = FIG3_DELTA0, gammas=FIG3_GAMMAS) -> list[Path]:
-    """Fig. 3: (a) Hc2/HP vs T/Tc for several Gamma, (b) Delta/Delta0 map at Gamma = 0, (c) at Gamma = 0.5;
+    """Fig. 3: (a) Hc2/HP vs T/Tc0 for several Gamma, (b) Delta/Delta0 map at Gamma = 0, (c) at Gamma = 0.5;
     plus the two regimes (Delta0 = 0.02 and 0.1 |t| at Gamma = 0.5).
 
     Gamma = 0 uses the isolated SC layer, which is exact: the decoupled TMD adds a
     Delta-independent constant to Omega.  Every Hc2 curve is converged to the default
-    tolerance (0.5 %) by quadrature refinement (:func:`~isingsc.meanfield.phase_diagram.converged_hc2`);
+    tolerance (0.5 %) by quadrature refinement (:meth:`~isingsc.meanfield.MeanField.hc2`);
     the maps use the starting quadrature and a Delta grid (resolution in their attrs).
     """
     import numpy as np
 
-    from isingsc.meanfield.phase_diagram import converged_hc2, gap_map, setup
+    from isingsc.meanfield import MeanField
 
     if quality not in FIG3_QUALITY:
         from isingsc.core.errors import ParameterError
@@ -77,28 +83,34 @@ def figure_3(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
     files, curves = [], []
     maps = {}
     for gamma in gammas:
-        model = sc_model(params) if gamma == 0 else heterostructure_model(params.with_(gamma=gamma))
-        ds = converged_hc2(model, sc_model(params), delta0=delta0, n_points=q["n_points"])
+        mf = MeanField(_paper_model(params.with_(gamma=gamma)), delta0=delta0)
+        ds = mf.hc2(n_points=q["n_points"])
         ds.attrs["gamma"] = gamma
         files.append(save(ds, out / f"fig3a_hc2_gamma{gamma:g}.nc"))
         curves.append(ds)
         if gamma in (0.0, max(gammas)):
-            ref, problem = setup(model, sc_model(params), delta0=delta0)
+            ref = mf.reference_state()
             t = np.linspace(0.02, 1.05, q["map_t"])
             h = np.linspace(0.0, 1.1 * float(ds.Hc2_over_HP.max()), q["map_h"])
-            maps[gamma] = gap_map(problem, ref, t, h)
+            maps[gamma] = mf.gap_map(t * ref.tc, h * ref.pauli_field)
             maps[gamma].attrs["gamma"] = gamma
             files.append(save(maps[gamma], out / f"fig3_gap_map_gamma{gamma:g}.nc"))
     # the two regimes: a large gap shows no enhancement
     regimes = []
     for d0 in (delta0, 0.1):
-        model = heterostructure_model(params.with_(gamma=max(gammas)))
-        ds = converged_hc2(model, sc_model(params), delta0=d0, n_points=max(6, q["n_points"] // 2))
+        mf = MeanField(_paper_model(params.with_(gamma=max(gammas))), delta0=d0)
+        ds = mf.hc2(n_points=max(6, q["n_points"] // 2))
         ds.attrs["delta0"] = d0
         files.append(save(ds, out / f"fig3_regime_delta0_{d0:g}.nc"))
         regimes.append(ds)
     fig = plotting.plot_fig3(curves, maps[0.0], maps[max(gammas)], regimes)
-    return files + plotting.save_figure(fig, out / "fig3_hc2_gap_maps.png", pdf=True)
+    return files + save_figure(fig, out / "fig3_hc2_gap_maps.png", pdf=True)
+
+
+def _paper_model(params: HeterostructureParams):
+    """The catalogue's heterostructure at ``params``, or the isolated SC layer at Gamma = 0 (exact there:
+    the decoupled TMD only adds a Delta-independent constant to the free energy)."""
+    return resolve("sc" if params.gamma == 0 else "heterostructure", parameters=params)
 
 
 #: Settings of Fig. 4 per quality preset: ky points, energies of A_edge, ribbon width and states.
@@ -133,7 +145,7 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
         raise ParameterError("quality", quality, " | ".join(FIG4_QUALITY))
     q = {**FIG4_QUALITY[quality], **overrides}
     out = Path(out)
-    model = heterostructure_model(params)
+    model = resolve("heterostructure", parameters=params).model
     ribbon = Ribbon.oriented(model, q["ribbon_width"], "armchair-y")
     half = np.pi / ribbon.period
     ky = np.linspace(-half, half, q["n_ky"], endpoint=False) + half / q["n_ky"]
@@ -170,10 +182,7 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
     fig = plotting.plot_fig4(panels, profile)
     fig.suptitle("Flat band: semi-infinite edge (Lopez Sancho); a %d-column ribbon is too narrow "
                  "(decay length ~1e4 columns); W(ky) from the bulk" % q["ribbon_width"], fontsize=10, y=1.02)
-    return files + plotting.save_figure(fig, out / "fig4_ribbon_edge_winding.png", pdf=True)
-
-
-from isingsc.plotting.figures_spectroscopy import SPECTROSCOPY_QUALITY as FIG5_QUALITY  # noqa: E402,F401
+    return files + save_figure(fig, out / "fig4_ribbon_edge_winding.png", pdf=True)
 
 
 def figure_5(out: Path, params: HeterostructureParams = PAPER, quality: str = "fast") -> list[Path]:
@@ -183,3 +192,26 @@ def figure_5(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
     from isingsc.plotting.figures_spectroscopy import figure_spectroscopy
 
     return list(figure_spectroscopy(Path(out), quality, params)["files"])
+
+
+#: The figures of ``isingsc reproduce``: the paper's Figs. 1-4 and the spectroscopy Fig. 5.
+FIGURES = {
+    "1": FigureSpec("1", figure_1),
+    "2": FigureSpec("2", figure_2),
+    "3": FigureSpec("3", figure_3, {"FIG3_QUALITY": FIG3_QUALITY, "FIG3_GAMMAS": FIG3_GAMMAS,
+                                    "FIG3_DELTA0": FIG3_DELTA0}, has_quality=True),
+    "4": FigureSpec("4", figure_4, {"FIG4_QUALITY": FIG4_QUALITY, "FIG4_DELTA": FIG4_DELTA,
+                                    "FIG4_PROFILE_KY": FIG4_PROFILE_KY, "FIG4_PROFILE_WIDTH": FIG4_PROFILE_WIDTH},
+                    has_quality=True),
+    "5": FigureSpec("5", figure_5, {"FIG5_QUALITY": FIG5_QUALITY}, has_quality=True),
+}
+
+
+def reproduce(out="results", *, figures=None, quality: str = "fast", force: bool = False, cache_dir=None,
+              echo=None, command: str | None = None):
+    """Reproduce the paper's figures (``figures``: names of :data:`FIGURES`, default all) into ``out`` with
+    the report; finished figures are cached (:func:`isingsc.workflows.reproduce.reproduce`)."""
+    from isingsc.workflows.reproduce import reproduce as run
+
+    return run(out, FIGURES, wanted=figures, quality=quality, force=force, cache_dir=cache_dir, echo=echo,
+               command=command)

@@ -24,12 +24,14 @@ import numpy as np
 import xarray as xr
 
 from isingsc.core.errors import ParameterError
-from isingsc.models.paper import PAPER, HeterostructureParams, fit_effective_model, heterostructure_model, sc_model
+from isingsc.models.catalogue import resolve
+from isingsc.models.paper import PAPER, HeterostructureParams
 from isingsc.core.results import save
+from isingsc.plotting.style import save_figure
 
 #: Settings per quality preset.
 SPECTROSCOPY_QUALITY = {
-    "fast": {"ising_model": "effective", "n_fields": 11, "n_bias": 121, "n_pauli": 27, "n_vx": 6,
+    "fast": {"ising_model": "effective-fit", "n_fields": 11, "n_bias": 121, "n_pauli": 27, "n_vx": 6,
              "n_ky": 48, "n_ky_modes": 400, "n_energy": 41, "winding": False},
     "paper": {"ising_model": "heterostructure", "n_fields": 25, "n_bias": 241, "n_pauli": 61, "n_vx": 9,
               "n_ky": 121, "n_ky_modes": 2000, "n_energy": 81, "winding": True},
@@ -51,17 +53,17 @@ def figure_spectroscopy(out: Path, quality: str = "fast", params: Heterostructur
     q = SPECTROSCOPY_QUALITY[quality]
     start = time.perf_counter()
     out = Path(out)
-    reference = sc_model(params)
-    ising = fit_effective_model(params).model() if q["ising_model"] == "effective" else heterostructure_model(params)
+    resolved = resolve(q["ising_model"], parameters=params)
+    ising = resolved.model
     d0 = SPECTROSCOPY_DELTA0
 
     # (a-c) bulk: the Ising superconductor in field, and the Pauli-limited film (gap only)
-    bulk = BulkSpectroscopy(ising, reference, delta0=d0)
+    bulk = BulkSpectroscopy(resolved, delta0=d0)
     T = SPECTROSCOPY_T_OVER_TC * bulk.ref.tc
     bias = np.linspace(-4 * d0, 4 * d0, q["n_bias"])
     sweep = gap_versus_field(bulk, T, np.linspace(0.0, 2.0, q["n_fields"]), bias=bias)
     sweep.attrs["ising_model"] = q["ising_model"]
-    pauli_bulk = BulkSpectroscopy(reference, reference, delta0=d0)
+    pauli_bulk = BulkSpectroscopy(resolve("sc", parameters=params), delta0=d0)
     pauli = _gap_curve(pauli_bulk, T, np.linspace(0.0, 1.3, q["n_pauli"]))
 
     # (d-f) edge: fixed Delta, Vx scan through the nodal transition at Vx = Delta
@@ -87,7 +89,7 @@ def figure_spectroscopy(out: Path, quality: str = "fast", params: Heterostructur
     fig.suptitle(rf"Spectroscopy: $\Delta_0$={d0:g}|t|, T={SPECTROSCOPY_T_OVER_TC:g}$T_{{c0}}$, "
                  rf"$\eta$={bulk.eta:.2g}|t|; edge: $\Delta$={EDGE_DELTA:g}|t| fixed, {q['n_ky']} $k_y$ "
                  rf"(zero modes: {q['n_ky_modes']})", fontsize=10)
-    images = ps.save_figure(fig, out / "fig5_spectroscopy.png", pdf=True)
+    images = save_figure(fig, out / "fig5_spectroscopy.png", pdf=True)
     files += images
     summary = {
         "pauli_Hc2_over_HP": pauli.attrs.get("Hc2_over_HP"), "pauli_order": pauli.attrs.get("transition_order"),
@@ -112,11 +114,11 @@ def _gap_curve(bulk, T: float, h_over_hp) -> xr.Dataset:
     ds = xr.Dataset({"delta": ("field", d, {"units": "|t|"}),
                      "delta_over_delta0": ("field", d / d[0] if d[0] > 0 else d, {"units": "1"})},
                     coords={"H_over_HP": ("field", h, {"units": "1"}),
-                            "vx": ("field", h * ref.pauli_field, {"units": "|t|"})})
-    cf = critical_field(bulk.problem, T, delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field,
-                        v_max=60 * ref.pauli_field)
+                            "field": ("field", h * ref.pauli_field, {"units": "|t|"})})
+    cf = critical_field(bulk.meanfield.problem_for(T, [bulk.field(h[-1] * ref.pauli_field)]), T,
+                        delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field, v_max=60 * ref.pauli_field)
     jumps = np.abs(np.diff(d)) / ref.delta0
-    return finalize(ds, model=bulk.model, T=T, T_over_Tc=T / ref.tc, Delta0_reference=ref.delta0,
+    return finalize(ds, model=bulk.meanfield.model, T=T, T_over_Tc=T / ref.tc, Delta0_reference=ref.delta0,
                     HP_reference=ref.pauli_field, Hc2_over_HP=cf.field / ref.pauli_field, transition_order=cf.order,
                     delta_jump_at_Hc2=cf.delta_jump, largest_gap_jump_over_delta0=float(jumps.max()),
                     gap_kmesh=f"{len(bulk.problem.mesh)} k points, {ref.spec.describe()}")

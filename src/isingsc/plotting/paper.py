@@ -6,25 +6,17 @@ Each function takes Datasets produced by the solvers and returns a
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 
-matplotlib.use("Agg")  # headless: figures are written to files
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import TwoSlopeNorm  # noqa: E402
-
-from isingsc.lattice.triangular import LATTICE  # noqa: E402
+from isingsc.lattice.triangular import LATTICE
+from isingsc.plotting.style import styled, subplots
 
 SPIN_UP, SPIN_DOWN, SC_COLOR = "#d62728", "#1f77b4", "#2ca02c"
 
-plt.rcParams.update({
-    "figure.dpi": 150, "savefig.dpi": 200, "font.size": 10, "axes.labelsize": 11,
-    "axes.titlesize": 11, "legend.fontsize": 9, "xtick.direction": "in", "ytick.direction": "in",
-})
 
-
+@styled
 def draw_bz(ax, **kwargs) -> None:
     """Outline of the hexagonal first Brillouin zone with Γ, K, K', M labels."""
     corners = np.vstack([LATTICE.bz_corners, LATTICE.bz_corners[:1]])
@@ -41,9 +33,10 @@ def _spin_color(sz: float) -> str:
     return SPIN_UP if sz > 0 else SPIN_DOWN
 
 
+@styled
 def plot_fig1(bands_sc, bands_tmd, contours_sc, contours_tmd, bands_coupled=None):
     """Paper Fig. 1: (a) bands along Γ-K-M-Γ, (b) Fermi surfaces in the BZ."""
-    fig, (ax_b, ax_f) = plt.subplots(1, 2, figsize=(9.0, 3.8), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (ax_b, ax_f) = subplots(1, 2, figsize=(9.0, 3.8), gridspec_kw={"width_ratios": [1.25, 1]})
     k = bands_sc.k.values
     if bands_coupled is not None:
         for n in bands_coupled.band.values:
@@ -80,9 +73,10 @@ def plot_fig1(bands_sc, bands_tmd, contours_sc, contours_tmd, bands_coupled=None
     return fig
 
 
+@styled
 def plot_fig2(spectral_map):
     """Paper Fig. 2: rho_0 and rho_3 of the SC layer over the BZ at omega = 0."""
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.9))
+    fig, axes = subplots(1, 2, figsize=(9.0, 3.9))
     kx, ky = spectral_map.kx.values, spectral_map.ky.values
     r0 = spectral_map.rho_0.values.T
     r3 = spectral_map.rho_3.values.T
@@ -102,9 +96,10 @@ def plot_fig2(spectral_map):
     return fig
 
 
+@styled
 def plot_dos(dos):
     """Spin-resolved k-integrated DOS against energy."""
-    fig, ax = plt.subplots(figsize=(5.0, 3.5))
+    fig, ax = subplots(figsize=(5.0, 3.5))
     ax.plot(dos.omega, dos.dos, color="k", label="total")
     ax.plot(dos.omega, dos.dos_up, color=SPIN_UP, lw=1, label=r"$\uparrow$")
     ax.plot(dos.omega, dos.dos_down, color=SPIN_DOWN, lw=1, ls="--", label=r"$\downarrow$")
@@ -116,29 +111,17 @@ def plot_dos(dos):
     return fig
 
 
-def save_figure(fig, path: str | Path, pdf: bool = False) -> list[Path]:
-    """Write ``path`` (PNG) and optionally the PDF beside it; closes the figure."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, bbox_inches="tight")
-    out = [path]
-    if pdf:
-        fig.savefig(path.with_suffix(".pdf"), bbox_inches="tight")
-        out.append(path.with_suffix(".pdf"))
-    plt.close(fig)
-    return out
-
-
+@styled
 def plot_hc2(datasets, labels=None, ax=None):
     """Hc2/HP against T/Tc (paper Fig. 3a): filled markers second order, open first order."""
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4.8, 3.8))
+        fig, ax = subplots(figsize=(4.8, 3.8))
     for i, ds in enumerate(datasets):
         label = labels[i] if labels else ds.attrs.get("model", "")
-        t, h = ds.T_over_Tc.values, ds.Hc2_over_HP.values
+        t, h = ds.T_over_Tc_reference.values, ds.Hc2_over_HP.values
         line, = ax.plot(t, h, lw=1.5, label=label)
-        first = ds.order.values == "first"
+        first = ds.transition_order.values == "first"
         ax.plot(t[first], h[first], "o", mfc="none", mec=line.get_color(), ms=3.5)
         ax.plot(t[~first], h[~first], "o", color=line.get_color(), ms=2.5)
     ax.axhline(1.0, color="k", lw=0.6, ls=":")
@@ -155,7 +138,7 @@ def plot_hc2(datasets, labels=None, ax=None):
 
 
 def _gap_map_panel(ax, ds, title):
-    m = ax.pcolormesh(ds.T_over_Tc, ds.H_over_HP, ds.delta_over_delta0.T, shading="auto", cmap="magma",
+    m = ax.pcolormesh(ds.T_over_Tc_reference, ds.H_over_HP, ds.delta_over_delta0.T, shading="auto", cmap="magma",
                       vmin=0, vmax=1, rasterized=True)
     ax.set_xlabel(r"$T/T_c(\Gamma=0)$")
     ax.set_ylabel(r"$H/H_P$")
@@ -163,10 +146,11 @@ def _gap_map_panel(ax, ds, title):
     return m
 
 
+@styled
 def plot_fig3(curves, map_isolated, map_coupled, regimes=None):
     """Paper Fig. 3: (a) Hc2/HP vs T/Tc per Gamma, (b, c) Delta/Delta0 maps, (d) the two gap regimes."""
     ncols = 4 if regimes else 3
-    fig, axes = plt.subplots(1, ncols, figsize=(4.3 * ncols, 3.7), layout="constrained")
+    fig, axes = subplots(1, ncols, figsize=(4.3 * ncols, 3.7), layout="constrained")
     plot_hc2(curves, [rf"$\Gamma$={ds.attrs['gamma']:g}" for ds in curves], ax=axes[0])
     axes[0].set_title(rf"(a) $H_{{c2}}$, $\Delta_0$={curves[0].attrs['Delta0_reference']:g}$|t|$", fontsize=10)
     m = _gap_map_panel(axes[1], map_isolated, r"(b) $\Delta/\Delta_0$, $\Gamma=0$")
@@ -178,13 +162,14 @@ def plot_fig3(curves, map_isolated, map_coupled, regimes=None):
     return fig
 
 
+@styled
 def plot_edge_spectral_function(ds, title: str | None = None, ax=None):
     """A_edge(ky, E) of the left edge on a logarithmic colour scale (the flat band is the E = 0 line)."""
     from matplotlib.colors import LogNorm
 
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4.2, 3.4))
+        fig, ax = subplots(figsize=(4.2, 3.4))
     a = ds["A_particle"].sel(side="left").values if "side" in ds["A_particle"].dims else ds["A_particle"].values
     floor = max(float(np.percentile(a, 5)), 1e-3)
     mesh = ax.pcolormesh(ds.k.values, ds.energy.values, np.clip(a, floor, None).T, shading="nearest",
@@ -197,6 +182,7 @@ def plot_edge_spectral_function(ds, title: str | None = None, ax=None):
     return fig if fig is not None else ax.figure
 
 
+@styled
 def plot_fig4(panels, profile=None):
     """Paper Fig. 4: for each field (rows), the finite-ribbon spectrum near E = 0, the semi-infinite edge
     spectral function A_edge(ky, E), and the bulk winding W(ky); optionally an edge-state profile.
@@ -206,7 +192,7 @@ def plot_fig4(panels, profile=None):
     """
     rows = len(panels)
     ncols = 4 if profile is not None else 3
-    fig, axes = plt.subplots(rows, ncols, figsize=(4.0 * ncols, 3.2 * rows), squeeze=False)
+    fig, axes = subplots(rows, ncols, figsize=(4.0 * ncols, 3.2 * rows), squeeze=False)
     for r, p in enumerate(panels):
         ax = axes[r, 0]
         ax.plot(p["ribbon"].k.values, p["ribbon"].energy.values, "k.", ms=1.5)

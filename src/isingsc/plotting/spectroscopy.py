@@ -8,25 +8,24 @@ dI/dV map over (V, H), line cuts offset vertically, extracted gap against H.
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import LogNorm
 
-matplotlib.use("Agg")  # headless
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-
-from isingsc.plotting.paper import SPIN_DOWN, SPIN_UP, save_figure  # noqa: E402,F401
+from isingsc.plotting.paper import SPIN_DOWN, SPIN_UP
+from isingsc.plotting.style import new_figure, styled, subplots
 
 PAULI_COLOR, ISING_COLOR = "#d62728", "#1f77b4"
 
 
 def _new(ax, size=(4.4, 3.4)):
     if ax is None:
-        fig, ax = plt.subplots(figsize=size)
+        fig, ax = subplots(figsize=size)
         return fig, ax
     return None, ax
 
 
+@styled
 def plot_didv_map(ds, ax=None, title: str | None = None):
     """dI/dV / G_N over bias (units of Delta0) and in-plane field H/HP (review Fig. 3d)."""
     fig, ax = _new(ax)
@@ -41,12 +40,13 @@ def plot_didv_map(ds, ax=None, title: str | None = None):
     return fig or ax.figure
 
 
+@styled
 def plot_line_cuts(ds, ax=None, n_cuts: int = 6, offset: float = 0.6, title: str | None = None):
     """dI/dV(V) at several fields, offset vertically (review Fig. 3e); field labels in H/HP."""
     fig, ax = _new(ax, (3.6, 4.2))
     d0 = ds.attrs["Delta0_reference"]
     idx = np.unique(np.linspace(0, ds.sizes["field"] - 1, min(n_cuts, ds.sizes["field"])).astype(int))
-    colors = plt.cm.plasma(np.linspace(0.05, 0.85, len(idx)))
+    colors = colormaps["plasma"](np.linspace(0.05, 0.85, len(idx)))
     for j, (i, c) in enumerate(zip(idx, colors)):
         g = ds.dIdV.values[i] + j * offset
         ax.plot(ds.bias.values / d0, g, color=c, lw=1.2)
@@ -58,6 +58,7 @@ def plot_line_cuts(ds, ax=None, n_cuts: int = 6, offset: float = 0.6, title: str
     return fig or ax.figure
 
 
+@styled
 def plot_gap_vs_field(curves, labels, ax=None, spectral: bool = True):
     """Delta(H)/Delta(T, 0) against H/HP (review Fig. 3f): a Pauli-limited film jumps (first order), an
     Ising superconductor closes continuously.  Dashed: the quasiparticle gap on the mesh."""
@@ -83,6 +84,7 @@ def plot_gap_vs_field(curves, labels, ax=None, spectral: bool = True):
     return fig or ax.figure
 
 
+@styled
 def plot_edge_ldos_map(scan, ax=None, title: str | None = None):
     """ky-integrated edge LDOS N_edge(E) against energy (units of Delta) and Vx/Delta (log colours)."""
     fig, ax = _new(ax)
@@ -99,6 +101,7 @@ def plot_edge_ldos_map(scan, ax=None, title: str | None = None):
     return fig or ax.figure
 
 
+@styled
 def plot_edge_ldos_cuts(scan, ax=None, spin: bool = True):
     """N_edge(E) at each Vx (offset), spin-resolved along the field (red: parallel, blue: antiparallel)."""
     fig, ax = _new(ax, (3.6, 4.2))
@@ -119,9 +122,10 @@ def plot_edge_ldos_cuts(scan, ax=None, spin: bool = True):
     return fig or ax.figure
 
 
+@styled
 def plot_bulk_spectrum(ds, title: str | None = None):
     """One bulk spectrum: spin-resolved DOS (left) and dI/dV at the junction temperature (right)."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    fig, (a, b) = subplots(1, 2, figsize=(8.4, 3.4))
     d0 = ds.attrs["Delta0_reference"]
     e = ds.energy.values / d0
     a.plot(e, ds.dos.values, color="k", lw=1.2, label="total")
@@ -141,9 +145,10 @@ def plot_bulk_spectrum(ds, title: str | None = None):
     return fig
 
 
+@styled
 def plot_edge_spectrum(ldos, title: str | None = None):
     """N_edge(E) spin-resolved (left) and A_e(ky, E) (right, log colours)."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    fig, (a, b) = subplots(1, 2, figsize=(8.4, 3.4))
     e = ldos.energy.values
     a.plot(e, ldos.N_edge.values, color="k", lw=1.2, label="total")
     a.plot(e, ldos.N_edge_spin.values[:, 0], color=SPIN_UP, lw=0.8, label="spin ∥ field")
@@ -165,10 +170,11 @@ def plot_edge_spectrum(ldos, title: str | None = None):
     return fig
 
 
+@styled
 def plot_spectroscopy_figure(sweep, pauli, ising, edge_scan, labels=("Pauli-limited BCS film", "Ising SC")):
     """The composite spectroscopy figure: (a) dI/dV map, (b) line cuts, (c) gap vs H, (d) edge LDOS map,
     (e) edge LDOS cuts."""
-    fig = plt.figure(figsize=(15.5, 7.6), layout="constrained")
+    fig = new_figure(figsize=(15.5, 7.6), layout="constrained")
     gs = fig.add_gridspec(2, 3)
     plot_didv_map(sweep, fig.add_subplot(gs[0, 0]), title="(a) Ising SC: dI/dV over (V, H)")
     plot_line_cuts(sweep, fig.add_subplot(gs[0, 1]), title=r"(b) line cuts, labels $H/H_P$")

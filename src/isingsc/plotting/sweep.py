@@ -7,19 +7,18 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from matplotlib import colormaps
+
 from isingsc.core.errors import ParameterError
+from isingsc.plotting.style import save_figure, styled, subplots
 
 _DEFAULT_VARIABLES = ("Hc2_over_HP", "Tc_over_Tc0", "Delta0", "nodal", "flat_band_fraction", "max_abs_winding")
 
 
+@styled
 def plot_sweep(ds: xr.Dataset, path: str | Path | None = None, variables=None):
     """Phase-diagram panels (pcolormesh over the two axes) of a 2-axis sweep; failed or pending
     points are hatched grey.  Nodal-phase points are outlined on every panel when ``nodal`` exists."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     dims = [d for d in ds["status"].dims]
     if len(dims) != 2:
         raise ParameterError("sweep axes", dims, "exactly two axes for a phase-diagram plot")
@@ -27,15 +26,14 @@ def plot_sweep(ds: xr.Dataset, path: str | Path | None = None, variables=None):
     if not names:
         raise ParameterError("variables", variables, f"some of {list(ds.data_vars)}")
     x, y = dims[0], dims[1]
-    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.2), squeeze=False,
-                             constrained_layout=True)
+    fig, axes = subplots(1, len(names), figsize=(3.6 * len(names), 3.2), squeeze=False, layout="constrained")
     missing = ds["status"].values.T != 1
     for ax, name in zip(axes[0], names):
         da = ds[name].transpose(y, x)
         binary = name in ("nodal", "transition_order")
         lims = {"nodal": (0, 1), "transition_order": (1, 2)}.get(name, (None, None))
         mesh = ax.pcolormesh(ds[x].values, ds[y].values, da.values, shading="nearest",
-                             cmap=plt.get_cmap("coolwarm", 2) if binary else "viridis",
+                             cmap=colormaps["coolwarm"].resampled(2) if binary else "viridis",
                              vmin=lims[0], vmax=lims[1])
         bar = fig.colorbar(mesh, ax=ax, label=f"{name} [{da.attrs.get('units', '')}]")
         if name == "nodal":
@@ -61,8 +59,5 @@ def plot_sweep(ds: xr.Dataset, path: str | Path | None = None, variables=None):
     title = f"isingsc sweep: {ds.attrs.get('model', '')}; fixed {ds.attrs.get('fixed_parameters', '')}"
     fig.suptitle("\n".join(textwrap.wrap(title, 60 * len(names))), fontsize=8)
     if path is not None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150)
-        plt.close(fig)
+        save_figure(fig, path)
     return fig

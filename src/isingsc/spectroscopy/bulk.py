@@ -38,7 +38,7 @@ which commutes with P_+- (checked numerically on random k for every model and fi
 
 Self-consistency: Delta(T, V) is the global minimum of the mean-field free energy from
 :func:`isingsc.meanfield.transitions.solve_gap` on the :class:`~isingsc.meanfield.pairing.PairingProblem` built
-by :func:`isingsc.meanfield.phase_diagram.setup` (pairing strength v from Delta0 of the reference model).
+by :class:`isingsc.meanfield.MeanField` (pairing strength v from Delta0 of the reference model).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ import xarray as xr
 from isingsc.core.field import Field
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.progress import track
-from isingsc.lattice.triangular import LATTICE, KMesh, check_spectral_symmetry
+from isingsc.lattice.triangular import KMesh, check_spectral_symmetry
 from isingsc.core.results import finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
 
@@ -231,54 +231,47 @@ def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, orde
     each cut into ``angular_panels`` with ``n_theta`` Gauss nodes.  Weights sum to 1.  The model's
     spectrum must be D6 symmetric (checked; true for every in-plane field here).
     """
-    # the ray geometry and Fermi-crossing search of the mean-field quadrature (private helpers, reused)
-    from isingsc.lattice.quadrature import _ray_points, _theta_breakpoints, _zero_crossings, normal_state_energy_fn, r_max
+    from isingsc.lattice.quadrature import QuadratureSpec, wedge_rays
+    from isingsc.meanfield.quadrature import band_energy_function
+    from isingsc.models.symmetry import is_d6_symmetric
 
-    eta = check_range("eta", eta, lo=0.0, lo_open=True)
-    window = check_range("window", window, lo=0.0)
-    panel_width = check_range("panel_width", panel_width, lo=0.0, lo_open=True)
-    growth = check_range("growth", growth, lo=1.0, lo_open=True)
+    eta = check_range("eta", eta, lo=0.0, lo_open=True, hi=10.0)
+    window = check_range("window", window, lo=0.0, hi=20.0)
+    panel_width = check_range("panel_width", panel_width, lo=0.0, lo_open=True, hi=100.0)
+    growth = check_range("growth", growth, lo=1.0, lo_open=True, hi=10.0)
     order = check_positive_int("order", order, 2)
     n_theta = check_positive_int("n_theta", n_theta, 2)
     angular_panels = check_positive_int("angular_panels", angular_panels, 1)
-    for field in ((0.05, 0.0, 0.0), (0.03, 0.04, 0.0)):
-        check_spectral_symmetry(lambda k: np.linalg.eigvalsh(model.bdg_hamiltonian(k, 0.01, field)),
-                                "D6", name="model")
-    energy_fn = normal_state_energy_fn(model)
-    r_nodes, r_w = np.polynomial.legendre.leggauss(order)
-    t_nodes, t_w = np.polynomial.legendre.leggauss(n_theta)
-    tb = _theta_breakpoints(energy_fn)
-    tb = np.unique(np.concatenate([np.linspace(a, b, angular_panels + 1) for a, b in zip(tb[:-1], tb[1:])]))
-    ks, ws = [], []
-    total = 0
-    for a, b in zip(tb[:-1], tb[1:]):
-        for th, wt in zip(0.5 * (b - a) * t_nodes + 0.5 * (a + b), 0.5 * (b - a) * t_w):
-            rm = float(r_max(th))
-            pts = [0.0, rm]
-            for rc, v in _zero_crossings(energy_fn, th):
-                h = panel_width * eta / max(v, 1e-12)
-                n_in = int(np.ceil((window + 10 * eta) / (panel_width * eta)))
-                if 2 * n_in * order > max_points:
-                    raise ParameterError("eta", eta, f"eta > {(window + 10 * eta) * order / (max_points * panel_width / 2):.3g} "
-                                         f"for window = {window:g} (the uniform panels would exceed {max_points} points)")
-                pts.extend(rc + h * np.arange(-n_in, n_in + 1))
-                x, step = n_in * h, h
-                while x < rm:
-                    step *= growth
-                    x += step
-                    pts.extend((rc - x, rc + x))
-            pts = np.array(sorted(p for p in pts if 0.0 <= p <= rm))
-            pts = pts[np.concatenate([[True], np.diff(pts) > 1e-12 * rm])]
-            lo, hi = pts[:-1, None], pts[1:, None]
-            r = (0.5 * (hi - lo) * r_nodes + 0.5 * (hi + lo)).ravel()
-            wr = (0.5 * (hi - lo) * r_w).ravel()
-            ks.append(_ray_points(th, r))
-            ws.append(wt * wr * r)
-            total += len(r)
-            if total > max_points:
-                raise ParameterError("eta", eta, f"a larger eta or smaller window: the quadrature exceeds {max_points} points")
-    w = np.concatenate(ws) * 12.0 / LATTICE.bz_area
-    return KMesh(k=np.concatenate(ks), weights=w / w.sum(), n=len(w), group="D6-rays-uniform")
+    if not is_d6_symmetric(model, (0.0, 0.9273)):
+        raise ParameterError("model", getattr(model, "name", "model"), "a spectrum invariant under D6 in an "
+                             "in-plane field (Ising SOC only) for the wedge DOS quadrature")
+    n_in = int(np.ceil((window + 10 * eta) / (panel_width * eta)))
+    if 2 * n_in * order > max_points:
+        raise ParameterError("eta", eta, f"eta > {(window + 10 * eta) * order / (max_points * panel_width / 2):.3g} "
+                             f"for window = {window:g} (the uniform panels would exceed {max_points} points)")
+
+    def radial(crossings, rm):
+        # uniform panels of panel_width eta / v within (window + 10 eta) / v of each crossing, growing outside
+        pts = [0.0, rm]
+        for rc, v in crossings:
+            h = panel_width * eta / max(v, 1e-12)
+            pts.extend(rc + h * np.arange(-n_in, n_in + 1))
+            x, step = n_in * h, h
+            while x < rm:
+                step *= growth
+                x += step
+                pts.extend((rc - x, rc + x))
+        pts = np.array(sorted(p for p in pts if 0.0 <= p <= rm))
+        return pts[np.concatenate([[True], np.diff(pts) > 1e-12 * rm])]
+
+    spec = QuadratureSpec(energy_scale=eta, n_theta=n_theta, order=order, growth=growth)
+    rays = wedge_rays(band_energy_function(model), spec, radial=radial, angular_panels=angular_panels)
+    n_points = sum((len(bp) - 1) * order for bp in rays.breakpoints)
+    if n_points > max_points:
+        raise ParameterError("eta", eta, f"a larger eta or smaller window: the quadrature would have {n_points} "
+                             f"> {max_points} points")
+    mesh = rays.mesh()
+    return KMesh(k=mesh.k, weights=mesh.weights / mesh.weights.sum(), n=len(mesh), group="D6-rays-uniform")
 
 
 def _check_spin_symmetry(model, orbitals, axis, delta: float, field) -> None:
@@ -396,10 +389,10 @@ def _lorentz_sum(e_grid, e, w, eta, block: int = 4_000_000):
 # --------------------------------------------------------------------------- the workflow
 @dataclass
 class GapPoint:
-    """Self-consistent state at (T, V): delta (|t|), free energy, metastable branches."""
+    """Self-consistent state at (T, V): field strength (|t|), delta (|t|), free energy, residual."""
 
     T: float
-    vx: float
+    field: float
     delta: float
     free_energy: float
     residual: float
@@ -410,34 +403,34 @@ class BulkSpectroscopy:
 
     Parameters
     ----------
-    model : Nambu model (heterostructure, fitted effective, intrinsic or SC layer).
-    reference_model : model whose zero-field T = 0 gap ``delta0`` fixes the pairing strength v and
-        whose Tc and Pauli field V_P = Delta0/sqrt2 normalise T and H (default: ``model``; use the
-        isolated SC layer for the heterostructure, as :mod:`isingsc.meanfield.phase_diagram` does).
-    delta0, v : exactly one (|t| and |t| x site).
+    model : a catalogue name, a :class:`~isingsc.models.catalogue.ResolvedModel` or a Nambu model; its
+        reference (the catalogue's: the isolated SC layer for the heterostructure, the model itself
+        otherwise) fixes the pairing strength by its zero-field T = 0 gap ``delta0`` and normalises T
+        and H (Tc, V_P = Delta0/sqrt2), as in :class:`~isingsc.meanfield.MeanField`.
+    delta0, v : at most one (|t| and |t| x site); default the catalogue's Delta0.
     eta : Lorentzian / Dynes broadening (|t|), default Delta0/20.
     window : the DOS quadrature resolves eta for |E| < window (|t|), default 5 Delta0.
     orbital : tunnelling orbital (default: the pairing orbital, i.e. the SC layer).
-    spec : :class:`~isingsc.lattice.quadrature.QuadratureSpec` of the gap solver (default as phase_diagram).
+    spec : :class:`~isingsc.lattice.quadrature.QuadratureSpec` of the gap solver (default MeanField's).
     mesh_options : passed to :func:`dos_mesh`.
-    angle : in-plane field direction (rad from x): the field is V (cos angle, sin angle, 0).
+    angle : in-plane direction (rad from x) of the fields of :meth:`field_sweep` and :meth:`spectrum`.
     """
 
-    def __init__(self, model, reference_model=None, *, delta0: float | None = 0.02, v: float | None = None,
+    def __init__(self, model, *, delta0: float | None = None, v: float | None = None,
                  eta: float | None = None, window: float | None = None, orbital=None, spec=None,
                  mesh_options: dict | None = None, angle: float = 0.0):
-        from isingsc.meanfield.phase_diagram import setup
+        from isingsc.meanfield.solver import MeanField
 
-        if v is not None:
-            delta0 = None
-        self.model = model
-        self.reference_model = reference_model if reference_model is not None else model
-        self.angle = check_range("angle", angle)
-        self.ref, self.problem = setup(model, self.reference_model, delta0=delta0, v=v, spec=spec, angle=self.angle)
+        self.meanfield = MeanField(model, delta0=delta0, v=v, spec=spec)
+        self.model = self.meanfield.model.model
+        self.angle = check_range("angle", angle, lo=-10.0, hi=10.0)
+        start = self.meanfield.pass_at()
+        self.ref, self.problem = start.reference, start.problem
         d0 = self.ref.delta0
-        self.eta = check_range("eta", DEFAULT_ETA_OVER_DELTA0 * d0 if eta is None else eta, lo=0.0, lo_open=True)
-        self.window = check_range("window", 5 * d0 if window is None else window, lo=0.0, lo_open=True)
-        self.orbitals = _orbitals(model, orbital)
+        self.eta = check_range("eta", DEFAULT_ETA_OVER_DELTA0 * d0 if eta is None else eta, lo=0.0, lo_open=True,
+                               hi=10 * d0)
+        self.window = check_range("window", 5 * d0 if window is None else window, lo=0.0, lo_open=True, hi=2.0)
+        self.orbitals = _orbitals(self.model, orbital)
         self.orbital = orbital
         self.mesh_options = dict(mesh_options or {})
         self._gaps: dict[tuple[float, float], GapPoint] = {}
@@ -455,26 +448,33 @@ class BulkSpectroscopy:
             raise ParameterError("orbital", self.orbitals, "an orbital with a normal-state DOS at E_F")
         return n0
 
+    def field(self, strength: float) -> Field:
+        """The in-plane field of Zeeman energy ``strength`` (|t|) along the spectroscopy's angle."""
+        return Field.in_plane(check_range("field strength", strength, lo=0.0), self.angle)
+
     # ------------------------------------------------------------------ state
-    def gap(self, T: float, vx: float = 0.0) -> GapPoint:
-        """Global minimum Delta of the mean-field free energy at (T, V) (:func:`solve_gap`)."""
+    def gap(self, T: float, strength: float = 0.0) -> GapPoint:
+        """Global minimum Delta of the mean-field free energy at (T, V) (:func:`solve_gap`), V along ``angle``."""
         from isingsc.meanfield.transitions import solve_gap
 
-        key = (float(T), float(vx))
+        key = (float(T), float(strength))
         if key in self._gaps:
             return self._gaps[key]
+        f = self.field(strength)
+        problem = self.meanfield.problem_for(max(T, 0.05 * self.ref.tc), [f])
         bound = 1.5 * self.ref.delta0  # doubled if the free energy still decreases there
         for _ in range(4):
             try:
-                s = solve_gap(self.problem, T, vx, delta_max=bound, angle=self.angle)
-                self._gaps[key] = GapPoint(T=s.T, vx=s.vx, delta=s.delta, free_energy=s.free_energy,
+                s = solve_gap(problem, T, f, delta_max=bound)
+                self._gaps[key] = GapPoint(T=s.T, field=float(strength), delta=s.delta, free_energy=s.free_energy,
                                            residual=s.residual)
                 return self._gaps[key]
             except ConvergenceError as exc:
                 if "increase delta_max" not in str(exc):
                     raise
                 bound *= 2
-        raise ConvergenceError(f"gap above {bound:g} |t| at T={T:g}, vx={vx:g}: pairing too strong")
+        raise ConvergenceError(f"gap above {bound:g} |t| at T={T:g}, |V|={strength:g}: pairing too strong",
+                               quantity="Delta(T, V)", suggestion="lower delta0")
 
     def energy_grid(self, bias, t_junction: float) -> np.ndarray:
         """DOS grid for the conductance: step eta/5, covering the bias range +- (40 T_j + 10 eta)."""
@@ -486,39 +486,40 @@ class BulkSpectroscopy:
             raise ParameterError("bias", f"[{b.min():g}, {b.max():g}]", "a bias range below 4e4 eta")
         return np.linspace(lo, hi, n)
 
-    def dos(self, energies, delta: float, vx: float = 0.0, axis=None) -> np.ndarray:
-        """N_+-(E) (states/|t|/site/spin) of the tunnelling orbital at pairing delta and field vx."""
-        return lattice_dos(self.model, self.mesh, energies, self.eta, delta, Field.in_plane(check_range("vx", vx, lo=0.0), self.angle),
+    def dos(self, energies, delta: float, strength: float = 0.0, axis=None) -> np.ndarray:
+        """N_+-(E) (states/|t|/site/spin) of the tunnelling orbital at pairing delta and field strength (|t|)."""
+        return lattice_dos(self.model, self.mesh, energies, self.eta, delta, self.field(strength),
                            orbital=self.orbital, axis=axis)
 
     # ------------------------------------------------------------------ spectra
-    def spectrum(self, T: float, vx: float = 0.0, bias=None, t_junction: float | None = None,
+    def spectrum(self, T: float, strength: float = 0.0, bias=None, t_junction: float | None = None,
                  delta: float | None = None) -> xr.Dataset:
-        """DOS and dI/dV at temperature T and Zeeman energy vx (|t|), Delta self-consistent unless given.
-
-        ``bias`` (|t|, default 201 values in +-4 Delta0); ``t_junction`` default T.
+        """DOS and dI/dV at temperature T and field strength (Zeeman energy, |t|, along ``angle``),
+        Delta self-consistent unless given.  ``bias`` (|t|, default 201 values in +-4 Delta0);
+        ``t_junction`` default T.
         """
-        T = check_range("T", T, lo=0.0)
-        vx = check_range("vx", vx, lo=0.0)
+        T = check_range("T", T, lo=0.0, hi=10 * self.ref.tc)
+        vx = check_range("field strength", strength, lo=0.0, hi=100 * self.ref.pauli_field)
         tj = T if t_junction is None else check_range("t_junction", t_junction, lo=0.0)
         bias = np.linspace(-4 * self.ref.delta0, 4 * self.ref.delta0, 201) if bias is None else np.asarray(bias, float)
         if delta is None:
             point = self.gap(T, vx)
         else:  # a given Delta: its free energy and gap-equation residual are reported, not minimised
             delta = check_range("delta", delta, lo=0.0)
-            fv = Field.in_plane(check_range("vx", vx, lo=0.0), self.angle)
+            fv = self.field(vx)
             point = GapPoint(T, vx, delta, float(self.problem.free_energy(delta, [T], fv)[0]),
                              float(self.problem.residual(delta, T, fv)) if delta > 0 else 0.0)
         e = self.energy_grid(bias, tj)
         n = self.dos(e, point.delta, vx)
         return self._dataset([point], e, n[None], bias, tj, coords_field=False)
 
-    def field_sweep(self, T: float, vx_values, bias=None, t_junction: float | None = None) -> xr.Dataset:
-        """dI/dV(V, H) maps (review Fig. 3d), line cuts (3e) and the gap vs H (3f) at temperature T."""
+    def field_sweep(self, T: float, strengths, bias=None, t_junction: float | None = None) -> xr.Dataset:
+        """dI/dV(V, H) maps (review Fig. 3d), line cuts (3e) and the gap vs H (3f) at temperature T, for
+        field strengths (Zeeman energies, |t|) along ``angle``."""
         T = check_range("T", T, lo=0.0)
-        vxs = np.atleast_1d(np.asarray(vx_values, dtype=float))
+        vxs = np.atleast_1d(np.asarray(strengths, dtype=float))
         for x in vxs:
-            check_range("vx", x, lo=0.0)
+            check_range("field strength", x, lo=0.0)
         tj = T if t_junction is None else check_range("t_junction", t_junction, lo=0.0)
         bias = np.linspace(-4 * self.ref.delta0, 4 * self.ref.delta0, 161) if bias is None else np.asarray(bias, float)
         e = self.energy_grid(bias, tj)
@@ -534,7 +535,7 @@ class BulkSpectroscopy:
         (an upper bound; near nodes it is limited by the mesh spacing there)."""
         from isingsc.meanfield.pairing import quasiparticle_energies
 
-        return float(np.abs(quasiparticle_energies(self.model, self.mesh.k, delta, Field.in_plane(check_range("vx", vx, lo=0.0), self.angle))).min())
+        return float(np.abs(quasiparticle_energies(self.model, self.mesh.k, delta, self.field(vx))).min())
 
     def _dataset(self, points, energies, dos, bias, tj, coords_field: bool) -> xr.Dataset:
         n0 = self.normal_dos0
@@ -543,9 +544,9 @@ class BulkSpectroscopy:
         g_spin = thermal_conductance(energies, np.moveaxis(norm, -1, 1), bias, tj)  # (field, spin, V)
         g = thermal_conductance(energies, total, bias, tj)  # (field, V)
         deltas = np.array([p.delta for p in points])
-        vxs = np.array([p.vx for p in points])
+        vxs = np.array([p.field for p in points])
         peak = np.array([_coherence_peak(bias, gi) for gi in g])
-        sgap = np.array([self._spectral_gap(p.delta, p.vx) for p in points])
+        sgap = np.array([self._spectral_gap(p.delta, p.field) for p in points])
         d0_model = self.gap(points[0].T, 0.0).delta if coords_field else None
         dims_f = ("field",)
         data = {
@@ -561,7 +562,7 @@ class BulkSpectroscopy:
             "spectral_gap": (dims_f, sgap, {"units": "|t|", "long_name": "min_k min_n |E_n(k)| on the quadrature"}),
             "coherence_peak": (dims_f, peak, {"units": "|t|", "long_name": "bias of the dI/dV maximum at V > 0"}),
         }
-        coords = {"vx": (dims_f, vxs, {"units": "|t| (Zeeman energy mu_B B)"}),
+        coords = {"field": (dims_f, vxs, {"units": "|t|", "long_name": "Zeeman energy mu_B B"}),
                   "H_over_HP": (dims_f, vxs / self.ref.pauli_field, {"units": "1"}),
                   "energy": ("energy", energies, {"units": "|t|"}),
                   "bias": ("bias", bias, {"units": "|t| (eV)"}), "spin": list(SPINS)}
@@ -572,7 +573,7 @@ class BulkSpectroscopy:
             ds = ds.isel(field=0)
         jumps = np.abs(np.diff(deltas)) / self.ref.delta0 if len(deltas) > 1 else np.zeros(1)
         return finalize(
-            ds, model=self.model, T=points[0].T, T_over_Tc=points[0].T / self.ref.tc, T_junction=tj,
+            ds, model=self.meanfield.model, T=points[0].T, field_angle=self.angle, field_angle_units="rad", T_over_Tc=points[0].T / self.ref.tc, T_junction=tj,
             eta=self.eta, dynes_gamma=self.eta, Tc_reference=self.ref.tc, Delta0_reference=self.ref.delta0,
             HP_reference=self.ref.pauli_field, v=self.ref.v, orbitals=",".join(self.orbitals),
             spin_axis="along the field (x at zero field)", normal_dos0_per_spin=list(n0),
@@ -608,7 +609,9 @@ def gap_versus_field(spectroscopy: BulkSpectroscopy, T: float, h_over_hp, bias=N
     ref = spectroscopy.ref
     ds = spectroscopy.field_sweep(T, h * ref.pauli_field, bias=bias, t_junction=t_junction)
     try:
-        cf = critical_field(spectroscopy.problem, T, delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field,
+        hint = Field.in_plane(float(ds.field.values[-1]), spectroscopy.angle)
+        problem = spectroscopy.meanfield.problem_for(T, [hint])
+        cf = critical_field(problem, T, delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field,
                             v_max=60 * ref.pauli_field, angle=spectroscopy.angle)
         ds.attrs.update(Hc2_over_HP=float(cf.field / ref.pauli_field), transition_order=cf.order,
                         delta_jump_at_Hc2=float(cf.delta_jump))

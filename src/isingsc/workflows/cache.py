@@ -7,9 +7,9 @@ cached files into the output folder instead of recomputing them.
 The key is the SHA-256 of a canonical JSON document holding
 
 * the figure number and the quality preset,
-* every setting the figure is made with: the default arguments of
-  ``isingsc.plotting.figures.figure_N`` (the model parameters ``PAPER`` included) and the
-  module constants of that figure (``FIG3_QUALITY``, ``FIG3_GAMMAS``, ...),
+* every setting the figure is made with: the default arguments of its maker
+  (:class:`FigureSpec`; for the paper's figures ``isingsc.plotting.figures.figure_N``, the model
+  parameters ``PAPER`` included) and the module constants it names (``FIG3_QUALITY``, ...),
 * the package version ``isingsc.__version__`` **and** a digest of the package's
   source files (all but the command line, the report and the cache itself): during
   development the version string does not change while the solvers do, and a cache
@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from isingsc import __version__
+from isingsc.core.version import __version__
 
 MANIFEST = "manifest.json"
 #: Format of the manifest; entries of another format are treated as missing.
@@ -45,18 +45,19 @@ CACHE_FORMAT = 1
 #: Name of the default cache folder inside the output folder.
 DEFAULT_CACHE_NAME = ".isingsc-cache"
 
-#: Module constants of :mod:`isingsc.plotting.figures` that each figure depends on.
-FIGURE_CONSTANTS = {
-    "1": (),
-    "2": (),
-    "3": ("FIG3_QUALITY", "FIG3_GAMMAS", "FIG3_DELTA0"),
-    "4": ("FIG4_QUALITY", "FIG4_DELTA", "FIG4_PROFILE_KY", "FIG4_PROFILE_WIDTH"),
-    "5": ("FIG5_QUALITY",),
-}
+@dataclasses.dataclass(frozen=True)
+class FigureSpec:
+    """One figure of ``isingsc reproduce``: its number, the function that makes it (``maker(out)`` or
+    ``maker(out, quality=...)``, returning the files written), the module constants it depends on, and
+    whether it has quality presets."""
 
+    name: str
+    maker: Callable
+    constants: dict = dataclasses.field(default_factory=dict)
+    has_quality: bool = False
 
-#: Figures whose settings depend on the quality preset.
-QUALITY_FIGURES = ("3", "4", "5")
+    def make(self, out: Path, quality: str) -> list[Path]:
+        return list(self.maker(out, quality=quality) if self.has_quality else self.maker(out))
 
 
 def _canonical(value):
@@ -78,18 +79,19 @@ def _canonical(value):
 
 
 #: Package files that cannot change a figure's content, left out of :func:`source_digest`
-#: (the command line, the report and this cache).
-NOT_IN_DIGEST = ("cli", "report.py", "cache.py")
+#: (the command line, the report, the reproduce driver and this cache), relative to the package.
+NOT_IN_DIGEST = ("cli", "workflows/report.py", "workflows/cache.py", "workflows/reproduce.py")
 
 
 def source_digest() -> str:
     """SHA-256 over the package's Python sources and data files (path and content, sorted),
     except :data:`NOT_IN_DIGEST`."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
+    skip = tuple(Path(x).parts for x in NOT_IN_DIGEST)
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".toml")
                        and "__pycache__" not in p.parts
-                       and p.relative_to(root).parts[0] not in NOT_IN_DIGEST):
+                       and not any(p.relative_to(root).parts[:len(x)] == x for x in skip)):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
         h.update(path.read_bytes())
@@ -97,21 +99,15 @@ def source_digest() -> str:
     return h.hexdigest()
 
 
-def figure_settings(figure: str, quality: str, maker: Callable | None = None) -> dict:
-    """Everything figure ``figure`` at ``quality`` is computed from (see the module docstring)."""
-    from isingsc.plotting import figures as figures
-
-    if figure not in FIGURE_CONSTANTS:
-        from isingsc.core.errors import ParameterError
-        raise ParameterError("figure", figure, " | ".join(FIGURE_CONSTANTS))
-    maker = maker or getattr(figures, f"figure_{figure}")
-    defaults = {name: p.default for name, p in inspect.signature(maker).parameters.items()
+def figure_settings(figure: FigureSpec, quality: str) -> dict:
+    """Everything ``figure`` at ``quality`` is computed from (see the module docstring)."""
+    defaults = {name: p.default for name, p in inspect.signature(figure.maker).parameters.items()
                 if p.default is not inspect.Parameter.empty and name not in ("out", "quality")}
-    constants = {name: getattr(figures, name) for name in FIGURE_CONSTANTS[figure] if hasattr(figures, name)}
-    # Figs. 1 and 2 have no quality preset: one entry serves both
-    quality = quality if figure in QUALITY_FIGURES else None
-    return _canonical({"figure": figure, "quality": quality, "defaults": defaults, "constants": constants,
-                       "isingsc_version": __version__, "source_sha256": source_digest()})
+    # figures without quality presets: one entry serves every quality
+    quality = quality if figure.has_quality else None
+    return _canonical({"figure": figure.name, "quality": quality, "defaults": defaults,
+                       "constants": figure.constants, "isingsc_version": __version__,
+                       "source_sha256": source_digest()})
 
 
 def settings_key(settings: dict) -> str:
@@ -264,5 +260,5 @@ class FigureCache:
         return written
 
 
-__all__ = ["CACHE_FORMAT", "DEFAULT_CACHE_NAME", "CacheEntry", "CorruptEntry", "FigureCache",
+__all__ = ["CACHE_FORMAT", "DEFAULT_CACHE_NAME", "CacheEntry", "CorruptEntry", "FigureCache", "FigureSpec",
            "figure_settings", "settings_key", "source_digest"]

@@ -9,8 +9,8 @@ tolerance it was computed with, read from the NetCDF attrs:
 * Fig. 3: Tc(Γ)/Tc(0) (attrs ``Tc``, ``Tc_reference``); Hc2(0.1 Tc0)/HP, where
   Tc0 = Tc(Γ = 0) is the x-axis normalisation of Fig. 3a (interpolated from the
   stored curve: no attr holds it); the order of the transition over the
-  temperatures computed (variable ``order``); the tricritical point (attrs
-  ``tricritical_T_over_Tc``, ``tricritical_H_over_HP``); for Γ = 0 the
+  temperatures computed (variable ``transition_order``); the tricritical point (attrs
+  ``tricritical_T_over_Tc_reference``, ``tricritical_H_over_HP``); for Γ = 0 the
   weak-coupling BCS values of the clean Pauli-limited superconductor beside them.
 * Fig. 4: the ky ranges where W(ky) ≠ 0 (on the stored ky grid) and the
   zero-mode counts per edge, compared with |W(ky)| at the same momenta.
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from isingsc import __version__
+from isingsc.core.version import __version__
 
 REPORT_NAME = "report.html"
 RUN_RECORD = "reproduce.json"
@@ -166,7 +166,7 @@ def _fig3_cases(folder: Path, missing: list) -> tuple[list[dict], dict | None]:
                         "done": "interpolated from the stored curve (PCHIP; uncertainty = |PCHIP − linear|)"})
         missing.append({"files": "fig3a_hc2_gamma*.nc, fig3_regime_delta0_*.nc",
                         "attr": "order summary (temperature ranges of first / second order)",
-                        "done": "read from the stored variable 'order' at each temperature"})
+                        "done": "read from the stored variable 'transition_order' at each temperature"})
     cases = [_hc2_case(p, ds, f"Γ = {gamma:g}", gamma) for gamma, p, ds in curves]
     for p in regimes:
         ds = _load(p)
@@ -190,9 +190,9 @@ def _hc2_case(path, ds, label, gamma) -> dict:
     kmesh, tol = _resolution_fig3(ds)
     tc, tc_ref = _num(_attr(ds, "Tc")), _num(_attr(ds, "Tc_reference"))
     d0 = _num(_attr(ds, "Delta0_reference"))
-    t, h, order = ds["T_over_Tc"].values, ds["Hc2_over_HP"].values, ds["order"].values
+    t, h, order = ds["T_over_Tc_reference"].values, ds["Hc2_over_HP"].values, ds["transition_order"].values
     value, err, note = _interpolate_hc2(t, h, order, HC2_T_OVER_TC)
-    t_star, h_star = _num(_attr(ds, "tricritical_T_over_Tc")), _num(_attr(ds, "tricritical_H_over_HP"))
+    t_star, h_star = _num(_attr(ds, "tricritical_T_over_Tc_reference")), _num(_attr(ds, "tricritical_H_over_HP"))
     return {"case": label, "gamma": gamma, "source": path.name,
             "tc": tc, "tc_reference": tc_ref, "tc_ratio": tc / tc_ref if tc is not None and tc_ref else None,
             "delta0_over_tc": d0 / tc_ref if d0 and tc_ref else None,
@@ -306,7 +306,7 @@ def _other_rows(folder: Path) -> list[dict]:
     for p in sorted(folder.glob("fig3_gap_map_gamma*.nc")):
         ds = _load(p)
         rows.append({"figure": "3", "case": f"Γ = {_fmt(_gamma_of(p, ds))}", "quantity": "Δ/Δ0 map",
-                     "value": f"{ds.sizes.get('T_over_Tc', 0)} × {ds.sizes.get('H_over_HP', 0)} (T, H) points",
+                     "value": f"{ds.sizes.get('T', 0)} × {ds.sizes.get('field', 0)} (T, H) points",
                      "source": p.name, "detail": f"Δ0(model) = {_fmt(_num(_attr(ds, 'Delta0_model')))} |t|",
                      "mesh": str(_attr(ds, "kmesh", "not stored")), "known": None,
                      "tolerance": f"Δ grid of {_attr(ds, 'delta_grid_points', '?')} points, parabolic refinement"})

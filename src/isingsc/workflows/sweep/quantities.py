@@ -6,22 +6,21 @@ not stop a sweep.  Each point is computed from scratch (no warm start from its
 neighbours), so a result does not depend on which worker ran it or in what order: a
 resumed sweep ends with exactly the values of an uninterrupted one.
 
-Normalisation (as in ``isingsc hc2`` and paper Fig. 3): the reference model is the
-isolated SC layer (Gamma = 0) for ``heterostructure`` and ``effective``, the model itself
-for ``intrinsic``; the pairing strength v is fixed by the reference's Delta0 (or given).
+The model comes from the catalogue (:func:`isingsc.models.catalogue.resolve`, through
+:func:`~isingsc.workflows.sweep.spec.resolve_point`) and the mean-field numbers from
+:class:`isingsc.meanfield.MeanField` -- the same model and the same numbers as ``isingsc tc`` /
+``isingsc hc2`` and the Python API.  Normalisation as there: the catalogue's reference model
+(the isolated SC layer for the heterostructure and its effective models, the model itself
+otherwise); the pairing strength v is fixed by the reference's Delta0 (or given).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from isingsc.core.errors import IsingscError, ParameterError
-from isingsc.models.paper import (HeterostructureParams, IsingParams, effective_model, fit_effective_model,
-                      heterostructure_model, intrinsic_ising_model, sc_model)
-from isingsc.core.field import Field
-from isingsc.workflows.sweep.spec import MODEL_PARAMETERS, settings_of
-
-SQRT2 = np.sqrt(2.0)
+from isingsc.core.errors import IsingscError
+from isingsc.core.field import Field, degrees_to_radians
+from isingsc.workflows.sweep.spec import resolve_point, settings_of
 
 #: Variables written per quantity: name -> (units, description).
 VARIABLES: dict[str, dict[str, tuple[str, str]]] = {
@@ -36,7 +35,7 @@ VARIABLES: dict[str, dict[str, tuple[str, str]]] = {
         "Hc2": ("|t|", "in-plane critical field as Zeeman energy mu_B B at T = t_over_tc x Tc, "
                        "field at field_angle"),
         "Hc2_over_HP": ("1", "Hc2 / HP, HP = Delta0_reference / sqrt 2 (Pauli limit of the reference)"),
-        "transition_order": ("1", "order of the transition at Hc2: 1 = first, 2 = second"),
+        "transition_order": ("1", "order of the transition at Hc2 (flag_values 1 2, flag_meanings first second)"),
         "T_Hc2": ("|t|", "temperature of the Hc2 point"),
     },
     "nodal": {
@@ -68,111 +67,45 @@ def variables_for(quantities) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _params(model_name: str, values: dict):
-    names = MODEL_PARAMETERS[model_name]
-    given = {k: values[k] for k in names if k in values}
-    if model_name == "intrinsic":
-        return IsingParams(**given)
-    return HeterostructureParams(**given)
+def _meanfield(resolved, quantities, values: dict, settings: dict) -> dict:
+    from isingsc.meanfield import MeanField
 
-
-def _model_file(model, values: dict):
-    """The :class:`~isingsc.models.modelfile.ModelFile` of a file-described model, its parameters overridden
-    by the point's values (the TOML text travels with the task: workers need no shared file system)."""
-    from isingsc.models.modelfile import loads_model
-
-    probe = loads_model(model["text"], model["file"])
-    overrides = {k: float(values[k]) for k in probe.parameters if k in values}
-    return loads_model(model["text"], model["file"], overrides) if overrides else probe
-
-
-def build_models(model_name, values: dict, construct: bool = True):
-    """(model, reference, delta0, v) of one point; with ``construct=False`` only validates.
-
-    ``model_name``: a built-in name, or {"file": path, "text": TOML} for a model file.
-    """
-    delta0, v = values.get("delta0"), values.get("v")
-    if (delta0 is None) == (v is None):
-        raise ParameterError("delta0/v", (delta0, v), "exactly one of delta0 and v")
-    if isinstance(model_name, dict):
-        mf = _model_file(model_name, values)
-        return None if not construct else (mf.model, mf.reference, delta0, v)
-    params = _params(model_name, values)
-    if not construct:
-        return None
-    if model_name == "intrinsic":
-        model = intrinsic_ising_model(params)
-        return model, model, delta0, v
-    model = heterostructure_model(params) if model_name == "heterostructure" else effective_model(params)
-    return model, sc_model(params), delta0, v
-
-
-def topology_model(model_name, values: dict):
-    """The model whose BdG spectrum is classified: the exact heterostructure, the fitted
-    effective model (Eq. 8 form with Z Delta, :func:`~isingsc.models.paper.fit_effective_model`) for
-    ``effective`` (the literal Eq. 8 model has poles where the TMD has a Fermi surface), or the
-    intrinsic Ising model."""
-    if isinstance(model_name, dict):
-        return _model_file(model_name, values).model
-    params = _params(model_name, values)
-    if model_name == "heterostructure":
-        return heterostructure_model(params)
-    if model_name == "effective":
-        return fit_effective_model(params).model()
-    return intrinsic_ising_model(params)
-
-
-def _meanfield(model_name, quantities, values: dict, settings: dict) -> dict:
-    from isingsc.meanfield.phase_diagram import _delta_bound, converge, default_spec, hc2_points, setup
-    from isingsc.meanfield.transitions import critical_temperature, solve_gap
-
-    model, reference, delta0, v = build_models(model_name, values)
-    angle = np.deg2rad(settings["field_angle"])
-    state: dict = {}
-
-    def compute(spec, previous):
-        ref, problem = setup(model, reference, delta0=delta0, v=v, spec=spec, angle=angle)
-        tc = critical_temperature(problem, t_max=2 * ref.tc)
-        out = {"Tc": tc, "Tc_ref": ref.tc}
+    mf = MeanField(resolved, delta0=values.get("delta0"), v=values.get("v"), tol=settings["tol"])
+    result: dict = {}
+    achieved, points = [], []
+    if "Tc" in quantities or "Delta0" in quantities:
+        ds = mf.tc()
+        achieved.append(ds.attrs["achieved_tolerance"])
+        points.append(ds.attrs["kmesh_points"])
+        if "Tc" in quantities:
+            result.update(Tc=float(ds.Tc), Tc_over_Tc0=float(ds.Tc_over_Tc_reference))
         if "Delta0" in quantities:
-            out["Delta0"] = solve_gap(problem, 0.0, delta_max=_delta_bound(problem)).delta
-        if "Hc2" in quantities:
-            if previous is None:  # the temperature is fixed once, so that passes compare like with like
-                state["T"] = settings["t_over_tc"] * tc
-            pts = hc2_points(problem, ref, temperatures=[state["T"]],
-                             guess=previous["points"] if previous else None, angle=angle)
-            out["Hc2"] = float(pts["Hc2"][0])
-            out["points"] = pts
-        state.update(ref=ref, n_k=len(problem.mesh))
-        return out
-
-    start = default_spec(delta0 if delta0 is not None else 0.02)
-    res, achieved, _ = converge(compute, start, settings["tol"])
-    ref = state["ref"]
-    result = {"achieved_tol": achieved, "kmesh_points": float(state["n_k"])}
-    if "Tc" in quantities:
-        result.update(Tc=res["Tc"], Tc_over_Tc0=res["Tc"] / ref.tc)
-    if "Delta0" in quantities:
-        result["Delta0"] = res["Delta0"]
+            result["Delta0"] = float(ds.Delta0)
     if "Hc2" in quantities:
-        order = str(res["points"]["order"][0])
-        result.update(Hc2=res["Hc2"], Hc2_over_HP=res["Hc2"] / ref.pauli_field,
-                      transition_order=1.0 if order == "first" else 2.0, T_Hc2=state["T"])
+        angle = degrees_to_radians("field_angle", settings["field_angle"])
+        ds = mf.hc2(t_over_tc=[settings["t_over_tc"]], angle=angle)
+        achieved.append(ds.attrs["achieved_tolerance"])
+        points.append(ds.attrs["kmesh_points"])
+        order = str(ds.transition_order.values[0])
+        result.update(Hc2=float(ds.Hc2.values[0]), Hc2_over_HP=float(ds.Hc2_over_HP.values[0]),
+                      transition_order=1.0 if order == "first" else 2.0, T_Hc2=float(ds["T"].values[0]))
+    result.update(achieved_tol=float(max(achieved)), kmesh_points=float(max(points)))
     return result
 
 
-def _topology(model_name, quantities, values: dict, settings: dict) -> dict:
+def _topology(resolved, quantities, values: dict, settings: dict) -> dict:
     from isingsc.topology.bulk import KY_PERIOD, find_nodes, winding_intervals
 
-    model = topology_model(model_name, values)
+    model = resolved.model
     delta = settings["topology_delta"]
-    field = Field.in_plane(settings["vx_over_delta"] * delta, np.deg2rad(settings["field_angle"]))
+    field = Field.in_plane(settings["vx_over_delta"] * delta, degrees_to_radians("field_angle", settings["field_angle"]))
     nodes = find_nodes(model, delta, field)
     n_nodes = int(nodes.sizes.get("node", 0))
     result = {}
     if "nodal" in quantities:
         result.update(n_nodes=float(n_nodes), nodal=float(n_nodes > 0))
     if "winding" in quantities:
+        resolved.require("winding")
         iv = winding_intervals(model, delta, field, nodes)
         w = np.abs(np.asarray(iv["winding"].values, dtype=float))
         length = np.asarray(iv["ky_hi"].values - iv["ky_lo"].values, dtype=float)
@@ -189,10 +122,11 @@ def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
     settings = settings_of(values)
     result: dict = {}
     try:
+        resolved = resolve_point(model_name, values)
         if any(q in MEANFIELD for q in quantities):
-            result.update(_meanfield(model_name, quantities, values, settings))
+            result.update(_meanfield(resolved, quantities, values, settings))
         if any(q in TOPOLOGY for q in quantities):
-            result.update(_topology(model_name, quantities, values, settings))
+            result.update(_topology(resolved, quantities, values, settings))
     except IsingscError as exc:
         return result, f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug or numerical failure: recorded, the sweep goes on

@@ -3,7 +3,7 @@
 A sweep file has four tables::
 
     [model]
-    name = "heterostructure"          # heterostructure | effective | intrinsic
+    name = "heterostructure"          # any catalogue model (isingsc models): heterostructure, intrinsic, ws2, ...
     # or: file = "my_model.toml"     # a TOML model file (docs/model-files.md), path relative to this file;
                                       # its [parameters] entries become sweepable keys
 
@@ -19,11 +19,12 @@ A sweep file has four tables::
     quantities = ["Hc2", "nodal"]     # see QUANTITIES
     t_over_tc = 0.1                   # settings (may also be axes)
 
-Every key of ``[parameters]`` and ``[axes]`` is a model parameter (for a model
-file: an entry of its ``[parameters]`` table), a pairing parameter (``delta0`` xor
-``v``) or a compute setting.  :func:`load_sweep`
-checks every key, type and range -- including each point's model parameters
--- and raises :class:`SweepFileError` naming the file, the table and the key.
+Every key of ``[parameters]`` and ``[axes]`` is a model parameter (of the catalogue entry, or for a
+model file an entry of its ``[parameters]`` table), a pairing parameter (``delta0`` xor ``v``) or a
+compute setting.  The field angle is in degrees here (the file boundary) and radians inside.
+:func:`load_sweep` checks every key, type and range -- including each point's model parameters and
+whether the model can give each quantity -- and raises :class:`SweepFileError` naming the file, the
+table and the key.
 """
 
 from __future__ import annotations
@@ -32,20 +33,13 @@ import itertools
 import json
 import math
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from isingsc.core.errors import DataFileError, IsingscError
-from isingsc.models.paper import HeterostructureParams, IsingParams
-
-#: Model parameters by model name (the fields of the parameter dataclasses).
-MODEL_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "heterostructure": tuple(f.name for f in fields(HeterostructureParams)),
-    "effective": tuple(f.name for f in fields(HeterostructureParams)),
-    "intrinsic": tuple(f.name for f in fields(IsingParams)),
-}
+from isingsc.models import catalogue
 
 #: Pairing strength: Delta0 of the reference model (|t|) or the coupling v (|t| x site).
 PAIRING = ("delta0", "v")
@@ -59,8 +53,10 @@ SETTINGS: dict[str, tuple[float, str, object]] = {
     "field_angle": (0.0, "-360 <= field_angle <= 360 (degrees from x)", lambda x: -360.0 <= x <= 360.0),
 }
 
-#: Quantities a sweep can compute, with the variables each writes (see quantities.py).
+#: Quantities a sweep can compute, with the variables each writes (see quantities.py), and the
+#: capability each needs of the model (:meth:`isingsc.models.catalogue.ResolvedModel.require`).
 QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding")
+CAPABILITY = {"Tc": "pairing", "Delta0": "pairing", "Hc2": "pairing", "nodal": "pairing", "winding": "winding"}
 
 _TABLES = ("model", "parameters", "axes", "compute")
 _MAX_POINTS = 1_000_000
@@ -168,10 +164,33 @@ def settings_of(values: dict) -> dict:
 
 
 def check_point(spec: SweepSpec, values: dict) -> None:
-    """Raise the model's own ParameterError for an invalid point (used at validation time)."""
-    from isingsc.workflows.sweep.quantities import build_models
+    """Raise the model's own ParameterError (or DataFileError) for an invalid point, cheaply: the
+    parameters are validated, the model is not built (that happens on the worker)."""
+    if isinstance(spec.model_spec, dict):
+        from isingsc.models.modelfile import loads_model
 
-    build_models(spec.model_spec, values, construct=False)
+        probe = loads_model(spec.model_text, spec.model_file)
+        overrides = {k: float(values[k]) for k in probe.parameters if k in values}
+        if overrides:
+            loads_model(spec.model_text, spec.model_file, overrides)
+        return
+    entry = catalogue.get(spec.model)
+    names = set(entry.parameter_names) | set(entry.aliases)
+    entry.parameters({k: v for k, v in values.items() if k in names})
+
+
+def resolve_point(model_spec, values: dict):
+    """The :class:`~isingsc.models.catalogue.ResolvedModel` of one point: ``model_spec`` is a catalogue
+    name or {"file": path, "text": TOML} (the text travels with the task: workers need no shared file
+    system); the point's model parameters override the model's."""
+    if isinstance(model_spec, dict):
+        probe = catalogue.resolve(file=model_spec["file"], text=model_spec["text"])
+        overrides = {k: float(values[k]) for k in probe.parameters if k in values}
+        return catalogue.resolve(file=model_spec["file"], text=model_spec["text"], overrides=overrides) \
+            if overrides else probe
+    entry = catalogue.get(model_spec)
+    names = set(entry.parameter_names) | set(entry.aliases)
+    return catalogue.resolve(model_spec, overrides={k: v for k, v in values.items() if k in names})
 
 
 def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
@@ -191,14 +210,12 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
             _fail(path, "[model]", "give name (a built-in model) or file (a model file), not both")
         if not isinstance(model_t["file"], str) or not model_t["file"]:
             _fail(path, "[model] file", f"expected a path to a TOML model file, got {model_t['file']!r}")
-        from isingsc.models.modelfile import loads_model
-
         file_path = Path(model_t["file"])
         if not file_path.is_absolute() and isinstance(path, Path):
             file_path = path.parent / file_path
         try:
             model_text = file_path.read_text(encoding="utf-8")
-            parsed = loads_model(model_text, str(file_path))
+            parsed = catalogue.resolve(file=str(file_path.resolve()), text=model_text)
         except OSError as exc:
             _fail(path, "[model] file", f"cannot read {file_path} ({exc})")
         except IsingscError as exc:
@@ -207,10 +224,11 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
         model_parameters = tuple(parsed.parameters)
     else:
         name = model_t.get("name", "heterostructure")
-        if name not in MODEL_PARAMETERS:
-            _fail(path, "[model] name", f"unknown model {name!r}; allowed: {sorted(MODEL_PARAMETERS)} "
-                  "(or file = a TOML model file)")
-        model_parameters = MODEL_PARAMETERS[name]
+        try:
+            entry = catalogue.get(name)
+        except IsingscError as exc:
+            _fail(path, "[model] name", f"{exc} (or file = a TOML model file)")
+        model_parameters = entry.parameter_names + tuple(entry.aliases)
     allowed = set(model_parameters) | set(PAIRING) | set(SETTINGS)
 
     fixed: dict = {}
@@ -259,15 +277,27 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
             if not value > 0:
                 _fail(path, key, f"{value!r} is outside the allowed range {key} > 0")
     if not both:
-        fixed["delta0"] = (parsed.delta0 if name == "file" and parsed.delta0 else 0.02)
+        fixed["delta0"] = parsed.delta0 if name == "file" else entry.delta0
 
     spec = SweepSpec(model=name, fixed=fixed, axes=axes, quantities=tuple(quantities), source=str(path),
                      model_file=model_file, model_text=model_text)
     if spec.n_points > _MAX_POINTS:
         _fail(path, "[axes]", f"{spec.n_points} points: at most {_MAX_POINTS} per sweep")
+    first = True
     for index, values in spec.points():
         try:
-            check_point(spec, values)
+            if first:  # the whole model once: can it give the quantities asked for?
+                resolved = resolve_point(spec.model_spec, values)
+                for q in spec.quantities:
+                    try:
+                        resolved.require(CAPABILITY[q])
+                    except IsingscError as exc:
+                        _fail(path, "[compute] quantities", f"{q}: {exc}")
+                first = False
+            else:  # every point's parameters
+                check_point(spec, values)
+        except SweepFileError:
+            raise
         except IsingscError as exc:
             where = ", ".join(f"{k} = {values[k]!r}" for k in spec.axes) or "the fixed parameters"
             _fail(path, f"point ({where})", str(exc))

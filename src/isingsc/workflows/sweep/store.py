@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from isingsc import __version__
+from isingsc.core.version import __version__
 from isingsc.core.errors import DataFileError, IsingscError
 from isingsc.core.results import ENERGY_UNITS
 from isingsc.workflows.sweep.quantities import variables_for
@@ -45,6 +45,8 @@ def template(spec: SweepSpec) -> xr.Dataset:
     data_vars = {}
     for name, (units, description) in variables_for(spec.quantities).items():
         data_vars[name] = (dims, np.full(shape, np.nan), {"units": units, "long_name": description})
+        if name == "transition_order":  # CF flags: the same name and meaning as the Hc2 datasets' strings
+            data_vars[name][2].update(flag_values=[1.0, 2.0], flag_meanings="first second")
     data_vars["status"] = (dims, np.zeros(shape, dtype=np.int8),
                            {"long_name": "0 pending, 1 done, 2 failed (message in error)"})
     data_vars["error"] = (dims, np.full(shape, "", dtype=f"<U{ERROR_WIDTH}"),
