@@ -16,38 +16,39 @@ import textwrap
 import numpy as np
 import pytest
 
-from isingsc.backends import cpu as K
+from isingsc.backends import LinearNambu, active_backend, select_backend
+from isingsc.core import config
 from isingsc.core.errors import ParameterError
 
 COMPARE = textwrap.dedent("""
     import numpy as np
-    from isingsc.backends import cpu as K
+    from isingsc.backends import LinearNambu, active_backend, select_backend
     from isingsc.backends import gpu as gpu
     from isingsc.models.paper import PAPER, heterostructure_model
     model = heterostructure_model(PAPER.with_(gamma=0.4))
     k = np.random.default_rng(3).uniform(-4.5, 4.5, ({nk}, 2))
-    op = K.LinearNambu.from_model(model, k)
+    op = LinearNambu.from_model(model, k)
     w = np.full(len(k), 1.0 / len(k))
     worst = 0.0
     for field in [(0.01, 0.0, 0.0), (0.01, 0.004, 0.0)]:   # real and complex Hermitian matrices
         field = np.array(field)
-        K.set_backend("cpu")
+        select_backend("cpu")
         e_cpu = op.eigenvalues(0.02, field)
         c_cpu = op.condensation([0.01, 0.03], [0.0, 0.002, 0.01], field, w)
-        K.set_backend("gpu")
-        assert K.active_backend() == "gpu"
+        select_backend("gpu")
+        assert active_backend() == "gpu"
         e_gpu = op.eigenvalues(0.02, field)
         c_gpu = op.condensation([0.01, 0.03], [0.0, 0.002, 0.01], field, w)
-        lapack = np.linalg.eigvalsh(op.h0 + op._shift(0.02, field))
+        lapack = np.linalg.eigvalsh(op.h0 + op.perturbation(0.02, field))
         assert np.max(np.abs(e_gpu - lapack)) < 1e-13
         worst = max(worst, float(np.max(np.abs(c_gpu - c_cpu) / np.abs(c_cpu))))
     # spectral functions (the DOS maps): Jacobi per k on the GPU against LAPACK eigh on the CPU
     from isingsc.normal.greens import spectral_function
     om = np.linspace(-0.3, 0.3, 7)
     for field in [(0.01, 0.0, 0.0), (0.0, 0.0, 0.0), (0.01, 0.004, 0.0)]:
-        K.set_backend("cpu")
+        select_backend("cpu")
         a_cpu = spectral_function(model, k[:{nk_dos}], om, 0.02, "sc", 0.03, field)
-        K.set_backend("gpu")
+        select_backend("gpu")
         a_gpu = spectral_function(model, k[:{nk_dos}], om, 0.02, "sc", 0.03, field)
         worst = max(worst, float(np.max(np.abs(a_gpu - a_cpu)) / np.max(np.abs(a_cpu))))
     print("device", gpu.device_name(), "worst relative difference", worst)
@@ -84,24 +85,36 @@ def test_gpu_kernels_on_the_device_match_cpu():
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
-def test_backend_selection_is_validated(monkeypatch):
+def test_backend_selection_is_validated():
+    before = config.current()
     with pytest.raises(ParameterError, match="backend"):
-        K.set_backend("tpu")
-    monkeypatch.setenv("ISINGSC_BACKEND", "quantum")
-    monkeypatch.setattr(K, "_BACKEND", None)
-    with pytest.raises(ParameterError, match="ISINGSC_BACKEND"):
-        K.active_backend()
+        select_backend("tpu")
+    with pytest.raises(ParameterError, match="backend"):
+        config.configure(backend="tpu")
+    with pytest.raises(ParameterError, match="backend"):
+        with config.using(backend="quantum"):
+            pass
+    assert config.current() == before
+    # the environment variable gives the default of a fresh process; a bad value names it
+    code = "from isingsc.backends import active_backend; print(active_backend())"
+    env = dict(os.environ, ISINGSC_BACKEND="quantum")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode != 0 and "ParameterError" in proc.stderr and "ISINGSC_BACKEND" in proc.stderr
+    env["ISINGSC_BACKEND"] = "cpu"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "cpu"
 
 
 @pytest.mark.skipif(_real_gpu(), reason="a GPU is present")
-def test_gpu_backend_without_a_gpu_says_so(monkeypatch):
+def test_gpu_backend_without_a_gpu_says_so():
     from isingsc.backends.gpu import GPUUnavailableError
 
-    monkeypatch.setattr(K, "_BACKEND", None)
+    before = config.current()
     with pytest.raises(GPUUnavailableError, match="--backend cpu"):
-        K.set_backend("gpu")
-    monkeypatch.setenv("ISINGSC_BACKEND", "auto")
-    assert K.active_backend() == "cpu"
+        select_backend("gpu")
+    assert config.current() == before  # a refused backend is not set
+    with config.using(backend="auto"):
+        assert active_backend() == "cpu"
 
 
 def test_complex_hermitian_kernel_matches_lapack():
@@ -112,7 +125,7 @@ def test_complex_hermitian_kernel_matches_lapack():
     u, _ = np.linalg.qr(rng.normal(size=(8, 8)) + 1j * rng.normal(size=(8, 8)))
     degenerate = u @ np.diag([-1.0, -1.0, 0.0, 0.0, 0.0, 2.0, 2.0, 3.0]) @ u.conj().T
     h = np.concatenate([h, degenerate[None], np.diag(np.arange(8.0))[None].astype(complex)])
-    op = K.LinearNambu(h0=np.ascontiguousarray(h), pairing=np.zeros((8, 8)), zeeman=np.zeros((3, 8, 8)))
+    op = LinearNambu(h0=np.ascontiguousarray(h), pairing=np.zeros((8, 8)), zeeman=np.zeros((3, 8, 8)))
     ours = op.eigenvalues(0.0, np.zeros(3))
     assert np.max(np.abs(ours - np.linalg.eigvalsh(h))) < 1e-13
 

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from isingsc.backends import cpu as K
+import isingsc.backends.cpu as K
+from isingsc.backends import LinearNambu
+from isingsc.core import config
 from isingsc.core.errors import ParameterError
 from isingsc.lattice.triangular import uniform_mesh
 from isingsc.meanfield.pairing import PairingProblem
@@ -14,7 +16,7 @@ from isingsc.models.paper import PAPER, effective_model, heterostructure_model, 
 def hetero_operator():
     model = heterostructure_model(PAPER.with_(gamma=0.4))
     k = np.random.default_rng(3).uniform(-4.5, 4.5, (1500, 2))
-    return model, k, K.LinearNambu.from_model(model, k)
+    return model, k, LinearNambu.from_model(model, k)
 
 
 def test_decomposition_reproduces_the_model(hetero_operator):
@@ -22,13 +24,13 @@ def test_decomposition_reproduces_the_model(hetero_operator):
     assert np.isrealobj(op.h0)  # field-free heterostructure is real: the fast path applies
     delta, field = 0.013, np.array([0.021, 0.0, 0.0])
     direct = model.bdg_hamiltonian(k, delta, field)
-    assert np.allclose(op.h0 + op._shift(delta, field), direct, atol=1e-13)
+    assert np.allclose(op.h0 + op.perturbation(delta, field), direct, atol=1e-13)
 
 
 def test_nonlinear_model_has_no_decomposition():
     """The static effective model's self-energy depends on the field non-linearly."""
     k = uniform_mesh(6).k
-    assert K.LinearNambu.from_model(effective_model(PAPER), k) is None
+    assert LinearNambu.from_model(effective_model(PAPER), k) is None
 
 
 @pytest.mark.parametrize("delta, field", [(0.02, (0.01, 0, 0)), (0.0, (0.0, 0, 0)), (0.3, (0.2, 0, 0)),
@@ -38,7 +40,7 @@ def test_eigenvalues_agree_with_lapack(hetero_operator, delta, field):
     _, _, op = hetero_operator
     field = np.array(field, dtype=float)
     ours = op.eigenvalues(delta, field)
-    lapack = np.linalg.eigvalsh(op.h0 + op._shift(delta, field))
+    lapack = np.linalg.eigvalsh(op.h0 + op.perturbation(delta, field))
     assert np.max(np.abs(ours - lapack)) < 1e-13
 
 
@@ -47,7 +49,7 @@ def test_tridiagonal_solver_handles_degenerate_and_diagonal_matrices():
     q, _ = np.linalg.qr(rng.normal(size=(8, 8)))
     spectrum = np.array([-1.0, -1.0, 0.0, 0.0, 1e-9, 2.0, 2.0, 2.0])
     mats = np.stack([q @ np.diag(spectrum) @ q.T, np.diag(spectrum[::-1]), np.zeros((8, 8))])
-    op = K.LinearNambu(h0=np.ascontiguousarray(mats), pairing=np.zeros((8, 8)), zeeman=np.zeros((3, 8, 8)))
+    op = LinearNambu(h0=np.ascontiguousarray(mats), pairing=np.zeros((8, 8)), zeeman=np.zeros((3, 8, 8)))
     out = op.eigenvalues(0.0, np.zeros(3))
     assert np.allclose(out[0], spectrum, atol=1e-14) and np.allclose(out[1], spectrum, atol=0)
     assert np.all(out[2] == 0)
@@ -55,7 +57,7 @@ def test_tridiagonal_solver_handles_degenerate_and_diagonal_matrices():
 
 def _numpy_pair_blocks(op, field):
     n = op.dim // 2
-    h = op.h0 + op._shift(0.0, field)
+    h = op.h0 + op.perturbation(0.0, field)
     ep, up = np.linalg.eigh(h[:, :n, :n])
     eh, uh = np.linalg.eigh(h[:, n:, n:])
     p2 = np.abs(np.swapaxes(up.conj(), -1, -2) @ (op.pairing[:n, n:] @ uh)) ** 2
@@ -79,10 +81,10 @@ def test_pair_kernel_agrees_with_numpy(hetero_operator, field):
 def test_hole_block_relation_is_detected_only_when_it_holds(hetero_operator):
     _, _, op = hetero_operator
     n = op.dim // 2
-    along_x = op._shift(0.0, np.array([0.02, 0.0, 0.0])).real
-    along_z = op._shift(0.0, np.array([0.0, 0.0, 0.02])).real
-    assert op._hole_relation(along_x[:n, :n], along_x[n:, n:]) is not None
-    assert op._hole_relation(along_z[:n, :n], along_z[n:, n:]) is None
+    along_x = op.perturbation(0.0, np.array([0.02, 0.0, 0.0])).real
+    along_z = op.perturbation(0.0, np.array([0.0, 0.0, 0.02])).real
+    assert op.hole_block_relation(along_x[:n, :n], along_x[n:, n:]) is not None
+    assert op.hole_block_relation(along_z[:n, :n], along_z[n:, n:]) is None
 
 
 def test_thermal_sums_against_direct_formula():
@@ -121,17 +123,38 @@ def test_threads_do_not_change_results(monkeypatch):
     mesh = uniform_mesh(60)
     problem = PairingProblem(model, mesh, 1.7)
     values = {}
-    monkeypatch.setattr(K, "_BLOCK", 64)  # several blocks on this small mesh
-    for threads in ("1", "2", "3"):
-        monkeypatch.setenv("ISINGSC_NUM_THREADS", threads)
-        values[threads] = (problem.landscape([0.01, 0.02], [0.003, 0.01], (0.004, 0, 0)),
-                           problem.curvature([0.003, 0.01], (0.004, 0, 0)))
-    for threads in ("2", "3"):
-        for one, other in zip(values["1"], values[threads]):
+    monkeypatch.setattr(K, "BLOCK_SIZE", 64)  # several blocks on this small mesh
+    assert len(mesh.k) > 4 * K.BLOCK_SIZE
+    for threads in (1, 2, 3):
+        with config.using(threads=threads):
+            assert config.threads() == threads == K.n_threads()
+            values[threads] = (problem.landscape([0.01, 0.02], [0.003, 0.01], (0.004, 0, 0)),
+                               problem.curvature([0.003, 0.01], (0.004, 0, 0)))
+    for threads in (2, 3):
+        for one, other in zip(values[1], values[threads]):
             assert np.array_equal(one, other)
 
 
-def test_thread_count_setting_is_validated(monkeypatch):
-    monkeypatch.setenv("ISINGSC_NUM_THREADS", "zero")
-    with pytest.raises(ParameterError, match="ISINGSC_NUM_THREADS"):
-        K.n_threads()
+def test_thread_count_setting_is_validated():
+    for bad in (0, -1, 1.5, "zero", True):
+        with pytest.raises(ParameterError, match="threads"):
+            config.configure(threads=bad)
+    with pytest.raises(ParameterError, match="threads"):
+        with config.using(threads=0):
+            pass
+    assert config.current().threads is None or config.current().threads >= 1
+
+
+def test_thread_count_environment_variable_is_validated():
+    """ISINGSC_NUM_THREADS gives the default of a fresh process (read once); a bad value names it."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from isingsc.core import config; print(config.threads())"
+    env = dict(os.environ, ISINGSC_NUM_THREADS="3")
+    ok = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0 and ok.stdout.strip() == "3"
+    env["ISINGSC_NUM_THREADS"] = "zero"
+    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode != 0 and "ParameterError" in bad.stderr and "ISINGSC_NUM_THREADS" in bad.stderr

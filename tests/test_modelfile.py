@@ -28,7 +28,8 @@ def assert_same_model(a, b, rng):
 def test_shipped_file_is_the_builtin_model(name, rng):
     entry = registry.get(name)
     mf = load_model_file(packaged_model_path(entry.file))
-    model, reference = registry.build(name)
+    built = registry.resolve(name)
+    model, reference = built.model, built.reference
     assert mf.name == name
     assert mf.delta0 == pytest.approx(entry.delta0)
     assert_same_model(mf.model, model, rng)

@@ -15,9 +15,13 @@ References (none is the code under test):
 * the SC-layer Green's function of the heterostructure from the TMD self-energy (paper Eq. 4).
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy import integrate
+
+import isingsc
 
 from isingsc.core.errors import ParameterError
 from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
@@ -156,8 +160,9 @@ def test_ising_soc_without_field_leaves_the_bcs_dos():
     """The fitted effective model of the paper's heterostructure (Ising SOC beta~ S on the SC band, pairing
     Z Delta): at zero field its DOS is BCS with the gap Z Delta."""
     fit = fit_effective_model(PAPER)
-    bs = BulkSpectroscopy(fit.model(), intrinsic_ising_model(IsingParams(t=-1.0, mu=0.0)), delta0=DELTA0,
-                          eta=ETA, window=0.2)
+    resolved = dataclasses.replace(isingsc.model("effective-fit"), model=fit.model(),
+                                   reference=intrinsic_ising_model(IsingParams(t=-1.0, mu=0.0)))
+    bs = BulkSpectroscopy(resolved, delta0=DELTA0, eta=ETA, window=0.2)
     gap = bs.gap(0.0, 0.0)
     e = np.linspace(-4 * DELTA0, 4 * DELTA0, 161)
     n = bs.dos(e, gap.delta).sum(1) / bs.normal_dos0.sum()
@@ -246,14 +251,18 @@ def test_gap_versus_field_pauli_jumps_ising_closes_continuously():
     from isingsc.spectroscopy.bulk import gap_versus_field
 
     ref = sc_model(PAPER)
-    pauli = BulkSpectroscopy(ref, ref, delta0=DELTA0, eta=ETA)
+    pauli = BulkSpectroscopy(ref, delta0=DELTA0, eta=ETA)  # a bare model: its own reference
     T = 0.1 * pauli.ref.tc
     h = np.linspace(0.0, 1.3, 14)
     d = np.array([pauli.gap(T, x * pauli.ref.pauli_field).delta for x in h])
     below = h < 0.95
     assert np.allclose(d[below], d[0], rtol=1e-3)  # flat below the Pauli field (T << Tc)
     assert np.all(d[h > 1.0] == 0.0)
-    ising = BulkSpectroscopy(fit_effective_model(PAPER).model(), ref, delta0=DELTA0, eta=ETA)
+    ising = BulkSpectroscopy("effective-fit", delta0=DELTA0, eta=ETA)  # the catalogue's reference: sc_model(PAPER)
+    assert np.allclose(ising.meanfield.model.reference.bdg_hamiltonian(np.ones((3, 2)), 0.1, 0.05),
+                       ref.bdg_hamiltonian(np.ones((3, 2)), 0.1, 0.05))
+    assert np.allclose(ising.model.bdg_hamiltonian(np.ones((3, 2)), 0.1, 0.05),
+                       fit_effective_model(PAPER).model().bdg_hamiltonian(np.ones((3, 2)), 0.1, 0.05))
     ds = gap_versus_field(ising, T, [0.0, 0.6, 1.0, 1.3], bias=np.linspace(-0.08, 0.08, 41))
     assert ds.attrs["transition_order"] == "second" and ds.attrs["Hc2_over_HP"] > 1.3
     assert np.all(np.diff(ds.delta.values) < 0) and ds.delta.values[-1] > 0

@@ -14,8 +14,9 @@ import pytest
 
 from isingsc.core.errors import DataFileError, ParameterError
 from isingsc.experiment.spectrum_fit import (dynes, fit_spectrum, ising_dos, ising_dos_quadrature, ising_trace,
-                                             model_conductance, normalised_dos, plot_spectrum_fit,
-                                             read_spectrum_csv, spectrum_data)
+                                             model_conductance, normalised_dos, read_spectrum_csv,
+                                             spectrum_data)
+from isingsc.plotting.experiment import plot_spectrum_fit
 from isingsc.spectroscopy.bulk import zeeman_split_dynes
 from isingsc.spectroscopy.tunnelling import btk_conductance
 from isingsc.core.units import K_B_MEV_PER_K

@@ -13,7 +13,7 @@ import sys
 import typer
 
 from isingsc.core.errors import IsingscError
-from isingsc.cli.app import OPTION_RANGES, app
+from isingsc.cli.app import app
 
 # Command modules register themselves on `app` when imported.
 from isingsc.cli import foundation  # noqa: E402,F401
@@ -42,13 +42,17 @@ def main(argv: list[str] | None = None) -> None:
     except typer.BadParameter as exc:
         opts = getattr(exc.param, "opts", None) or []
         name = opts[0] if opts else (exc.param_hint or "")
-        msg = f"isingsc: error: invalid value for {name}: {_one_line(exc.format_message())}"
-        if OPTION_RANGES.get(name):
-            msg += f" (allowed range: {OPTION_RANGES[name]})"
+        msg = f"isingsc: error: invalid value for {name}: {_one_line(getattr(exc, 'message', '') or exc.format_message())}"
         sys.stderr.write(_one_line(msg) + "\n")
         sys.exit(2)
     except IsingscError as exc:
         sys.stderr.write(f"isingsc: error: {_one_line(exc)}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("isingsc: interrupted\n")
+        sys.exit(130)
+    except MemoryError:
+        sys.stderr.write("isingsc: error: out of memory: use smaller grids (counts) or a coarser resolution\n")
         sys.exit(2)
     except typer.TyperException as exc:  # usage errors of the vendored click
         ctx = getattr(exc, "ctx", None)
@@ -58,5 +62,13 @@ def main(argv: list[str] | None = None) -> None:
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         sys.stderr.write(f"isingsc: error: {_one_line(text)}\n")
         sys.exit(getattr(exc, "exit_code", 2) or 2)
+    except Exception as exc:  # a bug: one line, the traceback with -v
+        from isingsc.core.progress import logger
+
+        if logger.isEnabledFor(10) or logger.isEnabledFor(20):
+            raise
+        sys.stderr.write(f"isingsc: internal error ({type(exc).__name__}: {_one_line(exc)}); rerun with -v for "
+                         "the traceback and please report it\n")
+        sys.exit(1)
     if isinstance(rv, int) and rv:
         sys.exit(rv)

@@ -28,36 +28,9 @@ app = typer.Typer(
 )
 
 
-#: Allowed ranges of command-line options (keyed by the option's first flag,
-#: e.g. "--gamma"), appended to click's own "not a valid float" messages so
-#: that the one error line names the range.  Command modules add theirs.
-OPTION_RANGES: dict[str, str] = {}
-
-
 def print_json(obj) -> None:
     """Print one JSON object on stdout (strict JSON: no NaN/Infinity)."""
     sys.stdout.write(json.dumps(to_jsonable(obj), allow_nan=False, indent=1) + "\n")
-
-
-def parse_name_values(option: str, items, example: str = "NAME=1.0") -> dict[str, float]:
-    """["a=1", "b=2.5"] -> {"a": 1.0, "b": 2.5}; a ParameterError naming ``option`` on a malformed item."""
-    import numpy as np
-
-    from isingsc.core.errors import ParameterError
-
-    out: dict[str, float] = {}
-    for item in items or []:
-        name, sep, value = str(item).partition("=")
-        if not sep or not name.strip():
-            raise ParameterError(option, item, f"NAME=VALUE with a number VALUE, e.g. {example}")
-        try:
-            number = float(value)
-        except ValueError:
-            raise ParameterError(option, item, "NAME=VALUE with a finite number VALUE") from None
-        if not np.isfinite(number):
-            raise ParameterError(option, item, "NAME=VALUE with a finite number VALUE")
-        out[name.strip()] = number
-    return out
 
 
 def print_fit(result, files: dict, json_out: bool) -> None:

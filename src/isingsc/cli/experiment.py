@@ -13,25 +13,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from isingsc.core.errors import ParameterError, check_range
-from isingsc.cli.app import OPTION_RANGES, app, echo, print_json, parse_name_values, print_fit
+from isingsc.core.errors import ParameterError
+from isingsc.cli.app import app, echo, print_json, print_fit
+from isingsc.cli.options import Json, count, number, output_file, output_folder, parse_name_values
 
-for _flag, _range in {
-    "--g": "g > 0 (finite)", "--tc": "Tc > 0 K (finite)", "--temperature": "T > 0 (finite)",
-    "--lambda": "lambda > mu*(1 + 0.62 lambda) (finite)", "--mu-star": "0 <= mu* <= 1",
-    "--omega-log": "omega_log > 0 K (finite)", "--theta-debye": "Theta_D > 0 K (finite)",
-    "--omega2-ratio": "omega2/omega_log >= 1 (finite)", "--soc": "soc >= 0 meV (finite)",
-    "--gamma-so": "gamma_so >= 0 meV (finite)", "--gamma-iv": "gamma_iv >= 0 meV (finite)",
-    "--xi-nm": "xi0 > 0 nm (finite)", "--n-points": "integer >= 2",
-}.items():
-    OPTION_RANGES.setdefault(_flag, _range)
-
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
-GFactor = Annotated[float, typer.Option("--g", help="Electron g-factor in the Zeeman energy (g/2) mu_B B.")]
+GFactor = Annotated[float, number("--g", "Electron g-factor in the Zeeman energy (g/2) mu_B B.", lo=0.0, hi=100.0,
+                                  lo_open=True)]
 
 
 def _name_values(option: str, items) -> dict:
-    return parse_name_values(option, items, "gamma_iv=0.5")
+    return parse_name_values(f"--{option}", items, "gamma_iv=0.5")
 
 
 @app.command("fit")
@@ -44,7 +35,7 @@ def fit_command(
     err_col: Annotated[Optional[str], typer.Option("--err-col", help="Name of the 1-sigma error column of B (T); default: B_err, err, sigma, ... if present; 'none' to ignore it.")] = None,
     g: GFactor = 2.0,
     orientation: Annotated[str, typer.Option("--orientation", help="gl model only: parallel (fits Tc, xi_d = xi0 d) or perpendicular (Tc, xi0).")] = "parallel",
-    xi_nm: Annotated[Optional[float], typer.Option("--xi-nm", help="gl parallel: known xi_GL(0) in nm, to convert xi_d into a thickness d.")] = None,
+    xi_nm: Annotated[Optional[float], number("--xi-nm", "gl parallel: known xi_GL(0), to convert xi_d into a thickness d.", lo=0.0, hi=1e6, lo_open=True, unit="nm")] = None,
     fix: Annotated[Optional[list[str]], typer.Option("--fix", help="NAME=VALUE: hold a parameter fixed (repeatable).")] = None,
     free: Annotated[Optional[list[str]], typer.Option("--free", help="NAME: vary a parameter that is fixed by default, e.g. gamma_iv (repeatable).")] = None,
     init: Annotated[Optional[list[str]], typer.Option("--init", help="NAME=VALUE: starting value (repeatable).")] = None,
@@ -67,18 +58,19 @@ def fit_command(
     from isingsc.experiment.data_io import read_hc2_csv
     from isingsc.experiment.fitting import MODELS, fit_hc2
     from isingsc.plotting.experiment import plot_fit
+    from isingsc.plotting.style import save_figure
 
     if model not in MODELS:
-        raise ParameterError("model", model, " | ".join(MODELS))
+        raise ParameterError("--model", model, " | ".join(MODELS))
     if ci not in ("covariance", "profile"):
-        raise ParameterError("ci", ci, "covariance | profile")
-    g = check_range("g", g, lo=0.0, lo_open=True)
+        raise ParameterError("--ci", ci, "covariance | profile")
+    folder = output_folder(out) if out is not None else Path(data_file).resolve().parent
+    plot = output_file(plot)
     data = read_hc2_csv(data_file, t_col=t_col, b_col=b_col, err_col=err_col)
     result = fit_hc2(data, model, g=g, orientation=orientation, xi0_nm=xi_nm, fix=_name_values("fix", fix),
                      free=free, init=_name_values("init", init), ci=ci)
     files = {}
     if not no_write:
-        folder = Path(out) if out is not None else Path(data_file).resolve().parent
         stem = f"{Path(data_file).stem}_{model}_fit"
         # build everything in memory first: a failure leaves no partial output behind
         figure = plot_fit(result)
@@ -90,15 +82,14 @@ def fit_command(
 
         save(dataset, files["netcdf"])
         files["json"].write_text(text)
-        files["plot"].parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(files["plot"], bbox_inches="tight", dpi=150)
+        save_figure(figure, files["plot"])
     print_fit(result, files, json_out)
 
 
 @app.command("materials")
 def materials_command(
     json_out: Json = False,
-    plot: Annotated[Optional[Path], typer.Option("--plot", help="Write the Bc2/Bp-per-material plot to this path (PNG/PDF/SVG).")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Write the Bc2/Bp-per-material plot to this path (.png, .pdf or .svg).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for materials.json, materials.nc and materials_bc2_over_bp.png.")] = None,
     material: Annotated[Optional[str], typer.Option("--material", help="Only entries whose material or id contains this text.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Print the Bc2/Bp consistency check (quoted ratio vs Bc2/(1.86 T/K x Tc)).")] = False,
@@ -112,25 +103,27 @@ def materials_command(
     """
     from isingsc.experiment import materials as mat
     from isingsc.plotting.experiment import plot_materials
+    from isingsc.plotting.style import save_figure
 
+    out = output_folder(out)
+    plot = output_file(plot)
     entries = mat.select(mat.load_materials(), material)
     rows = mat.table_rows(entries)
     report = mat.consistency_check(entries)
     written = {}
     if out is not None:
-        from isingsc.cli.app import _jsonable
         import json
 
-        out = Path(out)
+        from isingsc.core.results import to_jsonable
+        from isingsc.experiment.results import save
+
         ds = mat.materials_dataset(entries)
         fig = plot_materials(entries)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "materials.json").write_text(json.dumps(_jsonable({"versions": mat.table_versions(), "rows": rows}),
+        (out / "materials.json").write_text(json.dumps(to_jsonable({"versions": mat.table_versions(), "rows": rows}),
                                                        allow_nan=False, indent=1) + "\n")
-        from isingsc.experiment.results import save
-
         save(ds, out / "materials.nc")
-        fig.savefig(out / "materials_bc2_over_bp.png", bbox_inches="tight", dpi=150)
+        save_figure(fig, out / "materials_bc2_over_bp.png")
         written.update(json=out / "materials.json", netcdf=out / "materials.nc", plot=out / "materials_bc2_over_bp.png")
     if plot is not None:
         plot_materials(entries, path=plot)
@@ -153,10 +146,10 @@ def materials_command(
 
 @app.command("pauli")
 def pauli_command(
-    tc: Annotated[float, typer.Option("--tc", help="Critical temperature Tc (K).")] = 1.0,
+    tc: Annotated[float, number("--tc", "Critical temperature Tc.", lo=0.0, hi=1000.0, lo_open=True, unit="K")] = 1.0,
     g: GFactor = 2.0,
     variant: Annotated[str, typer.Option("--variant", help="bcs (Delta0 = 1.76388 k_B Tc, 1.8568 T/K) | clogston (2 Delta0 = 3.5 k_B Tc, 1.84 T/K).")] = "bcs",
-    temperature: Annotated[Optional[float], typer.Option("--temperature", "-T", help="Also give the Pauli-limited Hc2 at this T (K).")] = None,
+    temperature: Annotated[Optional[float], number("--temperature", "Also give the Pauli-limited Hc2 at this T (below --tc).", lo=0.0, hi=1000.0, lo_open=True, unit="K", short="-T")] = None,
     json_out: Json = False,
 ):
     """Pauli (Chandrasekhar-Clogston) limit B_P = Delta0/(sqrt2 (g/2) mu_B) for a given Tc, and the tricritical point.
@@ -166,7 +159,6 @@ def pauli_command(
     """
     from isingsc.experiment import pauli as P
 
-    tc = check_range("Tc", tc, lo=0.0, lo_open=True)
     tri = P.tricritical_point()
     out = {"Tc_K": tc, "g": P.check_g(g), "variant": variant, "B_P_T": P.pauli_field(tc, g, variant),
            "slope_T_per_K": P.pauli_slope(g, variant), "Delta0_meV": float(P.bcs_gap_mev(tc, variant)),
@@ -175,7 +167,9 @@ def pauli_command(
                            "h_over_Delta0": tri["h_over_Delta0"]},
            "tolerance": "root finding to 1e-12 relative"}
     if temperature is not None:
-        T = check_range("T", temperature, lo=0.0, hi=tc, lo_open=True)
+        if temperature > tc:
+            raise ParameterError("--temperature", temperature, f"0 < T <= Tc = {tc:g} K")
+        T = temperature
         out["temperature_K"] = T
         out["Hc2_T"] = P.pauli_limited_hc2(T, tc, g=g)
         out["H2_second_order_T"] = P.pauli_limited_hc2(T, tc, g=g, transition="second-order")
@@ -194,12 +188,12 @@ def pauli_command(
 
 @app.command("allen-dynes")
 def allen_dynes_command(
-    lam: Annotated[float, typer.Option("--lambda", help="Electron-phonon coupling lambda.")] = 1.0,
-    mu_star: Annotated[float, typer.Option("--mu-star", help="Coulomb pseudopotential mu*.")] = 0.1,
-    omega_log: Annotated[Optional[float], typer.Option("--omega-log", help="Logarithmic phonon frequency omega_log (K).")] = None,
-    tc: Annotated[Optional[float], typer.Option("--tc", help="Instead of --omega-log: the Tc (K) to invert for omega_log.")] = None,
-    theta_debye: Annotated[Optional[float], typer.Option("--theta-debye", help="Also give McMillan's Tc for this Debye temperature (K).")] = None,
-    omega2_ratio: Annotated[Optional[float], typer.Option("--omega2-ratio", help="wbar2/omega_log for the f2 shape correction (>= 1); default f2 = 1.")] = None,
+    lam: Annotated[float, number("--lambda", "Electron-phonon coupling lambda (> mu* (1 + 0.62 lambda)).", lo=0.0, hi=20.0, lo_open=True)] = 1.0,
+    mu_star: Annotated[float, number("--mu-star", "Coulomb pseudopotential mu*.", lo=0.0, hi=1.0)] = 0.1,
+    omega_log: Annotated[Optional[float], number("--omega-log", "Logarithmic phonon frequency omega_log.", lo=0.0, hi=1e5, lo_open=True, unit="K")] = None,
+    tc: Annotated[Optional[float], number("--tc", "Instead of --omega-log: the Tc to invert for omega_log.", lo=0.0, hi=1000.0, lo_open=True, unit="K")] = None,
+    theta_debye: Annotated[Optional[float], number("--theta-debye", "Also give McMillan's Tc for this Debye temperature.", lo=0.0, hi=1e5, lo_open=True, unit="K")] = None,
+    omega2_ratio: Annotated[Optional[float], number("--omega2-ratio", "wbar2/omega_log for the f2 shape correction; default f2 = 1.", lo=1.0, hi=100.0)] = None,
     no_corrections: Annotated[bool, typer.Option("--no-corrections", help="Plain McMillan-Allen-Dynes form (f1 = f2 = 1).")] = False,
     json_out: Json = False,
 ):
@@ -233,13 +227,13 @@ def allen_dynes_command(
 
 @app.command("ising-hc2")
 def ising_hc2_command(
-    tc: Annotated[float, typer.Option("--tc", help="Zero-field Tc (K).")] = 3.0,
-    soc: Annotated[float, typer.Option("--soc", help="Ising SOC (meV): beta_so, or the full splitting with --soc-convention full.")] = 1.0,
+    tc: Annotated[float, number("--tc", "Zero-field Tc.", lo=0.0, hi=1000.0, lo_open=True, unit="K")] = 3.0,
+    soc: Annotated[float, number("--soc", "Ising SOC: beta_so, or the full splitting with --soc-convention full.", lo=0.0, hi=1e4, unit="meV")] = 1.0,
     soc_convention: Annotated[str, typer.Option("--soc-convention", help="half (value = Ising field beta_so) | full (value = spin splitting 2 beta_so).")] = "half",
-    gamma_so: Annotated[float, typer.Option("--gamma-so", help="Spin-orbit scattering rate hbar/(3 tau_so) (meV).")] = 0.0,
-    gamma_iv: Annotated[float, typer.Option("--gamma-iv", help="Intervalley scattering rate hbar/tau_iv (meV).")] = 0.0,
+    gamma_so: Annotated[float, number("--gamma-so", "Spin-orbit scattering rate hbar/(3 tau_so).", lo=0.0, hi=1e4, unit="meV")] = 0.0,
+    gamma_iv: Annotated[float, number("--gamma-iv", "Intervalley scattering rate hbar/tau_iv.", lo=0.0, hi=1e4, unit="meV")] = 0.0,
     g: GFactor = 2.0,
-    n_points: Annotated[int, typer.Option("--n-points", help="Number of temperatures from 0.02 Tc to Tc.")] = 25,
+    n_points: Annotated[int, count("--n-points", "Number of temperatures from 0.02 Tc to Tc.", 2, 2000)] = 25,
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for ising_hc2.nc and ising_hc2.png.")] = None,
     json_out: Json = False,
 ):
@@ -249,26 +243,16 @@ def ising_hc2_command(
     """
     from isingsc.experiment.ising import ising_hc2_curve
 
-    if n_points < 2:
-        raise ParameterError("n_points", n_points, "integer >= 2")
+    out = output_folder(out)
     ds = ising_hc2_curve(tc, soc, gamma_so, gamma_iv, g=g, convention=soc_convention, n_points=n_points)
     files = {}
     if out is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         from isingsc.experiment.results import save
+        from isingsc.plotting.experiment import plot_ising_hc2
+        from isingsc.plotting.style import save_figure
 
-        out = Path(out)
-        fig, ax = plt.subplots(figsize=(4.5, 3.5))
-        ax.plot(ds.T_over_Tc, ds.Hc2_over_BP, "-")
-        ax.axhline(1.0, color="k", ls=":", lw=1)
-        ax.set_xlabel("T / Tc")
-        ax.set_ylabel(r"$B_{c2}/B_P$")
-        files = {"netcdf": save(ds, out / "ising_hc2.nc"), "plot": out / "ising_hc2.png"}
-        fig.savefig(files["plot"], bbox_inches="tight", dpi=150)
+        files = {"netcdf": save(ds, out / "ising_hc2.nc"),
+                 "plot": save_figure(plot_ising_hc2(ds), out / "ising_hc2.png")[0]}
     if json_out:
         print_json({"T_K": ds["T"].values, "Hc2_T": ds.Hc2.values, "Hc2_over_BP": ds.Hc2_over_BP.values,
                     "attrs": dict(ds.attrs), "files": {k: str(v) for k, v in files.items()},

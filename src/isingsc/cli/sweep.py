@@ -7,11 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from isingsc.core.errors import IsingscError, check_positive_int
-from isingsc.cli.app import OPTION_RANGES, app, echo, print_json
-from isingsc.cli.options import Json
-
-OPTION_RANGES.update({"--workers": "integer >= 1", "--threads": "integer >= 1"})
+from isingsc.core.errors import IsingscError
+from isingsc.cli.app import app, echo, print_json
+from isingsc.cli.options import Json, count, output_folder
 
 
 @app.command("sweep")
@@ -25,9 +23,9 @@ def sweep_command(
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", help="Address of an existing dask scheduler (tcp://host:8786); default: a "
                             "LocalCluster on this machine.")] = None,
-    workers: Annotated[Optional[int], typer.Option(
-        "--workers", help="Worker processes of the LocalCluster (default: one per core).")] = None,
-    threads: Annotated[int, typer.Option("--threads", help="Kernel threads per worker.")] = 1,
+    workers: Annotated[Optional[int], count("--workers", "Worker processes of the LocalCluster (default: one per core).",
+                                            1, 1024)] = None,
+    threads: Annotated[int, count("--threads", "Kernel threads per worker.", 1, 256)] = 1,
     plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write sweep.png (2-axis sweeps).")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or text.")] = False,
     json_out: Json = False,
@@ -45,9 +43,7 @@ def sweep_command(
     from isingsc.plotting.sweep import plot_sweep
 
     spec = load_sweep(file)  # validation first: a bad file writes nothing
-    if workers is not None:
-        check_positive_int("--workers", workers)
-    check_positive_int("--threads", threads)
+    out = output_folder(out)
     store = Path(out) / "sweep.zarr"
     if store.exists() and not resume and not overwrite:
         raise IsingscError(f"--out {out} already holds a sweep: pass --resume to continue it, "

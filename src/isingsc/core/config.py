@@ -39,7 +39,11 @@ class Settings:
         if self.backend not in BACKENDS:
             raise ParameterError("backend", self.backend, " | ".join(BACKENDS))
         if self.threads is not None:
-            if isinstance(self.threads, bool) or int(self.threads) != self.threads or self.threads < 1:
+            try:
+                bad = isinstance(self.threads, bool) or int(self.threads) != self.threads or self.threads < 1
+            except (TypeError, ValueError):  # not a number at all ("zero", a list, ...)
+                bad = True
+            if bad:
                 raise ParameterError("threads", self.threads, "an integer >= 1 (or None: all CPUs)")
             object.__setattr__(self, "threads", int(self.threads))
         if self.progress is not None:

@@ -394,14 +394,14 @@ def corner_rays(energy_fn, spec: QuadratureSpec, r_inner: float, r_outer: float,
 
 
 def k_pocket_radius(energy_fn, limit: float, n_dirs: int = 24) -> float | None:
-    """Largest Fermi-crossing radius around K if the crossings nearest K form pockets inside ``limit``
-    (every ray from K crosses a band within it), else None."""
+    """Largest Fermi-crossing radius around K (over the crossings within ``limit``, e.g. both spin-split
+    pockets) if every ray from K crosses a band within ``limit`` (pockets around K), else None."""
     phis = 2 * np.pi * np.arange(n_dirs) / n_dirs
     dirs = np.stack([np.cos(phis), np.sin(phis)], -1)
     crossings = crossings_on_rays(energy_fn, K_POINT[None], dirs, np.full(n_dirs, limit), n_samples=200)
     if any(not c for c in crossings):
         return None
-    return max(c[0][0] for c in crossings)
+    return max(c[-1][0] for c in crossings)
 
 
 def disk_radii_for(energy_fn, pocket: float) -> tuple[float, float] | None:

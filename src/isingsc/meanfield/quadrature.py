@@ -52,13 +52,14 @@ def band_energy_function(model, fields=(None,), *, both_signs: bool = False):
 
 
 def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fields=(),
-                   zone: str = "auto", k_disks: bool | None = None) -> PolarQuadrature:
+                   zone: str = "auto", k_disks: bool | None = None, label: str | None = None) -> PolarQuadrature:
     """The rays of ``model``'s Brillouin-zone quadrature at resolution ``spec``.
 
     ``facts``: the model's :class:`~isingsc.models.symmetry.SymmetryFacts` (default: detected);
     ``angles``: in-plane field angles (rad) the quadrature must serve (the wedge needs D6 at all of
     them); ``fields``: fields whose Zeeman-split crossings get panels as well (besides zero field);
-    ``zone``: auto | wedge | half | full; ``k_disks``: force the corner disks on/off (default: auto).
+    ``zone``: auto | wedge | half | full; ``k_disks``: force the corner disks on/off (default: auto);
+    ``label``: the model's name in error messages.
     Raises ModelCapabilityError for a model without a Fermi surface (no superconducting instability
     of the weak-coupling kind the solvers are written for).
     """
@@ -77,7 +78,7 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
         disks = disk_radii_for(energy, pocket) if pocket is not None else None
     quad = zone_quadrature(energy, spec, zone=zone, disks=disks)
     if not any(len(bp) > 2 for bp, corner in zip(quad.breakpoints, quad.from_corner) if not corner) and disks is None:
-        raise ModelCapabilityError(getattr(model, "name", "model"), "mean-field superconductivity",
+        raise ModelCapabilityError(label or getattr(model, "name", "model"), "mean-field superconductivity",
                                    "its normal state has no Fermi surface (no band crosses zero energy): "
                                    "move the chemical potential into a band")
     return quad

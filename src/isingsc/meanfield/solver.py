@@ -165,10 +165,11 @@ class MeanField:
         spec = spec or self.spec
         if spec in self._passes:
             return self._passes[spec]
-        rays = quadrature_for(self.model.model, spec, facts=self.model.facts)
+        rays = quadrature_for(self.model.model, spec, facts=self.model.facts, label=self.model.name)
         mesh = rays.mesh()
         same = self.model.reference is self.model.model
-        ref_mesh = mesh if same else quadrature_for(self.model.reference, spec, facts=self._ref_facts).mesh()
+        ref_mesh = mesh if same else quadrature_for(self.model.reference, spec, facts=self._ref_facts,
+                                                    label=f"{self.model.name} (its reference)").mesh()
         ref_model = self.model.reference
         v = self.v if self.v is not None else coupling_for_gap(ref_model, ref_mesh, self.delta0)
         ref_problem = PairingProblem(ref_model, ref_mesh, v)
@@ -578,3 +579,33 @@ def tricritical_point(points: dict) -> tuple[float, float] | None:
     i = idx[-1]
     w = b[i] / (b[i] - b[i + 1])
     return float(t[i] + w * (t[i + 1] - t[i])), float(v[i] + w * (v[i + 1] - v[i]))
+
+
+def angular_harmonics(ds: xr.Dataset, var: str = "Hc2_over_HP", orders=(2, 4, 6)) -> dict[int, float]:
+    """|c_n| / c_0 of the Fourier series of an Hc2(phi) Dataset (:meth:`MeanField.hc2_vs_angle`) on equally
+    spaced angles covering 2 pi: the n-fold components (2: two-fold, 6: six-fold)."""
+    phi = ds.angle.values
+    y = ds[var].values
+    n = len(phi)
+    if not np.allclose(np.diff(phi), 2 * np.pi / n, atol=1e-9):
+        raise ParameterError("angles", "not equally spaced over 2pi", "equally spaced angles covering 0..2pi")
+    c0 = y.mean()
+    return {m: float(abs(np.mean(y * np.exp(-1j * m * phi))) * 2 / c0) for m in orders}
+
+
+#: Default field of :func:`nodal_state` in units of the zero-field gap at that temperature: inside the
+#: nodal window Delta(V) < V < Hc2 of the paper's heterostructure at Gamma = 0.5.
+NODAL_FIELD_OVER_GAP = 1.4
+
+
+def nodal_state(meanfield: MeanField, t_over_tc: float, strength: float | None = None,
+                angle: float = 0.0) -> tuple[float, float]:
+    """(Delta, |V|): the self-consistent gap at T = t_over_tc x Tc of the reference and an in-plane field of
+    strength |V| (|t|) at ``angle``; by default |V| = NODAL_FIELD_OVER_GAP x the zero-field gap at that T
+    (the nodal regime of the paper's Fig. 4 with the pairing of Fig. 3).  Delta = 0: above Hc2."""
+    x = check_range("t_over_tc", t_over_tc, lo=0.0, lo_open=True, hi=1.0)
+    T = x * meanfield.reference_state().tc
+    if strength is None:
+        strength = NODAL_FIELD_OVER_GAP * float(meanfield.gap(T).delta)
+    strength = check_range("field strength", strength, lo=0.0, hi=5.0)
+    return float(meanfield.gap(T, Field.in_plane(strength, angle)).delta), strength

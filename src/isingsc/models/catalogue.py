@@ -64,12 +64,12 @@ class ModelEntry:
     def parameter_names(self) -> tuple[str, ...]:
         return self.accepts if self.accepts is not None else tuple(self.defaults.as_attrs())
 
-    def canonical_parameter(self, name: str) -> str:
+    def canonical_parameter(self, name: str, value=None) -> str:
         """The parameter a user's name refers to (aliases resolved); ParameterError if none."""
         key = self.aliases.get(name, name)
         if key not in self.parameter_names:
             names = ", ".join(self.parameter_names)
-            raise ParameterError(name, None, f"one of {names}",
+            raise ParameterError(name, value, f"one of {names}",
                                  reason=f"model {self.name!r} has no parameter {name!r} (its parameters: {names})")
         return key
 
@@ -77,9 +77,9 @@ class ModelEntry:
         """The parameter dataclass with ``overrides`` applied (names or aliases), validated."""
         changes: dict[str, object] = {}
         for name, value in (overrides or {}).items():
-            key = self.canonical_parameter(name)
+            key = self.canonical_parameter(name, value)
             if key in changes:
-                raise ParameterError(name, value, f"one value per parameter ({key} given twice)")
+                raise ParameterError(name, value, "one value per parameter", reason=f"{key} is given twice")
             changes[key] = value
         return self.defaults.with_(**changes) if changes else self.defaults
 
@@ -162,7 +162,7 @@ def _entries() -> dict[str, ModelEntry]:
     entries = [
         ModelEntry("heterostructure", "paper", "SC layer + TMD with Ising SOC, coupled by Gamma (exact 8x8 Nambu model)",
                    f"{PAPER_SOURCE}, Eqs. 1-3, Figs. 1-4", PAPER, heterostructure_model, sc_model, 0.02,
-                   "heterostructure.toml", SymmetryFacts(True, True, ("Γ", "K")), hetero),
+                   "heterostructure.toml", ising_facts, hetero),
         ModelEntry("eq8-static", "paper", "SC layer with the TMD integrated out at omega = 0 (the literal Eq. 8; "
                    "k space only, poles where a TMD band crosses zero)", f"{PAPER_SOURCE}, Eq. 8", PAPER,
                    effective_model, sc_model, 0.02, None,
@@ -176,7 +176,7 @@ def _entries() -> dict[str, ModelEntry]:
         ModelEntry("sc", "paper", "isolated s-wave superconductor layer (Eq. 3)", f"{PAPER_SOURCE}, Eq. 3", PAPER,
                    sc_model, None, 0.02, None, ising_facts, ("t_sc", "mu_sc")),
         ModelEntry("tmd", "paper", "TMD top valence bands with Ising SOC, no pairing (Eq. 1)", f"{PAPER_SOURCE}, Eq. 1",
-                   PAPER, tmd_model, None, 0.02, None, SymmetryFacts(True, True, ("K",), pairing=False),
+                   PAPER, tmd_model, None, 0.02, None, SymmetryFacts(True, True, ("Γ",), pairing=False),
                    ("t_tmd", "mu_tmd", "beta_so", "field_on_tmd")),
         ModelEntry("type-ii", "type-II Ising", "p_x +- i p_y doublet near Gamma, spin-orbital locking beta_SO tau_z "
                    "sigma_z (beta_SO = 0.2, no orbital splitting): clean Ising Hc2 with beta = beta_SO",

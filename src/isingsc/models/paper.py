@@ -322,6 +322,23 @@ def induced_ising_soc(params: HeterostructureParams, k) -> np.ndarray:
     return params.gamma**2 * b / (a * a - b * b)
 
 
+def induced_ising_soc_along(params: HeterostructureParams, k, pole_tolerance: float = 1e-9) -> dict:
+    """The induced Ising SOC (:func:`induced_ising_soc`) at momenta k (n, 2), with its poles marked.
+
+    Returns {"soc_z": 2 beta~ S~(k), "beta_eff": Gamma^2 beta_SO / [(2 t_TMD C - mu_TMD)^2 - (2 beta_SO S)^2],
+    "pole": bool} (|t|); within ``pole_tolerance`` of a pole (a TMD band at zero energy) the values are
+    NaN and ``pole`` is True: the closed form is meaningless there, not large.
+    """
+    c, s = structure_factors(k)
+    a = 2 * params.t_tmd * c - params.mu_tmd
+    b = 2 * params.beta_so * s
+    denom = a * a - b * b
+    pole = np.abs(denom) < pole_tolerance
+    safe = np.where(pole, 1.0, denom)
+    return {"soc_z": np.where(pole, np.nan, params.gamma**2 * b / safe),
+            "beta_eff": np.where(pole, np.nan, params.gamma**2 * params.beta_so / safe), "pole": pole}
+
+
 def heterostructure_bdg_closed_form(params: HeterostructureParams, c, s, delta=0.0,
                                     field=0.0) -> np.ndarray:
     """8x8 Nambu matrix of the heterostructure from C(k), S(k) (fast path).
@@ -352,18 +369,3 @@ def heterostructure_bdg_closed_form(params: HeterostructureParams, c, s, delta=0
     out[..., 0:2, 4:6] = pair
     out[..., 4:6, 0:2] = pair.conj().T
     return out
-
-
-def model_from_name(name: str, params: HeterostructureParams = PAPER,
-                    ising: IsingParams | None = None):
-    """Model by name: ``heterostructure`` | ``effective`` | ``intrinsic`` | ``sc`` | ``tmd``."""
-    builders = {
-        "heterostructure": lambda: heterostructure_model(params),
-        "effective": lambda: effective_model(params),
-        "intrinsic": lambda: intrinsic_ising_model(ising or IsingParams()),
-        "sc": lambda: sc_model(params),
-        "tmd": lambda: tmd_model(params),
-    }
-    if name not in builders:
-        raise ParameterError("model", name, f"one of {sorted(builders)}")
-    return builders[name]()

@@ -25,7 +25,7 @@ import numpy as np
 
 from isingsc.core.errors import ParameterError, check_positive_int
 from isingsc.core.field import Field
-from isingsc.lattice.quadrature import K_DISK_LIMIT, K_POINT, corner_distance, ray_crossings, zone_edge_distance
+from isingsc.lattice.quadrature import K_DISK_LIMIT, corner_distance, k_pocket_radius, ray_crossings, zone_edge_distance
 from isingsc.lattice.triangular import check_spectral_symmetry
 from isingsc.models.base import SIGMA0, SIGMAX, SIGMAY, SIGMAZ
 
@@ -132,22 +132,16 @@ def has_chiral_symmetry(model, angles=(0.0, np.pi / 2), atol: float = 1e-9) -> b
 
 
 def fermi_pockets(model, n_rays: int = 24) -> tuple[str, ...]:
-    """Centres of the zero-field normal-state Fermi pockets: "Γ" if rays from Gamma in the zone cross
-    a band away from the K pockets, "K" if every ray from K crosses a band within 0.75 K_DISK_LIMIT."""
+    """Centres of the zero-field normal-state Fermi pockets: "K" if every ray from K crosses a band within
+    0.75 K_DISK_LIMIT (pockets around the zone corners), "Γ" if rays from Gamma (half the zone) cross a
+    band farther from the corners than those pockets reach."""
     def energies(k):
         return np.linalg.eigvalsh(model.hamiltonian(k, None))
 
     out = []
-    k_radii = []
-    for phi in 2 * np.pi * np.arange(n_rays) / n_rays:
-        c = ray_crossings(energies, K_POINT, np.array([np.cos(phi), np.sin(phi)]), 0.75 * K_DISK_LIMIT,
-                          n_samples=200)
-        if not c:
-            k_radii = []
-            break
-        k_radii.append(c[0][0])
+    pocket = k_pocket_radius(energies, 0.75 * K_DISK_LIMIT)
     # Gamma-centred surfaces: crossings on rays from Gamma (half the zone) farther from K than the K pockets
-    limit = max(k_radii) if k_radii else 0.0
+    limit = pocket or 0.0
     gamma = False
     for theta in np.linspace(-np.pi / 2, np.pi / 2, n_rays, endpoint=False) + np.pi / (2 * n_rays):
         u = np.array([np.cos(theta), np.sin(theta)])
@@ -159,7 +153,7 @@ def fermi_pockets(model, n_rays: int = 24) -> tuple[str, ...]:
             break
     if gamma:
         out.append("Γ")
-    if k_radii:
+    if pocket is not None:
         out.append("K")
     return tuple(out)
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from isingsc.core.errors import check_range
 from isingsc.backends import orbital_spectral_function
+from isingsc.core.field import as_field
 from isingsc.models.paper import HeterostructureParams, downfold, sc_model, tmd_model
 from isingsc.models.base import nambu
 
@@ -91,38 +92,46 @@ def lorentzian(x, eta):
     return (eta / np.pi) / (x * x + eta * eta)
 
 
-def spectral_function(model, k, omega, eta: float, orbital: str = "sc",
-                      delta: complex = 0.0, field=0.0) -> np.ndarray:
-    """A_sigma(k, omega) = -(1/pi) Im G^R_{sigma sigma} for one orbital, shape (..., n_omega, 2).
+def default_orbital(model) -> str:
+    """The orbital whose spectra the commands show by default: the first pairing orbital (the SC layer of
+    the heterostructure), else the first orbital."""
+    pairing = tuple(getattr(model, "pairing_orbitals", ()))
+    return pairing[0] if pairing else tuple(model.orbitals)[0]
 
-    ``omega`` is a 1D array (units of |t|); the last axis is spin (up, down) along z.
+
+def spectral_function(model, k, energies, eta: float, orbital: str | None = None,
+                      delta: complex = 0.0, field=0.0) -> np.ndarray:
+    """A_sigma(k, E) = -(1/pi) Im G^R_{sigma sigma}(k, E + i eta) for one orbital, shape (..., n_E, 2).
+
+    ``energies`` is a 1D array (units of |t|); the last axis is spin (up, down) along z; ``orbital``
+    default :func:`default_orbital`.
     """
     eta = check_eta(eta)
     h = model.bdg_hamiltonian(k, delta, field)
-    return orbital_spectral_function(h, model.nambu_indices(orbital)[:2], omega, eta)
+    return orbital_spectral_function(h, model.nambu_indices(orbital or default_orbital(model))[:2], energies, eta)
 
 
-def density_of_states(model, mesh, omega, eta: float, orbital: str = "sc",
+def density_of_states(model, mesh, energies, eta: float, orbital: str | None = None,
                       delta: complex = 0.0, field=0.0, chunk: int = 4096) -> np.ndarray:
-    """k-averaged DOS per spin of one orbital, N_sigma(omega) = <A_sigma(k, omega)>_BZ.
+    """k-averaged DOS per spin of one orbital, N_sigma(E) = <A_sigma(k, E)>_BZ.
 
     Per site and per spin, in states / |t|; ``mesh`` is a :class:`~isingsc.lattice.triangular.KMesh`.
-    Shape (n_omega, 2).  Evaluated in chunks of k to bound memory.
+    Shape (n_E, 2).  Evaluated in chunks of k to bound memory.
     """
     eta = check_eta(eta)
-    omega = np.atleast_1d(np.asarray(omega, dtype=float))
-    out = np.zeros((omega.size, 2))
-    idx = model.nambu_indices(orbital)[:2]
+    energies = np.atleast_1d(np.asarray(energies, dtype=float))
+    out = np.zeros((energies.size, 2))
+    idx = model.nambu_indices(orbital or default_orbital(model))[:2]
     for start in range(0, len(mesh), chunk):
         sl = slice(start, start + chunk)
-        a = orbital_spectral_function(model.bdg_hamiltonian(mesh.k[sl], delta, field), idx, omega, eta)
+        a = orbital_spectral_function(model.bdg_hamiltonian(mesh.k[sl], delta, field), idx, energies, eta)
         out += np.einsum("kws,k->ws", a, mesh.weights[sl])
     return out
 
 
 # --------------------------------------------------------------------------- datasets
-def spectral_map(model, n_grid: int = 241, omega: float = 0.0, eta: float = 0.05,
-                 orbital: str = "sc", delta: complex = 0.0, field=0.0):
+def spectral_map(model, n_grid: int = 241, energy: float = 0.0, eta: float = 0.05,
+                 orbital: str | None = None, delta: complex = 0.0, field=0.0):
     """Maps of rho_0 = A_up + A_dn and rho_3 = A_up - A_dn over the BZ at one energy (paper Fig. 2).
 
     A rectangular (kx, ky) grid of ``n_grid`` x ``n_grid`` points covering the
@@ -135,28 +144,29 @@ def spectral_map(model, n_grid: int = 241, omega: float = 0.0, eta: float = 0.05
     from isingsc.core.results import MOMENTUM_UNITS, finalize
 
     n_grid = check_positive_int("n_grid", n_grid, 8)
-    omega = check_finite("omega", omega)
+    energy = check_finite("energy", energy)
     eta = check_eta(eta)
+    orbital = orbital or default_orbital(model)
     kx, ky = bz_grid(n_grid)
     kk = np.stack(np.meshgrid(kx, ky, indexing="ij"), axis=-1)
-    a = spectral_function(model, kk, [omega], eta, orbital, delta, field)[..., 0, :]
+    a = spectral_function(model, kk, [energy], eta, orbital, delta, field)[..., 0, :]
     attrs = {"units": "1/|t|"}
     ds = xr.Dataset(
         {
-            "rho_up": (("kx", "ky"), a[..., 0], {**attrs, "long_name": "A_up(k, omega)"}),
-            "rho_down": (("kx", "ky"), a[..., 1], {**attrs, "long_name": "A_down(k, omega)"}),
+            "rho_up": (("kx", "ky"), a[..., 0], {**attrs, "long_name": "A_up(k, E)"}),
+            "rho_down": (("kx", "ky"), a[..., 1], {**attrs, "long_name": "A_down(k, E)"}),
             "rho_0": (("kx", "ky"), a[..., 0] + a[..., 1], {**attrs, "long_name": "rho_0 = A_up + A_down"}),
             "rho_3": (("kx", "ky"), a[..., 0] - a[..., 1], {**attrs, "long_name": "rho_3 = A_up - A_down"}),
         },
         coords={"kx": ("kx", kx, {"units": MOMENTUM_UNITS}), "ky": ("ky", ky, {"units": MOMENTUM_UNITS})},
     )
-    return finalize(ds, model=model, omega=omega, eta=eta, orbital=orbital, delta=complex(delta).real,
-                    field=list(np.atleast_1d(field)), grid=n_grid)
+    return finalize(ds, model=model, energy=energy, eta=eta, orbital=orbital, delta=complex(delta).real,
+                    **as_field(field).attrs(), grid=n_grid)
 
 
-def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = "sc",
+def dos_dataset(model, energies, eta: float = 0.01, n_k: int = 300, orbital: str | None = None,
                 delta: complex = 0.0, field=0.0):
-    """k-integrated spin-resolved DOS N_sigma(omega) of one orbital on an n_k x n_k mesh.
+    """k-integrated spin-resolved DOS N_sigma(E) of one orbital on an n_k x n_k mesh.
 
     The mesh must resolve eta: the k spacing times the Fermi velocity, ~ 4 pi |t| / n_k,
     should be below eta (``resolution_over_eta`` in attrs).  Units: states / |t| / site / spin.
@@ -169,24 +179,30 @@ def dos_dataset(model, omega, eta: float = 0.01, n_k: int = 300, orbital: str = 
 
     n_k = check_positive_int("n_k", n_k, 6)
     eta = check_eta(eta)
-    field = np.atleast_1d(np.asarray(field, dtype=float))
-    # C3v acts on k alone and leaves H(k) invariant in any in-plane field, so the
-    # spin-resolved DOS may be summed over its orbits (k -> -k would flip rho_3).
-    from isingsc.lattice.triangular import check_spectral_symmetry
+    orbital = orbital or default_orbital(model)
+    field = as_field(field)
+    # C3v acts on k alone and leaves H(k) invariant in any in-plane field for Ising-type models, so the
+    # spin-resolved DOS may be summed over its orbits (k -> -k would flip rho_3); other models
+    # (in-plane SOC) take the full mesh.
+    from isingsc.core.errors import ParameterError
+    from isingsc.lattice.triangular import check_spectral_symmetry, uniform_mesh
 
-    check_spectral_symmetry(lambda k: spectral_weights(model, k, orbital, delta, field)[1].reshape(len(k), -1),
-                            "C3v", name="model")
-    mesh = reduced_mesh(n_k, "C3v")
-    omega = np.atleast_1d(np.asarray(omega, dtype=float))
-    n = density_of_states(model, mesh, omega, eta, orbital, delta, field)
+    try:
+        check_spectral_symmetry(lambda k: spectral_weights(model, k, orbital, delta, field)[1].reshape(len(k), -1),
+                                "C3v", name="model")
+        mesh = reduced_mesh(n_k, "C3v")
+    except ParameterError:
+        mesh = uniform_mesh(n_k)
+    energies = np.atleast_1d(np.asarray(energies, dtype=float))
+    n = density_of_states(model, mesh, energies, eta, orbital, delta, field)
     ds = xr.Dataset(
         {
-            "dos_up": ("omega", n[:, 0], {"units": "1/|t|", "long_name": "N_up(omega) per site"}),
-            "dos_down": ("omega", n[:, 1], {"units": "1/|t|", "long_name": "N_down(omega) per site"}),
-            "dos": ("omega", n.sum(-1), {"units": "1/|t|", "long_name": "N(omega) per site, both spins"}),
+            "dos_up": ("energy", n[:, 0], {"units": "1/|t|", "long_name": "N_up(E) per site"}),
+            "dos_down": ("energy", n[:, 1], {"units": "1/|t|", "long_name": "N_down(E) per site"}),
+            "dos": ("energy", n.sum(-1), {"units": "1/|t|", "long_name": "N(E) per site, both spins"}),
         },
-        coords={"omega": ("omega", omega, {"units": "|t|"})},
+        coords={"energy": ("energy", energies, {"units": "|t|"})},
     )
     return finalize(ds, model=model, eta=eta, kmesh=mesh.describe(), n_k=n_k, orbital=orbital,
                     resolution_over_eta=4 * np.pi / n_k / eta,
-                    delta=complex(delta).real, field=list(field))
+                    delta=complex(delta).real, **field.attrs())

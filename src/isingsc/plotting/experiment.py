@@ -151,3 +151,15 @@ def plot_spectrum_fit(result, path=None):
     axr.set_ylabel("residual")
     fig.tight_layout()
     return _save(fig, path)
+
+
+@styled
+def plot_ising_hc2(ds, path=None):
+    """Bc2/B_P against T/Tc of :func:`isingsc.experiment.ising.ising_hc2_curve`, with the Pauli limit."""
+    fig, ax = subplots(figsize=(4.5, 3.5))
+    ax.plot(ds.T_over_Tc, ds.Hc2_over_BP, "-")
+    ax.axhline(1.0, color="k", ls=":", lw=1)
+    ax.set_xlabel("T / Tc")
+    ax.set_ylabel(r"$B_{c2}/B_P$")
+    fig.tight_layout()
+    return _save(fig, path)

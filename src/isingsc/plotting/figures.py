@@ -43,9 +43,9 @@ def figure_1(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 301
 
 def figure_2(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 401,
              eta: float = 0.05) -> list[Path]:
-    """Fig. 2: rho_0 and rho_3 of the SC layer in the normal state at omega = 0 (Gamma = params.gamma)."""
+    """Fig. 2: rho_0 and rho_3 of the SC layer in the normal state at E = 0 (Gamma = params.gamma)."""
     out = Path(out)
-    ds = spectral_map(resolve("heterostructure", parameters=params).model, n_grid=n_grid, omega=0.0, eta=eta)
+    ds = spectral_map(resolve("heterostructure", parameters=params).model, n_grid=n_grid, energy=0.0, eta=eta)
     files = [save(ds, out / "fig2_spectral_maps.nc")]
     return files + save_figure(plotting.plot_fig2(ds), out / "fig2_rho0_rho3.png", pdf=True)
 

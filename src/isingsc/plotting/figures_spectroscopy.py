@@ -45,7 +45,7 @@ def figure_spectroscopy(out: Path, quality: str = "fast", params: Heterostructur
     Returns {"files": [paths], "png": path, "pdf": path, "netcdf": [paths], "summary": {...}, "seconds": t}.
     """
     from isingsc.plotting import spectroscopy as ps
-    from isingsc.spectroscopy.edge import EdgeSpectroscopy, vx_scan
+    from isingsc.spectroscopy.scans import edge_field_scan
     from isingsc.spectroscopy.bulk import BulkSpectroscopy, gap_versus_field
 
     if quality not in SPECTROSCOPY_QUALITY:
@@ -69,17 +69,10 @@ def figure_spectroscopy(out: Path, quality: str = "fast", params: Heterostructur
     # (d-f) edge: fixed Delta, Vx scan through the nodal transition at Vx = Delta
     vxs = EDGE_DELTA * np.linspace(0.0, 5.0, q["n_vx"])
     energies = np.linspace(-2 * EDGE_DELTA, 2 * EDGE_DELTA, q["n_energy"])
-    scan = vx_scan(ising, EDGE_DELTA, vxs, energies, eta=EDGE_DELTA / 25, n_ky=q["n_ky"])
-    peaks = [EdgeSpectroscopy(ising, EDGE_DELTA, v, n_ky=q["n_ky_modes"]).zero_bias_peak(winding=q["winding"]).attrs
-             for v in vxs]
-    dens = [a["flat_band_density"] for a in peaks]
-    scan["flat_band_density"] = ("vx", np.array(dens), {"units": "zero-energy states per a of edge",
-                                                        "long_name": "int dky/2pi n_modes(ky)"})
-    if q["winding"]:
-        scan["flat_band_density_from_winding"] = (
-            "vx", np.array([a["flat_band_density_from_winding"] for a in peaks]),
-            {"units": "zero-energy states per a of edge", "long_name": "int dky/2pi |W(ky)| (isingsc.topology.bulk)"})
-    scan.attrs.update(model=str(ising.name), edge_delta=EDGE_DELTA, n_ky_modes=q["n_ky_modes"])
+    scan = edge_field_scan(resolved, EDGE_DELTA, vxs, energies, eta=EDGE_DELTA / 25, n_ky=q["n_ky"],
+                           n_ky_modes=q["n_ky_modes"], winding=q["winding"])
+    dens = list(scan.flat_band_density.values)
+    scan.attrs.update(model=str(ising.name))
 
     files = [save(sweep, out / "spectroscopy_bulk_field_sweep.nc"), save(pauli, out / "spectroscopy_pauli_gap.nc"),
              save(scan, out / "spectroscopy_edge_vx_scan.nc")]

@@ -74,8 +74,41 @@ def plot_fig1(bands_sc, bands_tmd, contours_sc, contours_tmd, bands_coupled=None
 
 
 @styled
+def plot_bands(bands, contours, title: str | None = None):
+    """Bands along the path (coloured by <sigma_z>: red up, blue down, grey unpolarised) and the Fermi
+    contours in the zone, for any model (``isingsc bands``)."""
+    fig, (ax_b, ax_f) = subplots(1, 2, figsize=(9.0, 3.8), gridspec_kw={"width_ratios": [1.25, 1]})
+    k = bands.k.values
+    for n in bands.band.values:
+        e, sz = bands.energy.sel(band=n).values, bands.spin_z.sel(band=n).values
+        for i in range(len(k) - 1):
+            s = 0.5 * (sz[i] + sz[i + 1])
+            color = "0.45" if abs(s) < 0.05 else _spin_color(s)
+            ax_b.plot(k[i:i + 2], e[i:i + 2], color=color, lw=1.3)
+    ax_b.axhline(0.0, color="k", lw=0.6, ls=":")
+    ticks = bands.attrs["path_ticks"]
+    for t in ticks:
+        ax_b.axvline(t, color="k", lw=0.5)
+    ax_b.set_xticks(ticks, bands.attrs["path_labels"].split(","))
+    ax_b.set_xlim(k[0], k[-1])
+    ax_b.set_ylabel(r"$E$ ($|t|$)")
+    ax_b.set_title("(a) bands")
+    draw_bz(ax_f)
+    for seg in np.unique(contours.segment.values):
+        sel = contours.segment.values == seg
+        s = contours.spin_z.values[sel].mean()
+        ax_f.plot(contours.kx.values[sel], contours.ky.values[sel], color="0.3" if abs(s) < 0.05 else _spin_color(s),
+                  lw=1.4)
+    ax_f.set_title(r"(b) Fermi surfaces ($E=0$)")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+@styled
 def plot_fig2(spectral_map):
-    """Paper Fig. 2: rho_0 and rho_3 of the SC layer over the BZ at omega = 0."""
+    """Paper Fig. 2: rho_0 and rho_3 of the SC layer over the BZ at E = 0."""
     fig, axes = subplots(1, 2, figsize=(9.0, 3.9))
     kx, ky = spectral_map.kx.values, spectral_map.ky.values
     r0 = spectral_map.rho_0.values.T
@@ -90,7 +123,7 @@ def plot_fig2(spectral_map):
         ax.set_title(title)
         fig.colorbar(m, ax=ax, label=r"states / $|t|$", shrink=0.85)
     a = spectral_map.attrs
-    fig.suptitle(rf"SC layer, normal state, $\omega$={a['omega']:g}, $\eta$={a['eta']:g} $|t|$, "
+    fig.suptitle(rf"{a.get('orbital', '')} orbital, $E$={a['energy']:g}, $\eta$={a['eta']:g} $|t|$, "
                  rf"$\Gamma$={a.get('param_gamma', 0):g}", fontsize=10)
     fig.tight_layout()
     return fig
@@ -100,11 +133,11 @@ def plot_fig2(spectral_map):
 def plot_dos(dos):
     """Spin-resolved k-integrated DOS against energy."""
     fig, ax = subplots(figsize=(5.0, 3.5))
-    ax.plot(dos.omega, dos.dos, color="k", label="total")
-    ax.plot(dos.omega, dos.dos_up, color=SPIN_UP, lw=1, label=r"$\uparrow$")
-    ax.plot(dos.omega, dos.dos_down, color=SPIN_DOWN, lw=1, ls="--", label=r"$\downarrow$")
-    ax.set_xlabel(r"$\omega$ ($|t|$)")
-    ax.set_ylabel(r"$N(\omega)$ (states / $|t|$ / site)")
+    ax.plot(dos.energy, dos.dos, color="k", label="total")
+    ax.plot(dos.energy, dos.dos_up, color=SPIN_UP, lw=1, label=r"$\uparrow$")
+    ax.plot(dos.energy, dos.dos_down, color=SPIN_DOWN, lw=1, ls="--", label=r"$\downarrow$")
+    ax.set_xlabel(r"$E$ ($|t|$)")
+    ax.set_ylabel(r"$N(E)$ (states / $|t|$ / site)")
     ax.set_title(f"{dos.attrs.get('model', '')}: {dos.attrs.get('kmesh', '')}, η={dos.attrs['eta']:g}", fontsize=9)
     ax.legend(frameon=False)
     fig.tight_layout()

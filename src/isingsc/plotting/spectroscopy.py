@@ -200,3 +200,27 @@ def plot_spectroscopy_figure(sweep, pauli, ising, edge_scan, labels=("Pauli-limi
     else:
         ax.axis("off")
     return fig
+
+
+@styled
+def plot_field_sweep(ds, label: str = ""):
+    """A bulk field sweep (:func:`isingsc.spectroscopy.bulk.gap_versus_field`): the dI/dV map, line cuts and
+    the gap against field, side by side (``isingsc spectrum bulk --h-max``)."""
+    fig, axes = subplots(1, 3, figsize=(13.5, 3.8), layout="constrained")
+    plot_didv_map(ds, axes[0])
+    plot_line_cuts(ds, axes[1])
+    plot_gap_vs_field([ds], [label], axes[2])
+    return fig
+
+
+@styled
+def plot_edge_scan(scan):
+    """An edge field scan (:func:`isingsc.spectroscopy.scans.edge_field_scan`): the LDOS map over (E, V) when
+    there are several fields, and the LDOS cuts (``isingsc spectrum edge``)."""
+    fig, axes = subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
+    if scan.sizes["vx"] > 1:
+        plot_edge_ldos_map(scan, axes[0])
+    else:
+        axes[0].axis("off")
+    plot_edge_ldos_cuts(scan, axes[1])
+    return fig

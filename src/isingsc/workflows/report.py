@@ -297,8 +297,8 @@ def _other_rows(folder: Path) -> list[dict]:
     if p.is_file():
         ds = _load(p)
         r3 = ds["rho_3"].values
-        rows.append({"figure": "2", "case": f"Γ = {_fmt(_num(_attr(ds, 'param_gamma')))}, ω = "
-                                            f"{_fmt(_num(_attr(ds, 'omega')))}",
+        rows.append({"figure": "2", "case": f"Γ = {_fmt(_num(_attr(ds, 'param_gamma')))}, E = "
+                                            f"{_fmt(_num(_attr(ds, 'energy')))}",
                      "quantity": "max ρ0, max |ρ3|", "source": p.name,
                      "value": f"{float(ds['rho_0'].max()):.4g}, {float(np.abs(r3).max()):.4g} states/|t|",
                      "detail": "normal state, SC layer", "mesh": f"{_attr(ds, 'grid', '?')}² (kx, ky) grid",
