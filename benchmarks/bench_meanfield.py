@@ -5,7 +5,7 @@ Run:  .venv/bin/python benchmarks/bench_meanfield.py            (about 10 minute
 
 1. isingsc: the full Fig. 3a set -- Hc2(T) for Gamma = 0, 0.2, 0.3, 0.4, 0.5 at Delta0 = 0.02 |t|,
    40 temperatures each, every curve converged to 0.5 % by quadrature refinement
-   (phase_diagram.converged_hc2).  The compiled kernels are warmed up first (Numba compiles
+   (isingsc.MeanField.hc2).  The compiled kernels are warmed up first (Numba compiles
    once per installation and caches; the first run of a fresh install takes ~15 s longer).
 2. plain NumPy, same run: the self-consistent gap Delta(T, V) at subset points by fixed-point
    iteration Delta <- v F(Delta) on a full uniform n x n k mesh with numpy.linalg.eigh, for
@@ -25,11 +25,12 @@ import time
 
 import numpy as np
 
-from isingsc.backends.cpu import n_threads
+from isingsc.core.config import threads as n_threads
+from isingsc.core.field import Field
 from isingsc.lattice.triangular import uniform_mesh
-from isingsc.models.paper import PAPER, heterostructure_model, sc_model
-from isingsc.meanfield.phase_diagram import converged_hc2, default_spec, setup
-from isingsc.meanfield.transitions import solve_gap
+from isingsc.meanfield import MeanField, default_spec, solve_gap
+from isingsc.models.catalogue import resolve
+from isingsc.models.paper import PAPER
 
 DELTA0 = 0.02
 GAMMAS = (0.0, 0.2, 0.3, 0.4, 0.5)
@@ -37,12 +38,13 @@ TOL = 0.005
 
 
 def model_for(gamma):
-    return sc_model(PAPER) if gamma == 0 else heterostructure_model(PAPER.with_(gamma=gamma))
+    return resolve("sc" if gamma == 0 else "heterostructure", parameters=PAPER.with_(gamma=gamma))
 
 
 def plain_gap(model, n, v, T, vx, delta_start, iters=500, tol=1e-5):
     """Fixed-point iteration Delta <- v F(Delta) on a uniform n x n mesh with numpy.linalg.eigh,
     stopped when a step changes Delta by less than tol x Delta0 (ample for 0.5 % accuracy)."""
+    model = model.model
     k = uniform_mesh(n).k
     P = model.bdg_hamiltonian(np.zeros(2), 1.0) - model.bdg_hamiltonian(np.zeros(2), 0.0)
     d = delta_start
@@ -71,18 +73,17 @@ def main():
         print(f"  ... {name}: {dt:.2f} s ({mesh})", flush=True)
 
     # warm-up: compile (or load from cache) the kernels outside the timed region
-    ref, problem = setup(sc_model(PAPER), sc_model(PAPER), delta0=DELTA0)
-    solve_gap(problem, 0.3 * ref.tc, 0.2 * ref.pauli_field, delta_max=1.5 * DELTA0)
+    MeanField(model_for(0.0), delta0=DELTA0).hc2(n_points=3)
 
     t0 = time.perf_counter()
     n_points, curves = 0, {}
     for g in GAMMAS:
         t = time.perf_counter()
-        ds = converged_hc2(model_for(g), sc_model(PAPER), delta0=DELTA0, n_points=args.n_temperatures, tol=TOL)
+        ds = MeanField(model_for(g), delta0=DELTA0, tol=TOL).hc2(n_points=args.n_temperatures)
         dt = time.perf_counter() - t
-        n_points += ds.sizes["point"]
+        n_points += ds.sizes["T"]
         curves[g] = ds
-        report((f"isingsc Hc2 curve, Gamma={g} ({ds.sizes['point']} T, "
+        report((f"isingsc Hc2 curve, Gamma={g} ({ds.sizes['T']} T, "
                 f"achieved {ds.attrs['achieved_tolerance']:.1e})"), dt, ds.attrs["kmesh"].split(",")[0])
     total = time.perf_counter() - t0
     per_point = total / n_points
@@ -93,10 +94,12 @@ def main():
     ratios = []
     for g, t_ratio, h_ratio in subset:
         model = model_for(g)
-        ref, prob = setup(model, sc_model(PAPER), delta0=DELTA0, spec=default_spec(DELTA0).refined())
+        mf = MeanField(model, delta0=DELTA0, spec=default_spec(DELTA0).refined())
+        ref = mf.reference_state()
         T, vx = t_ratio * ref.tc, h_ratio * ref.pauli_field
+        prob = mf.problem_for(T, [Field.in_plane(vx)])
         t = time.perf_counter()
-        d_fast = solve_gap(prob, T, vx, delta_max=1.5 * DELTA0).delta
+        d_fast = solve_gap(prob, T, Field.in_plane(vx), delta_max=1.5 * DELTA0).delta
         dt_f = time.perf_counter() - t
         report(f"isingsc gap, Gamma={g}, T={t_ratio}Tc0, V={h_ratio}HP: Delta/Delta0={d_fast / DELTA0:.5f}",
                dt_f, f"{len(prob.mesh)} k")
@@ -124,9 +127,9 @@ def main():
     for g, r, n, equal, _ in ratios:
         tag = "at equal accuracy (0.5 %)" if equal else f"lower bound (plain {n}^2 mesh still > 0.5 % off)"
         print(f"gap solution, Gamma={g}: plain/isingsc = {r:.0f}x {tag}")
-    plain_gap = min(t for *_, t in ratios)
+    plain_time = min(t for *_, t in ratios)
     print(f"Hc2 point: isingsc {per_point:.3f} s; plain >= 10 gap solutions (bisection in V to 0.5 %) "
-          f">= {10 * plain_gap:.0f} s: ratio >= {10 * plain_gap / per_point:.0f}x (estimate)")
+          f">= {10 * plain_time:.0f} s: ratio >= {10 * plain_time / per_point:.0f}x (estimate)")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from isingsc.core import config
 from isingsc.workflows.sweep import compute_point, parse_sweep, run_sweep
 
 
@@ -33,7 +34,7 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"# isingsc sweep benchmark: {platform.machine()}, {cores} cores, {time.strftime('%Y-%m-%d')}, "
           f"{spec.n_points} points (Tc + Hc2, intrinsic Ising layer)")
-    os.environ["ISINGSC_NUM_THREADS"] = "1"
+    config.configure(threads=1)
     compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm caches and compilation
     t = time.perf_counter()
     serial = {idx: compute_point(spec.model_spec, spec.quantities, values)[0] for idx, values in spec.points()}

@@ -1,5 +1,7 @@
 """Running the CLI in-process from tests."""
 
+import types
+
 from isingsc.cli import main
 
 
@@ -12,3 +14,12 @@ def run_cli(capsys, *args):
         code = exc.code or 0
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def run(capsys, *args, check: bool = False):
+    """``isingsc ARGS`` in this process as an object with ``returncode``, ``stdout`` and ``stderr``;
+    ``check``: assert the exit status is 0."""
+    code, out, err = run_cli(capsys, *args)
+    if check:
+        assert code == 0, err
+    return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)

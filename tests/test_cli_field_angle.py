@@ -25,11 +25,11 @@ def test_gap_is_isotropic_for_a_sixfold_ising_layer_and_twofold_for_mote2(capsys
     model's in-plane SOC breaks that symmetry: Delta(V) differs between x and y, and phi -> phi + 180 deg
     (time reversal x the field sign) leaves it unchanged."""
     common = ("--model", "intrinsic", "--mu-sc", "2.7", "--beta-so", "0.01", "--delta0", "0.05",
-              "--temperature", "0.01", "--vx", "0.03")
+              "--temperature", "0.01", "--field", "0.03")
     iso = [gap(capsys, *common, "--field-angle", a) for a in (0, 37, 90)]
     # gap solved to tol = 1e-6 x delta_max (delta_max = 1.5 Delta0): equality to that accuracy
     assert np.allclose(iso, iso[0], rtol=2e-6) and iso[0] > 0
-    mote2 = ("--model-file", packaged_model_path("mote2.toml"), "--temperature", "0.008", "--vx", "0.03")
+    mote2 = ("--model-file", packaged_model_path("mote2.toml"), "--temperature", "0.008", "--field", "0.03")
     d = {a: gap(capsys, *mote2, "--field-angle", a) for a in (0, 90, 180)}
     assert d[0] == pytest.approx(d[180], rel=2e-6)
     assert d[90] > 0 and abs(d[0] - d[90]) > 1e-3 * d[90]

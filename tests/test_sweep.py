@@ -156,6 +156,7 @@ def reference_run(tmp_path_factory):
     return path, tmp / "ref" / "sweep.zarr"
 
 
+@pytest.mark.slow  # ~50 s on 2 cores (three Dask runs, each starting worker processes)
 def test_kill_9_mid_sweep_then_resume_equals_uninterrupted_run(tmp_path, reference_run):
     path, reference = reference_run
     env = dict(os.environ, ISINGSC_NUM_THREADS="1")
@@ -196,7 +197,7 @@ def test_two_axis_sweep_with_nodal_flag_and_plot(tmp_path):
     """Gamma x mu_SC (2 x 2) of the heterostructure: the nodal flag agrees with find_nodes directly."""
     path = write(tmp_path, """
         [model]
-        name = "effective"
+        name = "effective-fit"
         [parameters]
         topology_delta = 0.05
         [axes]
@@ -219,6 +220,7 @@ def test_two_axis_sweep_with_nodal_flag_and_plot(tmp_path):
     assert (tmp_path / "o" / "sweep.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # ~30 s on 2 cores (a reference run and a 2-worker cluster)
 def test_worker_killed_mid_sweep_is_replaced_and_nothing_is_lost(tmp_path, reference_run):
     """SIGKILL to a worker process of a running cluster: Dask restarts it and reruns its task."""
     import threading

@@ -62,12 +62,16 @@ def test_fit_bad_input_one_line_nothing_written(capsys, tmp_path, content, needl
 
 @pytest.mark.parametrize("args, name", [
     (["fit", "x.csv", "--model", "bcs"], "model"),
-    (["pauli", "--tc", "-1"], "Tc"),
+    (["pauli", "--tc", "-1"], "--tc"),
+    (["pauli", "--tc", "1e300"], "--tc"),
+    (["pauli", "--tc", "2", "--temperature", "3"], "--temperature"),
     (["pauli", "--tc", "abc"], "--tc"),
     (["pauli", "--variant", "x"], "variant"),
     (["allen-dynes", "--lambda", "0.1", "--mu-star", "0.2", "--omega-log", "100"], "lambda"),
     (["allen-dynes", "--lambda", "1.0"], "--omega-log/--tc"),
-    (["ising-hc2", "--soc", "-1"], "beta_so"),
+    (["ising-hc2", "--soc", "-1"], "--soc"),
+    (["ising-hc2", "--n-points", "1000000000"], "--n-points"),
+    (["materials", "--plot", "x.bogus"], "--plot"),
     (["ising-hc2", "--soc-convention", "quarter"], "convention"),
     (["materials", "--material", "unobtainium"], "material"),
 ])

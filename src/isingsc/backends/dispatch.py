@@ -130,6 +130,32 @@ class LinearNambu:
             h0 = np.ascontiguousarray(h0.real)
         return cls(h0=h0, pairing=pairing, zeeman=zeeman)
 
+    @classmethod
+    def linear_in_pairing(cls, model, k: np.ndarray) -> bool:
+        """True if ``model.bdg_hamiltonian`` is H(k; 0, V) + Delta P with a k- and V-independent P (checked on
+        sample points): the static effective model, whose field dependence is not linear, is."""
+        k = np.asarray(k, dtype=float)
+        k0 = np.zeros((1, 2))
+        pairing = model.bdg_hamiltonian(k0, 1.0, 0.0)[0] - model.bdg_hamiltonian(k0, 0.0, 0.0)[0]
+        rng = np.random.default_rng(8)
+        ks = np.concatenate([k[:: max(1, len(k) // 32)], rng.uniform(-4, 4, (8, 2))])
+        field = np.array([0.21, -0.13, 0.0])
+        exact = model.bdg_hamiltonian(ks, 0.37, field)
+        linear = model.bdg_hamiltonian(ks, 0.0, field) + 0.37 * pairing
+        return bool(np.all(np.isfinite(exact)) and np.allclose(exact, linear, rtol=0, atol=1e-10))
+
+    @classmethod
+    def at_field(cls, model, k: np.ndarray, field) -> "LinearNambu":
+        """H(k; 0, V) + Delta P at one field (a model linear in the pairing, :meth:`linear_in_pairing`): the
+        field's part is inside H0 and the Zeeman vertices are zero."""
+        k = np.asarray(k, dtype=float)
+        k0 = np.zeros((1, 2))
+        pairing = model.bdg_hamiltonian(k0, 1.0, 0.0)[0] - model.bdg_hamiltonian(k0, 0.0, 0.0)[0]
+        h0 = np.concatenate([model.bdg_hamiltonian(k[s:s + 8192], 0.0, field) for s in range(0, len(k), 8192)])
+        if np.max(np.abs(h0.imag), initial=0.0) < 1e-13 * max(1.0, np.max(np.abs(h0.real), initial=0.0)):
+            h0 = np.ascontiguousarray(h0.real)
+        return cls(h0=h0, pairing=pairing, zeeman=np.zeros((3,) + pairing.shape, dtype=pairing.dtype))
+
     @property
     def dim(self) -> int:
         return self.h0.shape[-1]

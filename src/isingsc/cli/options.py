@@ -50,7 +50,7 @@ class Number:
         try:
             x = float(value)
         except (TypeError, ValueError):
-            raise typer.BadParameter(f"{value!r} is not a number; allowed: {self.describe()}") from None
+            raise typer.BadParameter(f"{value!r} is not a number (allowed range {self.describe()})") from None
         if not math.isfinite(x) or not self._inside(x):
             raise typer.BadParameter(f"{value!r} is outside the allowed range {self.describe()}")
         return x
@@ -74,7 +74,7 @@ class Count:
             x = float(value)
             n = int(x)
         except (TypeError, ValueError, OverflowError):
-            raise typer.BadParameter(f"{value!r} is not an integer; allowed: {self.lo} <= n <= {self.hi}") from None
+            raise typer.BadParameter(f"{value!r} is not an integer (allowed range {self.lo} <= n <= {self.hi})") from None
         if x != n or not self.lo <= n <= self.hi:
             raise typer.BadParameter(f"{value!r} is outside the allowed range {self.lo} <= n <= {self.hi}")
         return n
@@ -159,12 +159,13 @@ def resolve_model(model: str | None, model_file: Path | None, params, flags: dic
     return catalogue.resolve(model, overrides=overrides)
 
 
-def model_command(default: str = "heterostructure", requires: str | None = None):
+def model_command(default: str = "heterostructure", requires=()):
     """Decorator: add the model options to a command and pass it ``model=`` a ResolvedModel.
 
-    ``requires``: a capability (:meth:`~isingsc.models.catalogue.ResolvedModel.require`) the command
+    ``requires``: the capabilities (:meth:`~isingsc.models.catalogue.ResolvedModel.require`) the command
     needs, checked before any work ("pairing", "winding", "real-space").
     """
+    requires = (requires,) if isinstance(requires, str) else tuple(requires)
     def decorate(func):
         sig = inspect.signature(func, eval_str=True)
         own = [p for p in sig.parameters.values() if p.name != "model"]
@@ -195,8 +196,8 @@ def model_command(default: str = "heterostructure", requires: str | None = None)
             if name is None and path is None:
                 name = default
             resolved = resolve_model(name, path, params, flags)
-            if requires:
-                resolved.require(requires)
+            for capability in requires:
+                resolved.require(capability)
             return func(model=resolved, **kwargs)
 
         wrapper.__signature__ = sig.replace(parameters=own + extra)

@@ -102,7 +102,7 @@ def spectrum_bulk_command(
 
 
 @spectrum_app.command("edge")
-@model_command(default="effective-fit", requires="real-space")
+@model_command(default="effective-fit", requires=("pairing", "real-space"))
 def spectrum_edge_command(
     model,
     delta: Annotated[float, number("--delta", "Pairing Delta, held fixed.", lo=0.0, hi=1.0, lo_open=True,

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from isingsc.core.errors import IsingscError
+from isingsc.core.errors import IsingscError, ParameterError
 from isingsc.cli.app import app, echo, print_json
 from isingsc.cli.options import Json, count, output_folder
 
@@ -40,6 +40,7 @@ def sweep_command(
     the global --backend (isingsc --backend gpu sweep ...) applies on the workers.
     """
     from isingsc.workflows.sweep import load_sweep, run_sweep
+    from isingsc.workflows.sweep.runner import check_scheduler_address
     from isingsc.plotting.sweep import plot_sweep
 
     spec = load_sweep(file)  # validation first: a bad file writes nothing
@@ -48,6 +49,11 @@ def sweep_command(
     if store.exists() and not resume and not overwrite:
         raise IsingscError(f"--out {out} already holds a sweep: pass --resume to continue it, "
                            "--overwrite to replace it, or choose a new folder")
+    if resume and not store.exists():
+        raise ParameterError("--resume", str(store), "an existing sweep store to continue (none here: run without "
+                             "--resume to start one)")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     Path(out).mkdir(parents=True, exist_ok=True)
     try:
         report = run_sweep(spec, store, resume=resume, overwrite=overwrite, scheduler=scheduler,
@@ -76,6 +82,10 @@ def sweep_command(
         echo(f"sweep {file}: {report.total} points ({', '.join(f'{k} x{len(v)}' for k, v in spec.axes.items())}); "
              f"computed now {report.computed}, failed {result['failed']}, pending {report.pending}; "
              f"store {store}" + (f"; plot {figure}" if figure else ""), quiet)
+    if report.damaged:
+        files = ", ".join(sorted({f for _, f in report.damaged})[:8]) + (" ..." if len(report.damaged) > 8 else "")
+        typer.echo(f"isingsc: the store had {len({i for i, _ in report.damaged})} damaged points (unreadable chunks "
+                   f"{files} in {store}); they were recomputed, the other points kept", err=True)
     if report.pending:
         typer.echo(f"isingsc: {report.pending} points were not computed (workers died); rerun with --resume",
                    err=True)

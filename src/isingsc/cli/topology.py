@@ -100,7 +100,7 @@ def winding_command(
 
 
 @app.command("ribbon")
-@model_command(requires="real-space")
+@model_command(requires=("pairing", "real-space"))
 def ribbon_command(
     model,
     delta: Delta = DEFAULT_DELTA, field: TopologyField = None, field_angle: FieldAngle = 0.0, n_ky: NKy = 61,
@@ -144,7 +144,7 @@ def ribbon_command(
 
 
 @app.command("edge")
-@model_command(requires="real-space")
+@model_command(requires=("pairing", "real-space"))
 def edge_command(
     model,
     delta: Delta = DEFAULT_DELTA, field: TopologyField = None, field_angle: FieldAngle = 0.0, n_ky: NKy = 121,

@@ -58,7 +58,10 @@ class Field:
     @classmethod
     def from_vector(cls, vector) -> "Field":
         """Field from its Zeeman vector (Vx, Vy, Vz) (or (Vx, Vy), or a number Vx)."""
-        v = np.atleast_1d(np.asarray(vector, dtype=float))
+        try:
+            v = np.atleast_1d(np.asarray(vector, dtype=float))
+        except (TypeError, ValueError):  # not numbers at all ("x", None inside a list, ...)
+            raise ParameterError("field", vector, "a Field, Vx, (Vx, Vy) or (Vx, Vy, Vz) with finite numbers") from None
         if v.ndim != 1 or v.size not in (1, 2, 3) or not np.all(np.isfinite(v)):
             raise ParameterError("field", vector, "a Field, Vx, (Vx, Vy) or (Vx, Vy, Vz) with finite numbers")
         v = np.concatenate([v, np.zeros(3 - v.size)])

@@ -417,7 +417,7 @@ def disk_radii_for(energy_fn, pocket: float) -> tuple[float, float] | None:
 
 
 def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
-                    disks: tuple[float, float] | None = None) -> PolarQuadrature:
+                    disks: tuple[float, float] | None = None, radial=None, angular_panels: int = 1) -> PolarQuadrature:
     """Rays covering the Brillouin-zone average over ``zone``: "wedge" (Gamma-K-M; exact for a
     D6-symmetric spectrum), "half" (six images g(wedge); exact for thermodynamics even under
     k -> -k) or "full" (twelve images), each image with panels at its own crossings.
@@ -427,7 +427,8 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     corner): chi f on a disk around K by rays from K (:func:`corner_rays`), counted twice for
     K' = -K (exact by k -> -k, as the half zone), and (1 - chi) f on the Gamma rays, which get
     panels on the cut-off's circles and angular breakpoints where those meet the zone edge.
-    ``.mesh()`` of the result is the :class:`KMesh` (weights sum to 1).
+    ``radial`` and ``angular_panels``: as in :func:`wedge_rays`.  ``.mesh()`` of the result is the
+    :class:`KMesh` (weights sum to 1).
     """
     if zone not in ("wedge", "half", "full"):
         raise ParameterError("zone", zone, "wedge | half | full")
@@ -451,10 +452,10 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
         # the wedge rays of k -> E(g k), mapped to g(wedge): their panels follow the crossings in
         # g(wedge).  Where the bands are g-invariant, those are the images of the first wedge's: reuse.
         if np.allclose(energy_fn(probe @ g.T), e_probe, atol=1e-10):
-            base = base or wedge_rays(ray_energy, spec)
+            base = base or wedge_rays(ray_energy, spec, radial=radial, angular_panels=angular_panels)
             rays = base
         else:
-            rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec)
+            rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec, radial=radial, angular_panels=angular_panels)
         parts.append(transformed(rays, g, 1.0 / len(ops)))
     cutoff = None
     if disks:

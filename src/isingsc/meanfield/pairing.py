@@ -90,11 +90,33 @@ class PairingProblem:
         """H0(k) + Delta P + V.Z stored on the mesh (None for models not linear in Delta and V)."""
         return LinearNambu.from_model(self.model, self.mesh.k)
 
+    @cached_property
+    def _fieldwise(self) -> dict:
+        # models linear in Delta but not in V (the static effective model, whose self-energy depends on the
+        # field): H(k; Delta, V) = H(k; 0, V) + Delta P, one operator per field (the last one kept)
+        return {"linear_in_delta": LinearNambu.linear_in_pairing(self.model, self.mesh.k), "key": None, "op": None}
+
+    def linear_at(self, field) -> tuple[LinearNambu | None, object]:
+        """(operator, field to pass it): the linear operator of the mesh, or for a model linear in Delta
+        only, H(k; 0, V) + Delta P at this field (built once per field); (None, field) otherwise."""
+        if self.operator is not None:
+            return self.operator, as_field(field)
+        cache = self._fieldwise
+        if not cache["linear_in_delta"]:
+            return None, field
+        f = as_field(field)
+        key = tuple(f.vector)
+        if cache["key"] != key:
+            cache["op"] = LinearNambu.at_field(self.model, self.mesh.k, f)
+            cache["key"] = key
+        return cache["op"], None
+
     def energies(self, delta: float, field=0.0) -> np.ndarray:
         """Nambu eigenvalues on the mesh, shape (n_k, N), |t|."""
-        if self.operator is None:
+        op, f = self.linear_at(field)
+        if op is None:
             return quasiparticle_energies(self.model, self.mesh.k, delta, field)
-        return self.operator.eigenvalues(delta, as_field(field))
+        return op.eigenvalues(delta, f)
 
     def quasiparticle_term(self, delta: float, T: float, field=0.0) -> float:
         """< sum_n G_T(E_n(k; Delta, V)) >_BZ at one temperature (|t| per site)."""
@@ -114,8 +136,9 @@ class PairingProblem:
         T = check_temperature(T, allow_zero=True)
         w = self.mesh.weights
         deltas = np.asarray(deltas, dtype=float)
-        if self.operator is not None:
-            return deltas**2 / self.v + self.operator.condensation(deltas, T, as_field(field), w, normal)
+        op, f = self.linear_at(field)
+        if op is not None:
+            return deltas**2 / self.v + op.condensation(deltas, T, f, w, normal)
         e_0 = self.energies(0.0, field) if normal is None else normal
         cols = [d * d / self.v + thermal_difference(self.energies(d, field), e_0, w, T)
                 for d in np.asarray(deltas, dtype=float)]
@@ -148,8 +171,9 @@ class PairingProblem:
         n x n blocks are diagonalised separately; P only connects particles and holes,
         each such pair appearing twice in the double sum over n, m.
         """
-        if self.operator is not None:
-            e_p, e_h, p2 = self.operator.pair_blocks(as_field(field))
+        op, f = self.linear_at(field)
+        if op is not None:
+            e_p, e_h, p2 = op.pair_blocks(f)
             return PairKernel(e_p, e_h, p2, self.mesh.weights, self.v)
         n = self.model.nambu_dim // 2
         D = pairing_vertex(self.model)[:n, n:]

@@ -150,6 +150,10 @@ class MeanField:
         self.spec = spec or default_spec(self.delta0 if self.delta0 is not None else 0.02)
         self._passes: dict[QuadratureSpec, _Pass] = {}
         self._reference_facts = None
+        if not self.model.facts.pockets:
+            # no Fermi pocket detected: fail now, not at the first solve, if the normal state has no
+            # Fermi surface at all (quadrature_for raises ModelCapabilityError then)
+            quadrature_for(self.model.model, self.spec, facts=self.model.facts)
 
     # ------------------------------------------------------------------ resolution
     @property

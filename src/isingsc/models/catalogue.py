@@ -232,16 +232,22 @@ def get(name: str) -> ModelEntry:
 
 
 def resolve(name: str | None = None, *, file: str | Path | None = None, text: str | None = None,
-            overrides: Mapping[str, float] | None = None, parameters=None) -> ResolvedModel:
+            overrides: Mapping[str, float] | None = None, parameters=None, **parameter_overrides) -> ResolvedModel:
     """The model named ``name`` (default heterostructure), or described by the TOML model ``file``
     (``text``: its content, when the file itself is elsewhere, e.g. on a sweep worker), with its
-    parameters ``overrides`` (names, or aliases such as ``t_sc`` for the intrinsic layer's ``t``), or a
-    whole parameter set ``parameters`` (an instance of the entry's parameter class, e.g.
-    ``PAPER.with_(gamma=0.3)``).
+    parameters ``overrides`` (names, or aliases such as ``t_sc`` for the intrinsic layer's ``t``; also
+    accepted as keyword arguments, ``resolve("intrinsic", mu=2.7)``), or a whole parameter set
+    ``parameters`` (an instance of the entry's parameter class, e.g. ``PAPER.with_(gamma=0.3)``).
 
     Raises ParameterError naming the parameter (unknown name, value out of range) or DataFileError
     naming the file and key.
     """
+    if parameter_overrides:
+        both = sorted(set(parameter_overrides) & set(overrides or {}))
+        if both:
+            raise ParameterError(both[0], parameter_overrides[both[0]], "one value per parameter (given as a "
+                                 "keyword and in overrides)")
+        overrides = {**(overrides or {}), **parameter_overrides}
     if file is not None or text is not None:
         if name is not None:
             raise ParameterError("model", name, "a model name or a model file, not both")

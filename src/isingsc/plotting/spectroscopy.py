@@ -139,7 +139,7 @@ def plot_bulk_spectrum(ds, title: str | None = None):
     b.set_xlabel(r"bias $eV/\Delta_0$")
     b.set_ylabel(r"$dI/dV\,/\,G_N$")
     att = ds.attrs
-    fig.suptitle(title or (rf"$\Delta$={float(ds.delta):.4g}|t|, $V_x$={float(ds.vx):.3g}|t|, T={att['T']:.3g}|t|, "
+    fig.suptitle(title or (rf"$\Delta$={float(ds.delta):.4g}|t|, $|V|$={float(ds.field):.3g}|t|, T={att['T']:.3g}|t|, "
                            rf"$T_j$={att['T_junction']:.3g}|t|, $\eta$={att['eta']:.2g}|t|"), fontsize=9)
     fig.tight_layout()
     return fig

@@ -223,15 +223,16 @@ def resolved_weights(model, k, delta: float, field, orbitals, axis) -> tuple[np.
 def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, order: int = 4,
              n_theta: int = 8, angular_panels: int = 2, growth: float = 1.5,
              max_points: int = 400_000) -> KMesh:
-    """Wedge quadrature that integrates Lorentzians of width ``eta`` at all |E| < ``window``.
+    """Ray quadrature that integrates Lorentzians of width ``eta`` at all |E| < ``window``.
 
     Radial panels of width panel_width * eta / v within (window + 10 eta)/v of every Fermi
     crossing (v = |dE/dr| there), ``order`` Gauss nodes each; geometric growth outside.  Angular:
     the panels of :mod:`isingsc.lattice.quadrature` (split where a Fermi surface meets the zone edge),
-    each cut into ``angular_panels`` with ``n_theta`` Gauss nodes.  Weights sum to 1.  The model's
-    spectrum must be D6 symmetric (checked; true for every in-plane field here).
+    each cut into ``angular_panels`` with ``n_theta`` Gauss nodes.  Weights sum to 1.  The Gamma-K-M
+    wedge when the spectrum is D6-symmetric in in-plane fields (Ising SOC only), else the whole zone
+    (twelve images of the wedge, each with its own panels).
     """
-    from isingsc.lattice.quadrature import QuadratureSpec, wedge_rays
+    from isingsc.lattice.quadrature import QuadratureSpec, zone_quadrature
     from isingsc.meanfield.quadrature import band_energy_function
     from isingsc.models.symmetry import is_d6_symmetric
 
@@ -242,9 +243,7 @@ def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, orde
     order = check_positive_int("order", order, 2)
     n_theta = check_positive_int("n_theta", n_theta, 2)
     angular_panels = check_positive_int("angular_panels", angular_panels, 1)
-    if not is_d6_symmetric(model, (0.0, 0.9273)):
-        raise ParameterError("model", getattr(model, "name", "model"), "a spectrum invariant under D6 in an "
-                             "in-plane field (Ising SOC only) for the wedge DOS quadrature")
+    zone = "wedge" if is_d6_symmetric(model, (0.0, 0.9273)) else "full"
     n_in = int(np.ceil((window + 10 * eta) / (panel_width * eta)))
     if 2 * n_in * order > max_points:
         raise ParameterError("eta", eta, f"eta > {(window + 10 * eta) * order / (max_points * panel_width / 2):.3g} "
@@ -265,13 +264,14 @@ def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, orde
         return pts[np.concatenate([[True], np.diff(pts) > 1e-12 * rm])]
 
     spec = QuadratureSpec(energy_scale=eta, n_theta=n_theta, order=order, growth=growth)
-    rays = wedge_rays(band_energy_function(model), spec, radial=radial, angular_panels=angular_panels)
+    rays = zone_quadrature(band_energy_function(model, both_signs=zone != "wedge"), spec, zone=zone, radial=radial,
+                           angular_panels=angular_panels)
     n_points = sum((len(bp) - 1) * order for bp in rays.breakpoints)
     if n_points > max_points:
         raise ParameterError("eta", eta, f"a larger eta or smaller window: the quadrature would have {n_points} "
                              f"> {max_points} points")
     mesh = rays.mesh()
-    return KMesh(k=mesh.k, weights=mesh.weights / mesh.weights.sum(), n=len(mesh), group="D6-rays-uniform")
+    return KMesh(k=mesh.k, weights=mesh.weights / mesh.weights.sum(), n=len(mesh), group=mesh.group + "-uniform")
 
 
 def _check_spin_symmetry(model, orbitals, axis, delta: float, field) -> None:
@@ -335,6 +335,10 @@ class _Histogram:
         return np.stack([np.interp(energies, nodes, conv[:, s]) for s in range(conv.shape[1])], axis=-1)
 
 
+#: Levels farther than this many eta beyond the energy grid are left out of :func:`lattice_dos`.
+FAR_CUTOFF_OVER_ETA = 1e5
+
+
 def lattice_dos(model, mesh: KMesh, energies, eta: float, delta: float = 0.0, field=0.0, *,
                 orbital=None, axis=None, chunk: int = 4096, check: bool = True) -> np.ndarray:
     """Spin-resolved DOS N_+-(E) of ``orbital`` (states / |t| / site / spin), shape (n_E, 2).
@@ -353,7 +357,7 @@ def lattice_dos(model, mesh: KMesh, energies, eta: float, delta: float = 0.0, fi
     f = np.array([float(f), 0.0, 0.0]) if f.ndim == 0 else np.concatenate([f, np.zeros(3 - f.size)])
     ax = spin_axis(axis, f)
     orbitals = _orbitals(model, orbital)
-    if check:
+    if check and mesh.group.startswith("D6"):  # a wedge sum needs D6-symmetric spin-resolved weights
         _check_spin_symmetry(model, orbitals, ax, delta, f)
     e_grid = np.atleast_1d(np.asarray(energies, dtype=float))
     lo, hi = float(e_grid.min()) - 50 * eta, float(e_grid.max()) + 50 * eta
@@ -369,6 +373,10 @@ def lattice_dos(model, mesh: KMesh, energies, eta: float, delta: float = 0.0, fi
         far_w.append(w[~inside])
     out = near.lorentzian(e_grid, eta)
     far_e, far_w = np.concatenate(far_e), np.concatenate(far_w)
+    # levels more than FAR_CUTOFF_OVER_ETA eta beyond the grid add < eta / (pi (1e5 eta)^2) per unit weight,
+    # 1e-10 of a line's height: left out (the static effective model has levels ~1e12 |t| near its poles)
+    keep = (far_e > lo - FAR_CUTOFF_OVER_ETA * eta) & (far_e < hi + FAR_CUTOFF_OVER_ETA * eta)
+    far_e, far_w = far_e[keep], far_w[keep]
     if len(far_e):
         far = _Histogram(far_e.min(), far_e.max(), eta)
         far.add(far_e, far_w)

@@ -90,8 +90,25 @@ from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.topology.ribbon import (ORIENTATIONS, SPIN_COMPONENTS, Ribbon, check_delta, check_edge,
                      check_field)
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
+from isingsc.models.symmetry import chiral_basis
 
 SIDES = ("left", "right")
+
+#: Resolution rule of the zero-mode count (module docstring, "Resolution rule").
+ETA_GAP_FRACTION = 1e-2  #: c_g: the first eta_1 is c_g E_g(k)
+WEIGHT_FRACTION = 1e-2  #: c_w: zero modes with surface weight >= w_min = c_w span kappa_min are resolved
+ZERO_RATIO_ENERGY = 1.0 / 3.0  #: a weight counts as a zero mode when its ratio is that of |E| <= eta_2/3
+FINITE_RATIO_ENERGY = 5.0  #: and as a finite-energy state when its ratio is that of |E| >= 5 eta_2
+NONCHIRAL_ETA_FLOOR = 1e-8  #: without chiral symmetry eta_2 >= 1e-8 B (no accuracy diagnostic then)
+STATUS_RESOLVED, STATUS_NO_GAP, STATUS_ACCURACY, STATUS_AMBIGUOUS, STATUS_BOTH_CHIRALITIES, \
+    STATUS_DECIMATION, STATUS_ETA_TOO_LARGE = range(7)
+STATUS_DOC = ("0 resolved; 1 line gap too small to resolve; 2 decimation accuracy exhausted; 3 ambiguous "
+              "ratio (a state with |E| ~ eta) at the last eta; 4 candidates of both chiralities at the last eta; "
+              "5 decimation failed; 6 given eta > c_g E_g")
+RULE_SUMMARY = ("eta_1 = c_g E_g r^-j, eta_2 = eta_1/r (j = 0, 1, ...); per chirality sector lambda_i(eta_2)/lambda_i(eta_1) "
+                ">= ratio of |E| = eta_2/3: zero mode, <= ratio of |E| = 5 eta_2: finite energy, else ambiguous; "
+                "resolved at the first j with no ambiguous ratio, candidates in one chirality only, and "
+                "significance level 10 x max(chirality defect, rounding) <= w_min / 10, w_min = c_w span kappa_min(E_g)")
 
 
 def _check_side(side: str) -> tuple[str, ...]:
@@ -122,21 +139,12 @@ class SemiInfiniteEdge:
         self.ribbon = Ribbon.oriented(model, 2, edge)
         self.span = self.ribbon.span
         self.block_size = self.span * model.nambu_dim
+        self._chiral = None  # cached chiral projectors (or False)
 
     # ----------------------------------------------------------- layers
     def layer_blocks(self, k) -> tuple[np.ndarray, np.ndarray]:
         """Principal-layer blocks H00(k) and H10(k) = H_{j+1, j}(k), shape (n_k, N, N) each."""
-        k = np.atleast_1d(np.asarray(k, dtype=float))
-        h = self.ribbon.column_blocks(k, self.delta, self.field)
-        s, D = self.span, self.model.nambu_dim
-        zero = np.zeros((len(k), D, D), dtype=complex)
-        h00 = np.zeros((len(k), s * D, s * D), dtype=complex)
-        h10 = np.zeros_like(h00)
-        for a in range(s):
-            for b in range(s):
-                h00[:, a * D:(a + 1) * D, b * D:(b + 1) * D] = h.get(a - b, zero)
-                h10[:, a * D:(a + 1) * D, b * D:(b + 1) * D] = h.get(s + a - b, zero)
-        return h00, h10
+        return self.ribbon.layer_blocks(k, self.delta, self.field)
 
     def bandwidth_bound(self, k) -> np.ndarray:
         """B(k) = ||H00|| + 2 ||H10|| (spectral norms): the spectrum of the edge lies in [-B, B]."""
@@ -233,87 +241,312 @@ class SemiInfiniteEdge:
                     layer_columns=self.span, surface_states=self.block_size,
                     column_spacing=self.ribbon.column_spacing)
 
-    # ----------------------------------------------------------- zero modes
-    def zero_modes(self, k, eta: float | None = None, ratio: float = 10.0, tol: float = 1e-13,
-                   max_iter: int = 200) -> xr.Dataset:
-        """Number of zero-energy edge modes per k on each edge, from the 1/eta pole of G_surface.
+    # ----------------------------------------------------------- resolution
+    def chiral_projectors(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(U_plus, U_minus): orthonormal C = +1 / C = -1 bases of a principal layer, or None.
 
-        M(eta) = eta (i/2)(G_s(i eta) - G_s(i eta)^dagger) at eta_1 = ``eta`` and
-        eta_2 = eta_1/``ratio``; a mode counts when its sorted eigenvalue keeps more
-        than ratio^(-1/2) of its value (derivation in the module docstring).
-        Default eta_1 = 1e-6 B(k), B the spectral bound (see the module docstring).  Dataset dims (side, k[, mode]):
-        n_modes, weight (eigenvalues of M(eta_2), the zero modes' surface weights),
-        eigenvalue_ratio.
+        C = sigma_x tau_y on every site (:func:`isingsc.models.symmetry.chiral_basis`) is a
+        symmetry when it anticommutes with H00 and H10 (any in-plane field; an out-of-plane
+        component or a Rashba term breaks it).  Checked on a few k, relative tolerance 1e-12.
         """
+        if self._chiral is None:
+            up, um = chiral_basis(self.model.nambu_dim // 4)
+            eye = np.eye(self.span)
+            ps, ms = np.kron(eye, up), np.kron(eye, um)
+            h00, h10 = self.layer_blocks(np.array([0.0, 0.37, 1.1, -2.3]))
+            scale = max(1.0, float(np.abs(h00).max()), float(np.abs(h10).max()))
+            res = max(float(np.abs(p.conj().T @ h @ p).max()) for h in (h00, h10) for p in (ps, ms))
+            self._chiral = (ps, ms) if res <= 1e-12 * scale else False
+        return self._chiral or None
+
+    def resolution(self, k, n_q: int = 128) -> xr.Dataset:
+        """The scales that set the resolution of the zero-mode count on each k line.
+
+        ``line_gap`` E_g(k) (|t|): the gap of the infinite chain along the line
+        (:meth:`Ribbon.bulk_gap`); ``velocity`` v(k) = sum_alpha |alpha| ||h_alpha(k)||
+        (|t| x columns); ``kappa_min`` (1/columns): the smallest possible inverse decay length
+        at E = 0, the root of sum_alpha ||h_alpha|| (exp(kappa |alpha|) - 1) = E_g
+        (~ E_g / v); ``xi_max`` = 1/kappa_min (columns), a bound on every decay length;
+        ``weight_floor`` w_min = c_w span kappa_min; ``eta_start`` = c_g E_g (|t|): the
+        first (largest) eta of the count.  The rule is in the module docstring.
+        """
+        k = np.atleast_1d(np.asarray(k, dtype=float))
+        gap = self.ribbon.bulk_gap(k, self.delta, self.field, n_q=n_q)
+        blocks = self.ribbon.column_blocks(k, self.delta, self.field)
+        norms = {a: np.linalg.norm(b, 2, axis=(-2, -1)) for a, b in blocks.items()}
+        kappa = _kappa_min(norms, gap)
+        with np.errstate(divide="ignore"):
+            xi = np.where(kappa > 0, 1.0 / np.where(kappa > 0, kappa, 1.0), np.inf)
+        ds = xr.Dataset(
+            {"line_gap": ("k", gap, {"units": "|t|", "long_name": "gap E_g of the infinite chain on the k line"}),
+             "velocity": ("k", sum(abs(a) * n for a, n in norms.items()), {"units": "|t| columns"}),
+             "kappa_min": ("k", kappa, {"units": "1/columns", "long_name": "lower bound on 1/decay length"}),
+             "xi_max": ("k", xi, {"units": "columns", "long_name": "upper bound on every decay length"}),
+             "weight_floor": ("k", WEIGHT_FRACTION * self.span * kappa,
+                              {"units": "1", "long_name": "w_min: smallest surface weight of a zero mode resolved"}),
+             "eta_start": ("k", ETA_GAP_FRACTION * gap, {"units": "|t|", "long_name": "c_g E_g"})},
+            coords={"k": ("k", k, {"units": MOMENTUM_UNITS, "long_name": "momentum along the edge"})})
+        return finalize(ds, model=self.model, **self._attrs(), n_q=n_q, c_g=ETA_GAP_FRACTION,
+                        c_w=WEIGHT_FRACTION)
+
+    # ----------------------------------------------------------- zero modes
+    def _level(self, h00, h10, eta, tol, max_iter):
+        """M(eta) and its chirality-resolved spectrum on both edges at z = i eta (one eta per k).
+
+        Returns {side: dict(lam=[per sector (n, m) descending], vec=[(n, N, m)], noise=(n,),
+        defect=(n,))} and a bool array ``ok`` (decimation succeeded).
+        """
+        n = len(eta)
+        ok = np.ones(n, dtype=bool)
+        try:
+            gl, gr, _ = decimate(h00, h10, 1j * eta, tol=tol, max_iter=max_iter)
+        except ConvergenceError:  # find the failing lines one by one
+            gl = np.zeros_like(h00)
+            gr = np.zeros_like(h00)
+            for i in range(n):
+                try:
+                    a, b, _ = decimate(h00[i:i + 1], h10[i:i + 1], 1j * eta[i:i + 1], tol=tol,
+                                       max_iter=max_iter)
+                    gl[i], gr[i] = a[0], b[0]
+                except ConvergenceError:
+                    ok[i] = False
+        proj = self.chiral_projectors()
+        sectors = list(proj) if proj is not None else [np.eye(self.block_size)]
+        eps = np.finfo(float).eps
+        out = {}
+        for sd, g in (("left", gl), ("right", gr)):
+            gh = np.conj(np.swapaxes(g, -1, -2))
+            m = eta[:, None, None] * 0.5j * (g - gh)
+            m = 0.5 * (m + np.conj(np.swapaxes(m, -1, -2)))
+            lam, vec = [], []
+            for p in sectors:
+                ms = p.conj().T @ m @ p
+                w, v = np.linalg.eigh(ms)
+                lam.append(w[:, ::-1])
+                vec.append(p @ v[:, :, ::-1])
+            norm_m = np.linalg.norm(m, axis=(-2, -1))
+            if proj is not None:  # chirality-breaking parts of M and of eta Re G: zero in exact arithmetic
+                pp, pm = proj
+                r = eta[:, None, None] * 0.5 * (g + gh)
+                defect = np.sqrt(np.linalg.norm(pp.conj().T @ m @ pm, axis=(-2, -1)) ** 2
+                                 + np.linalg.norm(pp.conj().T @ r @ pp, axis=(-2, -1)) ** 2
+                                 + np.linalg.norm(pm.conj().T @ r @ pm, axis=(-2, -1)) ** 2)
+            else:
+                defect = np.zeros(n)
+            noise = np.maximum(defect, 16 * self.block_size * eps * norm_m)
+            out[sd] = dict(lam=lam, vec=vec, noise=noise, defect=defect, m=m)
+        return out, ok
+
+    def _count(self, k, eta=None, ratio: float = 10.0, tol: float = 1e-13, max_iter: int = 200,
+               n_q: int = 128, max_levels: int = 40) -> dict:
+        """The zero-mode count with its resolution rule (see the module docstring); arrays per (side, k)."""
         ratio = check_range("ratio", ratio, lo=1.0, lo_open=True)
         k = np.atleast_1d(np.asarray(k, dtype=float))
+        nk, N = len(k), self.block_size
         h00, h10 = self.layer_blocks(k)
         bound = np.linalg.norm(h00, 2, axis=(-2, -1)) + 2 * np.linalg.norm(h10, 2, axis=(-2, -1))
+        res = self.resolution(k, n_q=n_q)
+        gap, w_min = res.line_gap.values, res.weight_floor.values
+        chiral = self.chiral_projectors() is not None
+        rho_hi, rho_lo = _lorentz_ratio(ZERO_RATIO_ENERGY, ratio), _lorentz_ratio(FINITE_RATIO_ENERGY, ratio)
         if eta is None:
-            eta1 = 1e-6 * bound
+            eta0, levels = ETA_GAP_FRACTION * gap, max_levels
         else:
-            eta1 = np.full(len(k), check_range("eta", eta, lo=0.0, lo_open=True))
-        lam = {}
-        iters = 0
-        for name, et in (("1", eta1), ("2", eta1 / ratio)):
-            gl, gr, n_it = decimate(h00, h10, 1j * et, tol=tol, max_iter=max_iter)
-            iters = max(iters, n_it)
-            for sd, g in (("left", gl), ("right", gr)):
-                m = et[:, None, None] * 0.5j * (g - np.conj(np.swapaxes(g, -1, -2)))
-                lam[sd, name] = np.linalg.eigvalsh(m)[:, ::-1]  # descending
-        n_modes, weight, rat = [], [], []
-        for sd in SIDES:
-            l1, l2 = lam[sd, "1"], lam[sd, "2"]
-            tiny = np.finfo(float).tiny
-            r = l2 / np.maximum(l1, tiny)
-            counted = (r > ratio ** -0.5) & (l1 > 0)
-            n_modes.append(counted.sum(-1))
-            weight.append(l2)
-            rat.append(r)
+            eta0, levels = np.full(nk, check_range("eta", eta, lo=0.0, lo_open=True)), 1
+        # per (side, k) results
+        shape = (2, nk)
+        n_modes = np.full(shape, np.nan)
+        n_sector = np.zeros((2, nk, 2), dtype=int)
+        status = np.full(shape, -1, dtype=int)
+        eta1 = np.full(shape, np.nan)
+        eta2 = np.full(shape, np.nan)
+        weight = np.full((2, nk, N), np.nan)
+        rat = np.full((2, nk, N), np.nan)
+        noise_out = np.full(shape, np.nan)
+        depth = np.zeros(shape, dtype=int)
+        rho = np.zeros((2, nk, N, N), dtype=complex)
+        # lines whose gap leaves no room for a single eta pair above the absolute floor
+        start = np.isfinite(eta0) & (eta0 / ratio > 1e-15 * bound) & (gap > 0)
+        status[:, ~start] = STATUS_NO_GAP
+        if eta is not None:
+            big = start & (eta0 > ETA_GAP_FRACTION * gap)
+            status[:, big] = STATUS_ETA_TOO_LARGE
+        idx = np.nonzero(start)[0]
+        prev, ok = self._level(h00[idx], h10[idx], eta0[idx], tol, max_iter) if idx.size else ({}, None)
+        if idx.size:
+            status[:, idx[~ok]] = STATUS_DECIMATION
+        for j in range(1, levels + 1):
+            pending = (status[:, idx] == -1).any(0)
+            if ok is not None:
+                pending &= ok
+            keep = np.nonzero(pending)[0]
+            if not keep.size:
+                break
+            idx = idx[keep]
+            prev = {sd: {key: ([x[keep] for x in val] if isinstance(val, list) else val[keep])
+                         for key, val in d.items()} for sd, d in prev.items()}
+            ea = eta0[idx] * ratio ** -(j - 1)
+            eb = ea / ratio
+            cur, ok_b = self._level(h00[idx], h10[idx], eb, tol, max_iter)
+            for si, sd in enumerate(SIDES):
+                a, b = prev[sd], cur[sd]
+                todo = (status[si, idx] == -1) & ok_b
+                sig_level = 10 * np.maximum(a["noise"], b["noise"])
+                usable = sig_level <= 0.1 * w_min[idx]
+                if not chiral:
+                    usable &= eb >= NONCHIRAL_ETA_FLOOR * bound[idx]
+                counts, amb = [], np.zeros(len(idx), dtype=bool)
+                zeros = []
+                for la, lb in zip(a["lam"], b["lam"]):
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        r = np.where(la > 0, lb / np.where(la > 0, la, 1.0), 0.0)
+                    sig = lb > sig_level[:, None]
+                    zero = sig & (r >= rho_hi) & (r <= 1.0 + 0.1)
+                    amb |= (sig & ~zero & (r > rho_lo)).any(-1)
+                    counts.append(zero.sum(-1))
+                    zeros.append(zero)
+                counts = np.array(counts)  # (sectors, n)
+                one_sided = counts.min(0) == 0 if chiral else np.ones(len(idx), dtype=bool)
+                done = todo & usable & ~amb & one_sided
+                last = j == levels
+                fail = todo & ~done & (~usable | last)
+                record = done | fail | (todo & ~ok_b)
+                for i in np.nonzero(record)[0]:
+                    kk = idx[i]
+                    lb_all = np.concatenate([x[i] for x in b["lam"]])
+                    la_all = np.concatenate([x[i] for x in a["lam"]])
+                    order = np.argsort(lb_all)[::-1]
+                    weight[si, kk] = lb_all[order]
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        rat[si, kk] = np.where(la_all > 0, lb_all / np.where(la_all > 0, la_all, 1.0), 0.0)[order]
+                    eta1[si, kk], eta2[si, kk] = ea[i], eb[i]
+                    noise_out[si, kk] = sig_level[i]
+                    depth[si, kk] = j
+                    n_sector[si, kk, :len(counts)] = counts[:, i]
+                    if done[i]:
+                        status[si, kk] = STATUS_RESOLVED
+                        n_modes[si, kk] = counts[:, i].sum()
+                        vecs = np.concatenate([v[i][:, z[i]] for v, z in zip(b["vec"], zeros)], axis=1)
+                        vals = np.concatenate([lb[i][z[i]] for lb, z in zip(b["lam"], zeros)])
+                        rho[si, kk] = (vecs * vals) @ vecs.conj().T
+                    elif not ok_b[i]:
+                        status[si, kk] = STATUS_DECIMATION
+                    elif not usable[i]:
+                        status[si, kk] = STATUS_ACCURACY
+                    elif amb[i]:
+                        status[si, kk] = STATUS_AMBIGUOUS
+                    else:
+                        status[si, kk] = STATUS_BOTH_CHIRALITIES
+            prev, ok = cur, ok_b
+        status[status == -1] = STATUS_ACCURACY  # max_levels reached (not expected)
+        resolved = status == STATUS_RESOLVED
+        n_modes[~resolved] = np.nan
+        index = np.where(resolved & chiral, n_sector[..., 0] - n_sector[..., -1], np.nan) if chiral \
+            else np.full(shape, np.nan)
+        return dict(k=k, n_modes=n_modes, resolved=resolved, status=status, eta1=eta1, eta2=eta2,
+                    weight=weight, ratio=rat, noise=noise_out, levels=depth, rho=rho, index=index,
+                    resolution=res, chiral=chiral, rho_hi=rho_hi, rho_lo=rho_lo, bound=bound)
+
+    def zero_modes(self, k, eta: float | None = None, ratio: float = 10.0, tol: float = 1e-13,
+                   max_iter: int = 200, n_q: int = 128) -> xr.Dataset:
+        """Number of zero-energy edge modes per k on each edge, with the resolution rule of the module docstring.
+
+        M(eta) = eta (i/2)(G_s(i eta) - G_s(i eta)^dagger), resolved by chirality, at a
+        ladder of pairs (eta_1, eta_2 = eta_1/``ratio``) starting at eta_1 = c_g E_g(k) and
+        descending by ``ratio`` until the count is clean; a line where no pair within the
+        accuracy of the decimation is clean is reported unresolved (``n_modes`` NaN).  With
+        ``eta`` given, the single pair (eta, eta/ratio) is used (resolved only if it obeys the rule).
+        ``n_q``: momenta of the line-gap search (:meth:`Ribbon.bulk_gap`).
+
+        Dataset dims (side, k[, mode]):
+          n_modes: zero modes on the edge (float; NaN where not ``resolved``);
+          resolved: the count obeys the rule (bool);
+          status: 0 resolved, 1 gap of the line too small to resolve (a line through or within rounding
+            of a node), 2 decimation accuracy exhausted (eta reached the level where the decimation's
+            chirality defect swamps the weights), 3 ambiguous ratios (a state with |E| ~ eta) at the
+            last eta, 4 candidates of both chiralities (a pair +-E with |E| below resolution) at the
+            last eta, 5 decimation failed, 6 the given eta is not <= c_g E_g;
+          chiral_index: n(C=+1) - n(C=-1) of the counted modes (NaN if unresolved or without chiral symmetry);
+          weight: eigenvalues of M(eta_2) (descending; the counted modes' surface weights first);
+          eigenvalue_ratio: lambda(eta_2)/lambda(eta_1) in the same order (sector-wise);
+          eta, eta_2: the pair used (|t|); levels: ladder steps taken; noise: significance level of
+          the eigenvalues (10 x max(chirality defect, rounding));
+          line_gap, weight_floor (k): E_g and w_min.
+        """
+        c = self._count(k, eta=eta, ratio=ratio, tol=tol, max_iter=max_iter, n_q=n_q)
+        res = c["resolution"]
         ds = xr.Dataset(
-            {"n_modes": (("side", "k"), np.array(n_modes)),
-             "weight": (("side", "k", "mode"), np.array(weight),
+            {"n_modes": (("side", "k"), c["n_modes"],
+                         {"long_name": "zero-energy modes on the edge (NaN: not resolved)"}),
+             "resolved": (("side", "k"), c["resolved"],
+                          {"long_name": "count obeys the resolution rule (module docstring)"}),
+             "status": (("side", "k"), c["status"], {"long_name": STATUS_DOC}),
+             "chiral_index": (("side", "k"), c["index"],
+                              {"long_name": "n(C=+1) - n(C=-1) of the counted zero modes"}),
+             "weight": (("side", "k", "mode"), c["weight"],
                         {"long_name": "eigenvalues of M(eta_2): zero-mode weights on the surface layer"}),
-             "eigenvalue_ratio": (("side", "k", "mode"), np.array(rat),
+             "eigenvalue_ratio": (("side", "k", "mode"), c["ratio"],
                                   {"long_name": "lambda(eta_2)/lambda(eta_1)"}),
-             "eta": ("k", eta1, {"units": "|t|"})},
+             "eta": (("side", "k"), c["eta1"], {"units": "|t|", "long_name": "eta_1 of the pair used"}),
+             "eta_2": (("side", "k"), c["eta2"], {"units": "|t|", "long_name": "eta_2 = eta_1/ratio"}),
+             "levels": (("side", "k"), c["levels"], {"long_name": "eta ladder steps taken"}),
+             "noise": (("side", "k"), c["noise"], {"long_name": "significance level of the weights"}),
+             "line_gap": ("k", res.line_gap.values, {"units": "|t|"}),
+             "weight_floor": ("k", res.weight_floor.values, {"units": "1"})},
             coords={"side": list(SIDES),
-                    "k": ("k", k, {"units": MOMENTUM_UNITS, "long_name": "momentum along the edge"}),
+                    "k": ("k", c["k"], {"units": MOMENTUM_UNITS, "long_name": "momentum along the edge"}),
                     "mode": np.arange(self.block_size)})
         return finalize(ds, model=self.model, **self._attrs(), ratio=ratio, tol=tol,
-                        max_iter=max_iter, iterations=iters,
-                        criterion="lambda_i(eta/ratio) > ratio^-1/2 lambda_i(eta)")
+                        max_iter=max_iter, n_q=n_q, chiral=int(c["chiral"]), c_g=ETA_GAP_FRACTION,
+                        c_w=WEIGHT_FRACTION, zero_ratio=c["rho_hi"], finite_ratio=c["rho_lo"],
+                        criterion=RULE_SUMMARY)
 
     # ----------------------------------------------------------- decay lengths
     def decay_length(self, k, energy: float = 0.0) -> xr.Dataset:
         """Longest evanescent decay length at ``energy`` per k (columns and units of a).
 
         From the transfer-matrix eigenvalues lambda (|lambda| < 1) of the principal-layer
-        chain; also the number of propagating channels (|lambda| = 1 within 1e-9, i.e.
-        the k line crosses the bulk spectrum at this energy).
+        chain (:meth:`Ribbon.decay_length`); also the number of propagating channels
+        (||lambda| - 1| < 1e-9, i.e. the k line crosses the bulk spectrum at this energy;
+        xi is then infinite).
         """
         energy = check_range("energy", energy)
         k = np.atleast_1d(np.asarray(k, dtype=float))
-        h00, h10 = self.layer_blocks(k)
-        n = self.block_size
-        xi = np.empty(len(k))
-        n_prop = np.empty(len(k), dtype=int)
-        eye, zero = np.eye(n), np.zeros((n, n))
-        for i in range(len(k)):
-            a = np.block([[zero, eye], [-h10[i], energy * eye - h00[i]]])
-            b = np.block([[eye, zero], [zero, np.conj(h10[i]).T]])
-            lam = sla.eigvals(a, b)
-            lam = np.abs(lam[np.isfinite(lam)])
-            prop = np.abs(lam - 1) < 1e-9
-            n_prop[i] = prop.sum()
-            dec = lam[(lam < 1) & ~prop]
-            xi[i] = -self.span / np.log(dec.max()) if dec.size else 0.0
+        xi, n_prop = self.ribbon.decay_length(k, self.delta, self.field, energy)
         ds = xr.Dataset(
             {"xi_columns": ("k", xi, {"units": "columns"}),
              "xi": ("k", xi * self.ribbon.column_spacing, {"units": "a"}),
              "propagating": ("k", n_prop)},
             coords={"k": ("k", k, {"units": MOMENTUM_UNITS})})
         return finalize(ds, model=self.model, **self._attrs(), energy=energy)
+
+
+def _lorentz_ratio(x: float, ratio: float) -> float:
+    """lambda(eta_2)/lambda(eta_1) of a state at |E| = x eta_2 (eta_1 = ratio eta_2)."""
+    return (ratio ** 2 + x ** 2) / (ratio ** 2 * (1 + x ** 2))
+
+
+def _kappa_min(norms: dict, gap) -> np.ndarray:
+    """Root kappa >= 0 of F(kappa) = sum_alpha n_alpha (exp(kappa |alpha|) - 1) = E_g, vectorised.
+
+    A solution psi_m ~ exp(-kappa m) at E = 0 gives ||H(q) psi|| <= F(kappa) ||psi|| while
+    ||H(q) psi|| >= E_g ||psi||: every decay rate is >= this root.  F is convex and increasing,
+    F(kappa) >= v kappa, so Newton's method from kappa_0 = E_g / v decreases monotonically to it.
+    """
+    gap = np.asarray(gap, dtype=float)
+    al = np.array([abs(a) for a in norms], dtype=float)
+    nn = np.stack([norms[a] for a in norms], axis=-1)  # (n_k, n_alpha)
+    v = (nn * al).sum(-1)
+    kap = np.where(v > 0, gap / np.where(v > 0, v, 1.0), 0.0)
+    for _ in range(100):
+        e = np.exp(kap[:, None] * al)
+        f = (nn * (e - 1)).sum(-1) - gap
+        df = (nn * al * e).sum(-1)
+        step = np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
+        kap = np.maximum(kap - step, 0.0)
+        if np.all(np.abs(step) <= 1e-14 * np.maximum(kap, 1e-300)):
+            break
+    return kap
 
 
 _SINGULAR = ("surface Green's function: a singular matrix in the decimation (the energy is within rounding of "

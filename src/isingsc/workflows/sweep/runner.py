@@ -32,6 +32,7 @@ class SweepReport:
     pending: int
     total: int
     path: Path
+    damaged: tuple = ()  # (index, chunk file) of the damaged chunks found on --resume (recomputed)
 
 
 def _worker_env(threads: int) -> dict:
@@ -43,14 +44,25 @@ def _worker_env(threads: int) -> dict:
     return env
 
 
+def check_scheduler_address(address: str) -> str:
+    """Refuse a scheduler address that is not of the form [protocol://]host:port."""
+    import re
+
+    if not re.fullmatch(r"([a-z][a-z0-9+.-]*://)?[^\s:/]+(:\d{1,5})(/.*)?|[a-z]+://[^\s]+", str(address)):
+        raise ParameterError("--scheduler", address, "a scheduler address such as tcp://host:8786")
+    return address
+
+
 def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: int):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
+        check_scheduler_address(scheduler)
         try:
             return Client(scheduler, timeout="20s"), None
-        except (OSError, TimeoutError) as exc:
-            raise IsingscError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise IsingscError(f"--scheduler {scheduler}: cannot connect ({type(exc).__name__}: "
+                               f"{' '.join(str(exc).split())})") from None
     workers = n_workers or config.cpu_count()
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, env=_worker_env(threads_per_worker),
@@ -59,8 +71,14 @@ def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: in
 
 
 def prepare_store(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False) -> SweepStore:
-    """Create the store at ``out`` or, with ``resume``, reopen it (same sweep required)."""
+    """Create the store at ``out`` or, with ``resume``, reopen it (same sweep required; its damaged chunks
+    are reported and their points recomputed, the good points are kept)."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError("--out", str(out), "a folder for the sweep store (this is a file)")
+    if resume and not out.exists():
+        raise ParameterError("--resume", str(out), "an existing sweep store to continue (none here: run without "
+                             "--resume to start one)")
     if out.exists() and any(out.iterdir()):
         if resume:
             return SweepStore.open(out, spec)
@@ -114,4 +132,5 @@ def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = F
             if cluster is not None:
                 cluster.close()
     left = len(store.pending())
-    return SweepReport(computed=computed, failed=failed, pending=left, total=total, path=Path(out))
+    return SweepReport(computed=computed, failed=failed, pending=left, total=total, path=Path(out),
+                       damaged=tuple(getattr(store, "damaged", ())))

@@ -56,7 +56,7 @@ SETTINGS: dict[str, tuple[float, str, object]] = {
 #: Quantities a sweep can compute, with the variables each writes (see quantities.py), and the
 #: capability each needs of the model (:meth:`isingsc.models.catalogue.ResolvedModel.require`).
 QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding")
-CAPABILITY = {"Tc": "pairing", "Delta0": "pairing", "Hc2": "pairing", "nodal": "pairing", "winding": "winding"}
+CAPABILITY = {"Tc": "pairing", "Delta0": "pairing", "Hc2": "pairing", "nodal": "winding", "winding": "winding"}
 
 _TABLES = ("model", "parameters", "axes", "compute")
 _MAX_POINTS = 1_000_000
@@ -248,6 +248,9 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
         if key in fixed:
             _fail(path, f"[axes] {key}", "also given in [parameters]; give it in one place")
         axes[key] = _axis_values(path, key, spec)
+    if not axes:
+        _fail(path, "[axes]", "a sweep needs at least one axis, e.g. gamma = {start = 0.0, stop = 0.5, num = 6} "
+                              "(one point: isingsc tc / hc2 / winding)")
 
     compute = dict(data.get("compute", {}))
     quantities = compute.pop("quantities", None)

@@ -95,7 +95,40 @@ class SweepStore:
         if stored != spec.canonical():
             raise IsingscError(f"--out {path} holds a different sweep (model, parameters, axes or quantities "
                                "changed); --resume needs the same sweep file, or choose a new --out folder")
-        return cls(path, spec)
+        store = cls(path, spec)
+        store.damaged = store.check()
+        return store
+
+    damaged: tuple = ()
+
+    def check(self) -> tuple:
+        """Read every chunk of the store; the points whose chunks cannot be read (a truncated or corrupt file)
+        are reset to pending, so that they are recomputed, and returned as (index, file) pairs.  Readable
+        points are not touched."""
+        bad = []
+        names = [n for n in self.group.array_keys()]
+        shape = self.spec.shape
+        for name in names:
+            array = self.group[name]
+            if array.shape != shape:
+                continue
+            try:
+                array[...]  # the whole array at once; chunk by chunk only where that fails
+                continue
+            except Exception:
+                pass
+            for index in np.ndindex(*shape):
+                try:
+                    array[index]
+                except Exception:
+                    bad.append((index, f"{name}/{'.'.join(map(str, index))}"))
+        for index in {i for i, _ in bad}:
+            for name in names:
+                if self.group[name].shape == shape and name not in ("status", "error"):
+                    self.group[name][index] = np.nan
+            self.group["error"][index] = ""
+            self.group["status"][index] = PENDING
+        return tuple(bad)
 
     def write(self, index: tuple, values: dict, error: str) -> None:
         """Store one point; ``status`` last (the commit mark of the point)."""

@@ -1,0 +1,103 @@
+"""Every catalogue model x every command that can apply to it.
+
+Each cell either succeeds (exit 0, output files written) or exits 2 with one line giving the physics
+reason the model cannot give that observable.  The refusals follow from the physics of the model, not
+from the code: the TMD alone has no pairing; the literal Eq. 8 model is k-space only (its static
+self-energy has poles, so it has no real-space lattice and its det A winds around the poles); the
+Rashba (PdTe2-like) and broken-mirror (MoTe2-like) models have in-plane spin-orbit terms that break
+the chiral symmetry C = sigma_x tau_y, so W(ky) is not defined.
+
+The default run uses the model defaults and the command defaults except for the counts of the output
+grids (temperatures, momenta, energies), which are cut to keep it fast; the ``slow`` test runs every
+cell on the full command defaults.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from isingsc.models.catalogue import get, names
+from isingsc.workflows.sweep.quantities import compute_point
+
+from .cli_helpers import run_cli
+
+NO_PAIRING = "no pairing orbital"
+K_SPACE_ONLY = "k space only"
+NO_CHIRAL = "no chiral symmetry"
+POLES = "poles"
+
+#: The expected refusals: (model, command) -> words of the physics reason.
+REFUSED = {
+    **{("tmd", c): NO_PAIRING for c in ("tc", "gap", "hc2", "spectrum bulk", "spectrum edge", "ribbon", "edge")},
+    ("tmd", "winding"): "no pairing",
+    **{("eq8-static", c): K_SPACE_ONLY for c in ("ribbon", "edge", "spectrum edge")},
+    ("eq8-static", "winding"): POLES,
+    ("pdte2", "winding"): NO_CHIRAL,
+    ("mote2", "winding"): NO_CHIRAL,
+}
+
+#: Command lines; OUT is replaced by a folder.  FAST: the grid counts of the default run.
+COMMANDS = {
+    "bands": (["bands", "--out", "OUT"], ["--n-grid", "41"]),
+    "dos": (["dos", "--out", "OUT"], ["--n-k", "24", "--n-grid", "16"]),
+    "tc": (["tc", "--json"], []),
+    "gap": (["gap", "--json"], []),
+    "hc2": (["hc2", "--out", "OUT", "--json"], ["--n-points", "2"]),
+    "winding": (["winding", "--json"], ["--n-ky", "6"]),
+    "ribbon": (["ribbon", "--json"], ["--n-ky", "4"]),
+    "edge": (["edge", "--out", "OUT", "--json"], ["--n-ky", "4", "--n-energy", "5"]),
+    "spectrum bulk": (["spectrum", "bulk", "--json"], ["--n-bias", "21"]),
+    "spectrum edge": (["spectrum", "edge", "--json"], ["--n-ky", "4", "--n-ky-modes", "8", "--n-energy", "5"]),
+}
+
+CELLS = [(m, c) for m in names() for c in COMMANDS]
+
+
+def _run(capsys, tmp_path, model, command, fast: bool):
+    args, small = COMMANDS[command]
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args] + (small if fast else [])
+    return run_cli(capsys, *args, "--model", model)
+
+
+def _check(code, out, err, model, command, tmp_path):
+    if (model, command) in REFUSED:
+        lines = err.strip().splitlines()
+        assert code == 2 and len(lines) == 1, err
+        assert model in lines[0] and REFUSED[model, command] in lines[0], lines[0]
+        assert not (tmp_path / "out").exists()
+        return
+    assert code == 0, err
+    if "--json" in COMMANDS[command][0]:
+        data = json.loads(out)
+        assert data["model"] == model
+    if "OUT" in COMMANDS[command][0]:
+        assert any(p.suffix == ".nc" for p in (tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("model, command", CELLS, ids=[f"{m}-{c.replace(' ', '-')}" for m, c in CELLS])
+def test_matrix_cell(capsys, tmp_path, model, command):
+    code, out, err = _run(capsys, tmp_path, model, command, fast=True)
+    _check(code, out, err, model, command, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model, command", CELLS, ids=[f"{m}-{c.replace(' ', '-')}" for m, c in CELLS])
+def test_matrix_cell_on_command_defaults(capsys, tmp_path, model, command):
+    code, out, err = _run(capsys, tmp_path, model, command, fast=False)
+    _check(code, out, err, model, command, tmp_path)
+
+
+@pytest.mark.parametrize("model", names())
+def test_sweep_quantities_of_every_model(model):
+    """A sweep point (the worker's function) gives an answer or the same refusal as the commands."""
+    entry = get(model)
+    quantities = ("Tc", "nodal") if entry.facts.chiral and entry.facts.real_space else ("Tc",)
+    values, err = compute_point(model, quantities, {"delta0": entry.delta0})
+    if model == "tmd":
+        assert NO_PAIRING in err
+        return
+    assert err == "", err
+    assert values["Tc"] > 0 and values["achieved_tol"] <= 0.005
+    if "nodal" in quantities:  # the node charges of a 2D BdG spectrum sum to zero: an even number of nodes
+        assert values["n_nodes"] % 2 == 0 and values["nodal"] == float(values["n_nodes"] > 0)
