@@ -78,7 +78,8 @@ def test_field_enters_the_hamiltonian_as_v_dot_sigma():
         np.testing.assert_allclose(model.hamiltonian(k, same), model.hamiltonian(k, f), atol=1e-15)
 
 
-@pytest.mark.parametrize("bad", [float("nan"), (1.0, float("inf")), (1, 2, 3, 4), [[1.0, 2.0]], "x", (), object(), (0.1, "y")])
+@pytest.mark.parametrize("bad", [float("nan"), (1.0, float("inf")), (1, 2, 3, 4), [[1.0, 2.0]], "x", (), object(),
+                                 (0.1, "y")])
 def test_bad_field_input_names_field(bad):
     with pytest.raises(ParameterError) as err:
         as_field(bad)

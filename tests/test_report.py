@@ -369,8 +369,6 @@ def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys,
 def test_reproduce_api_refuses_bad_selections(tmp_path, kwargs, name, fake_figures):
     """isingsc.reproduce (the library function behind the command): ParameterError naming the option,
     nothing computed or written."""
-    from isingsc.core.errors import ParameterError
-
     with pytest.raises(ParameterError) as err:
         figures.reproduce(tmp_path / "out", **kwargs)
     assert err.value.name == name

@@ -62,14 +62,18 @@ BAD_FILES = [
      "gamma"),
     ("[model]\nname='heterostructure'\n[axes]\nmu_tmd = []\n[compute]\nquantities=['Tc']", "[axes] mu_tmd"),
     ("[model]\nname='heterostructure'\n[axes]\nmu_tmd = [1, 'a']\n[compute]\nquantities=['Tc']", "[axes] mu_tmd[1]"),
-    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Hc3']", "[compute] quantities"),
-    ("[model]\nname='heterostructure'\n[compute]\nquantities=[]", "[compute] quantities"),
-    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Tc']\nt_over_tc = 1.5", "t_over_tc"),
-    ("[model]\nname='heterostructure'\n[parameters]\ndelta0=0.02\nv=1.0\n[compute]\nquantities=['Tc']", "delta0/v"),
+    ("[model]\nname='heterostructure'\n[axes]\ngamma=[0.3]\n[compute]\nquantities=['Hc3']", "[compute] quantities"),
+    ("[model]\nname='heterostructure'\n[axes]\ngamma=[0.3]\n[compute]\nquantities=[]", "[compute] quantities"),
+    ("[model]\nname='heterostructure'\n[axes]\ngamma=[0.3]\n[compute]\nquantities=['Tc']\nt_over_tc = 1.5",
+     "t_over_tc"),
+    ("[model]\nname='heterostructure'\n[parameters]\ndelta0=0.02\nv=1.0\n[axes]\ngamma=[0.3]\n[compute]\n"
+     "quantities=['Tc']", "delta0/v"),
     ("[model]\nname='heterostructure'\n[parameters]\ngamma=0.2\n[axes]\ngamma=[0.1]\n[compute]\nquantities=['Tc']",
      "[axes] gamma"),
     ("[model]\nname='heterostructure'\n[axes]\nt_sc=[-1.0, 0.0]\n[compute]\nquantities=['Tc']", "t_sc"),
-    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Tc']\nmesh = 3", "[compute] mesh"),
+    ("[model]\nname='heterostructure'\n[axes]\ngamma=[0.3]\n[compute]\nquantities=['Tc']\nmesh = 3", "[compute] mesh"),
+    ("[model]\nname='heterostructure'\n[compute]\nquantities=['Tc']", "[axes]"),
+    ("[model]\nname='effective'\n[axes]\ngamma=[0.3]\n[compute]\nquantities=['Tc']", "effective-fit"),
     ("not toml at all [", "not valid TOML"),
 ]
 

@@ -214,6 +214,7 @@ def test_lines_through_or_near_a_node_are_flagged(intrinsic):
     y0 = float(nodes["ky_line"].values[0])
     w = winding_number(intrinsic, DELTA_I, 0.3, [y0, y0 + 1e-9, y0 + 1e-3, y0 - 1e-3])
     assert w["through_node"].values.tolist() == [True, True, False, False]
+    assert w["resolved"].values.tolist() == [False, False, True, True]
     assert np.isnan(w["winding"].values[:2]).all()
     assert np.all(w["min_gap"].values[:2] < 1e-6)
     assert np.all(np.isfinite(w["winding"].values[2:]))
@@ -320,6 +321,22 @@ def test_uncoupled_tmd_is_a_line_of_zeros(hetero):
     # Gamma = 0: the TMD is an unpaired metal, its Fermi surface a line of zeros (not nodes)
     nodes = find_nodes(heterostructure_model(PAPER.with_(gamma=0.0)), DELTA_H, 0.0, spacing=0.2)
     assert nodes.attrs["gapless_lines"] == 1
+
+
+def test_line_of_zeros_detection_does_not_depend_on_rounding_or_spacing(hetero):
+    """Gamma = 0: det A is real on the unpaired TMD Fermi surface (no plaquette winding), so the old
+    detection hinged on rounding-level imaginary parts (+-pi phase steps): 1 on one machine, 0 on another.
+    The zeros are found directly now, at every spacing.  Independent check: a line of zeros is crossed
+    by a continuum of fixed-ky lines (each through_node), an isolated node by single lines only."""
+    uncoupled = heterostructure_model(PAPER.with_(gamma=0.0))
+    for spacing in (0.2, 0.1, 0.05):
+        nodes = find_nodes(uncoupled, DELTA_H, 0.0, spacing=spacing)
+        assert nodes.attrs["gapless_lines"] == 1 and nodes.attrs["zero_line_rows"] >= 1
+    ky = np.linspace(-0.5, 0.5, 7)
+    assert winding_number(uncoupled, DELTA_H, 0.0, ky)["through_node"].all()
+    # coupled (Gamma = 0.5): gapped at Vx = 0, isolated nodes at 4 Delta -- no lines either way
+    for vx in (0.0, 4 * DELTA_H):
+        assert find_nodes(hetero, DELTA_H, vx, spacing=0.1).attrs["gapless_lines"] == 0
 
 
 def test_results_round_trip(tmp_path, intrinsic):

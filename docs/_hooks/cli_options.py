@@ -1,27 +1,38 @@
 """MkDocs hook: render a command's options from the CLI itself.
 
-A page containing the line ``<!-- isingsc-options: NAME -->`` gets, in its place, a
-table of the options of ``isingsc NAME`` (flags, type, default, help) read from
-the typer application, so the command pages cannot drift from ``--help``.
-An unknown command name is an error (the build fails).
+A page containing the line ``<!-- isingsc-options: NAME -->`` gets, in its place, a table of the
+options of ``isingsc NAME`` (flags, type, default, help) read from the typer application, so the
+command pages cannot drift from ``--help``.  NAME is a command (``hc2``) or a command of a group
+followed by its subcommand (``spectrum bulk``).  An unknown command, or a group named without a
+subcommand (a group has no options of its own), is an error: the build fails.
 """
 
 from __future__ import annotations
 
 import re
 
-MARKER = re.compile(r"^<!-- isingsc-options: ([a-z0-9-]+) -->$", re.M)
+MARKER = re.compile(r"^<!-- isingsc-options: ([a-z0-9-]+(?: [a-z0-9-]+)*) -->$", re.M)
 
 
-def _command(name):
+def _command(name: str):
+    """The click command of ``isingsc NAME`` (NAME: words separated by single spaces)."""
     import typer
 
     from isingsc.cli import app
 
-    group = typer.main.get_command(app)
-    if name not in group.commands:
-        raise KeyError(f"isingsc has no command {name!r} (docs marker 'isingsc-options: {name}')")
-    return group.commands[name]
+    cmd = typer.main.get_command(app)
+    path = []
+    for word in name.split():
+        commands = getattr(cmd, "commands", None)
+        if commands is None or word not in commands:
+            where = " ".join(["isingsc", *path])
+            raise KeyError(f"`{where}` has no command {word!r} (docs marker 'isingsc-options: {name}')")
+        cmd = commands[word]
+        path.append(word)
+    if getattr(cmd, "commands", None) is not None:  # a group (typer vendors click: no isinstance check)
+        raise KeyError(f"`isingsc {name}` is a command group: name one of its subcommands "
+                       f"({', '.join(sorted(cmd.commands))}) in the docs marker 'isingsc-options: {name} ...'")
+    return cmd
 
 
 def _cell(text) -> str:

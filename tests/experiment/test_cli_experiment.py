@@ -99,7 +99,7 @@ def test_materials_table_json_and_files(capsys, tmp_path):
 def test_pauli_allen_dynes_ising_commands(capsys, tmp_path):
     code, stdout, err = run(capsys, "pauli", "--tc", "3", "-T", "1", "--json")
     d = json.loads(stdout)
-    assert round(d["slope_T_per_K"], 4) == 1.8568 and d["order"] == "first"
+    assert round(d["slope_T_per_K"], 4) == 1.8568 and d["transition_order"] == "first"
     assert round(d["tricritical"]["T_over_Tc"], 4) == 0.5615
     code, stdout, err = run(capsys, "allen-dynes", "--lambda", "1.815", "--mu-star", "0.10", "--tc", "24.58", "--json")
     d = json.loads(stdout)

@@ -34,10 +34,12 @@ def test_read_csv_default_and_mapped_columns(tmp_path, ising_csv):
     ("T,H\n1,2\n", "missing column for the field"),
     ("T,B\n1.0,5.0\n2.0,abc\n", "line 3: non-numeric cell 'abc'"),
     ("T,B\n1.0,5.0\n2.0,\n", "line 3: empty cell"),
-    ("T,B\n-1.0,5.0\n", "T = -1 K; allowed range T > 0 K"),
-    ("T,B\n0,5.0\n", "allowed range T > 0 K"),
-    ("T,B\n1.0,-5.0\n", "B = -5 T; allowed range B >= 0 T"),
-    ("T,B,err\n1.0,5.0,0\n", "allowed range B_err > 0"),
+    ("T,B\n-1.0,5.0\n", "T = -1 K; allowed range 0 < T <= 1000 K"),
+    ("T,B\n0,5.0\n", "allowed range 0 < T <= 1000 K"),
+    ("T,B\n2000,5.0\n", "line 2: T = 2000 K; allowed range 0 < T <= 1000 K"),
+    ("T,B\n1.0,-5.0\n", "B = -5 T; allowed range 0 <= B <= 1000 T"),
+    ("T,B\n1.0,5000\n", "B = 5000 T; allowed range 0 <= B <= 1000 T"),
+    ("T,B,err\n1.0,5.0,0\n", "allowed range 0 < B_err <= 1000 T"),
     ("T,B\n1.0,inf\n", "not a finite number"),
 ])
 def test_bad_csv(tmp_path, content, match):

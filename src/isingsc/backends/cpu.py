@@ -1,4 +1,4 @@
-"""Compiled kernels of the mean-field hot loop, behind one small backend seam.
+"""Compiled CPU kernels of the mean-field hot loop (the GPU twin: :mod:`isingsc.backends.gpu`).
 
 Every mean-field quantity is a Brillouin-zone sum over the eigenvalues of small
 Nambu matrices that are *linear* in the pairing and the field,
@@ -6,8 +6,8 @@ Nambu matrices that are *linear* in the pairing and the field,
     H(k; Delta, V) = H0(k) + Delta P + V . Z,                               (1)
 
 with P (pairing vertex) and Z = (Zx, Zy, Zz) (Zeeman vertices) independent of k
-for on-site pairing and Zeeman couplings.  :class:`LinearNambu` stores H0 on a
-k mesh once and evaluates
+for on-site pairing and Zeeman couplings.  :class:`~isingsc.backends.dispatch.LinearNambu`
+stores H0 on a k mesh once and evaluates
 
 * ``eigenvalues(delta, field)``  -- E_n(k), shape (n_k, N), ascending,
 * ``pair_blocks(field)``        -- Delta = 0 particle/hole eigenpairs and the
@@ -18,13 +18,12 @@ temperatures.  Eigenvalues come from a Numba-compiled Householder tridiagonalisa
 (real symmetric or complex Hermitian, so a field at any in-plane angle stays on the fast
 path) followed by the square-root-free rational QL; cyclic Jacobi where eigenvectors are
 needed (real matrices; complex ones take NumPy/LAPACK there).  Work is split over k in
-fixed blocks between threads (``ISINGSC_NUM_THREADS``), so every sum is bit-for-bit the
-same for any thread count.
+fixed blocks of :data:`BLOCK_SIZE` between threads (the ``threads`` setting of
+:mod:`isingsc.core.config`), so every sum is bit-for-bit the same for any thread count.
 
-The backend seam: :func:`set_backend` / ``ISINGSC_BACKEND`` choose ``cpu`` or ``gpu``
-(:mod:`isingsc.backends.gpu`, numba.cuda kernels compiled from the *same* device functions defined
-here); :meth:`LinearNambu.eigenvalues`, :meth:`LinearNambu.condensation` and
-:func:`eigvalsh` dispatch on it, and nothing else in the package knows which one runs.
+The device functions here are plain Python compiled twice: by Numba for the CPU and by numba.cuda
+for the GPU (:mod:`isingsc.backends.gpu`); which one runs is decided in one place,
+:mod:`isingsc.backends.dispatch` (the ``backend`` setting), and nothing else in the package knows.
 
 Accuracy: both eigen-solvers are backward stable; eigenvalues agree with
 LAPACK to ~1e-14 |t| (tested).

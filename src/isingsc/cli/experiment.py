@@ -173,7 +173,7 @@ def pauli_command(
         out["temperature_K"] = T
         out["Hc2_T"] = P.pauli_limited_hc2(T, tc, g=g)
         out["H2_second_order_T"] = P.pauli_limited_hc2(T, tc, g=g, transition="second-order")
-        out["order"] = "first" if T / tc < tri["T_over_Tc"] else "second"
+        out["transition_order"] = "first" if T / tc < tri["T_over_Tc"] else "second"
     if json_out:
         print_json(out)
         return
@@ -182,7 +182,7 @@ def pauli_command(
     echo(f"tricritical point (clean, Pauli-limited, BCS): T* = {tri['T_over_Tc']:.6f} Tc = {out['tricritical']['T_K']:.6g} K, "
          f"B* = {tri['B_over_BP']:.6f} B_P = {out['tricritical']['B_T']:.6g} T (mu_B H* = {tri['h_over_Delta0']:.6f} Delta0)")
     if temperature is not None:
-        echo(f"T = {out['temperature_K']:g} K: Hc2 = {out['Hc2_T']:.6g} T ({out['order']} order); "
+        echo(f"T = {out['temperature_K']:g} K: Hc2 = {out['Hc2_T']:.6g} T ({out['transition_order']} order); "
              f"second-order (super-cooling) field {out['H2_second_order_T']:.6g} T")
 
 

@@ -78,3 +78,7 @@ def models_command(
         echo(f"{'':<{width}}    parameters (|t|): " + ", ".join(f"{k}={v:g}" for k, v in r["parameters"].items())
              + f"; delta0 = {r['delta0']:g} |t|" + (f"; file {Path(r['file']).name}" if r["file"] else ""))
         echo(f"{'':<{width}}    source: {r['reference']}")
+        echo(f"{'':<{width}}    D6 spectrum in an in-plane field: {'yes' if r['d6_spectrum'] else 'no'}; chiral "
+             f"symmetry (winding numbers): {'yes' if r['chiral'] else 'no'}; Fermi pockets: "
+             f"{', '.join(r['fermi_pockets']) or 'none'}; pairing: {'yes' if r['pairing'] else 'no'}; real-space "
+             f"lattice: {'yes' if r['real_space'] else 'no'}")

@@ -152,11 +152,16 @@ def resolve_model(model: str | None, model_file: Path | None, params, flags: dic
             raise ParameterError(MODEL_FLAGS.get(name, (f"--{name}",))[0], value, "one value per parameter",
                                  reason=f"{name} is given both by the flag and by --param")
         overrides[name] = float(value)
-    if model_file is not None:
-        if model is not None:
-            raise ParameterError("--model", model, "no --model together with --model-file")
-        return catalogue.resolve(file=Path(model_file), overrides=overrides)
-    return catalogue.resolve(model, overrides=overrides)
+    if model_file is not None and model is not None:
+        raise ParameterError("--model", model, "no --model together with --model-file")
+    try:
+        if model_file is not None:
+            return catalogue.resolve(file=Path(model_file), overrides=overrides)
+        return catalogue.resolve(model, overrides=overrides)
+    except ParameterError as exc:  # name the flag the user typed, where it was a flag
+        if exc.name in flags and flags[exc.name] is not None and exc.name in MODEL_FLAGS:
+            raise ParameterError(MODEL_FLAGS[exc.name][0], exc.value, exc.allowed, reason=exc.reason) from None
+        raise
 
 
 def model_command(default: str = "heterostructure", requires=()):

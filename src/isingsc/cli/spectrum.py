@@ -18,8 +18,10 @@ spectrum_app = typer.Typer(no_args_is_help=True, help="Tunnelling spectroscopy: 
                                                       "zero-bias peak of the Majorana flat bands).")
 app.add_typer(spectrum_app, name="spectrum")
 
-Eta = Annotated[Optional[float], number("--eta", "Lorentzian (= Dynes) broadening; default Delta0/20 (bulk) or "
-                                                 "Delta/25 (edge).", lo=0.0, hi=1.0, lo_open=True, unit="|t|")]
+BulkEta = Annotated[Optional[float], number("--eta", "Lorentzian (= Dynes) broadening of the DOS; default Delta0/20.",
+                                            lo=0.0, hi=1.0, lo_open=True, unit="|t|")]
+EdgeEta = Annotated[Optional[float], number("--eta", "Lorentzian broadening of the edge LDOS; default Delta/25.",
+                                            lo=0.0, hi=1.0, lo_open=True, unit="|t|")]
 
 
 @spectrum_app.command("bulk")
@@ -37,7 +39,7 @@ def spectrum_bulk_command(
     t_junction: Annotated[Optional[float], number("--t-junction", "Junction temperature T_j/Tc_ref of the thermal "
                                                                    "smearing; default --temperature.", lo=0.0, hi=10.0,
                                                   lo_open=True)] = None,
-    eta: Eta = None,
+    eta: BulkEta = None,
     bias_max: Annotated[float, number("--bias-max", "Bias range +- this x Delta0.", lo=0.0, hi=50.0, lo_open=True)] = 4.0,
     n_bias: Annotated[int, count("--n-bias", "Number of bias points.", 11, 10001)] = 161,
     field_angle: FieldAngle = 0.0,
@@ -116,7 +118,7 @@ def spectrum_edge_command(
     n_energy: Annotated[int, count("--n-energy", "Energies in [-window, window].", 3, 5000)] = 61,
     window: Annotated[Optional[float], number("--window", "Energy window; default 2 Delta.", lo=0.0, hi=5.0,
                                               lo_open=True, unit="|t|")] = None,
-    eta: Eta = None,
+    eta: EdgeEta = None,
     compare_winding: Annotated[bool, typer.Option("--compare-winding/--no-compare-winding",
                                                   help="Also compute int dky/2pi |W(ky)| from the bulk node "
                                                        "intervals (models with chiral symmetry).")] = True,
@@ -150,7 +152,7 @@ def spectrum_edge_command(
     if outdir is not None:
         files.append(save(scan, outdir / "spectrum_edge.nc"))
         files += save_figure(plot_edge_scan(scan), outdir / "spectrum_edge.png")
-    result = {"model": model.name, "mode": "edge", "edge": "armchair-y", "delta": delta, "eta": eta, "n_ky": n_ky,
+    result = {"model": model.name, "edge": "armchair-y", "delta": delta, "eta": eta, "n_ky": n_ky,
               "n_ky_modes": n_ky_modes, "energy_window": window, "n_energy": n_energy, "zero_bias": zbp,
               "zero_modes": peaks, "files": [str(f) for f in files],
               "units": "energies |t|; N_edge states/|t| per a of edge (outermost principal layer); densities "

@@ -14,8 +14,8 @@ from isingsc.cli.options import Json, count, output_folder
 
 @app.command("sweep")
 def sweep_command(
-    file: Annotated[Path, typer.Argument(help="Sweep file (TOML): [model], [parameters], [axes], [compute]; "
-                                              "see docs/sweeps.md.")],
+    file: Annotated[Path, typer.Argument(help="Sweep file (TOML) with the tables model, parameters, axes and "
+                                              "compute; see docs/sweeps.md.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder: the Zarr store (sweep.zarr) and plots.")],
     resume: Annotated[bool, typer.Option("--resume", help="Continue the sweep stored in --out: compute only "
                                                           "the missing points.")] = False,

@@ -47,6 +47,10 @@ def _where(source: str, line: int | None) -> str:
     return f"{source}, line {line}" if line is not None else source
 
 
+#: Physical ranges of measured Hc2(T) data: temperatures (K) and fields (T).
+T_MAX_K, B_MAX_T = 1000.0, 1000.0
+
+
 def _validate(T, B, err, source: str, lines=None) -> Hc2Data:
     T = np.asarray(T, dtype=float).ravel()
     B = np.asarray(B, dtype=float).ravel()
@@ -59,20 +63,20 @@ def _validate(T, B, err, source: str, lines=None) -> Hc2Data:
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
             raise DataFileError(f"{_where(source, line(bad[0]))}: {name} = {arr[bad[0]]} is not a finite number")
-    bad = np.flatnonzero(T <= 0)
+    bad = np.flatnonzero((T <= 0) | (T > T_MAX_K))
     if bad.size:
-        raise DataFileError(f"{_where(source, line(bad[0]))}: T = {T[bad[0]]:g} K; allowed range T > 0 K")
-    bad = np.flatnonzero(B < 0)
+        raise DataFileError(f"{_where(source, line(bad[0]))}: T = {T[bad[0]]:g} K; allowed range 0 < T <= {T_MAX_K:g} K")
+    bad = np.flatnonzero((B < 0) | (B > B_MAX_T))
     if bad.size:
-        raise DataFileError(f"{_where(source, line(bad[0]))}: B = {B[bad[0]]:g} T; allowed range B >= 0 T")
+        raise DataFileError(f"{_where(source, line(bad[0]))}: B = {B[bad[0]]:g} T; allowed range 0 <= B <= {B_MAX_T:g} T")
     if err is not None:
         err = np.asarray(err, dtype=float).ravel()
         if len(err) != len(T):
             raise DataFileError(f"{source}: B_err has {len(err)} values but T has {len(T)}")
-        bad = np.flatnonzero(~np.isfinite(err) | (err <= 0))
+        bad = np.flatnonzero(~np.isfinite(err) | (err <= 0) | (err > B_MAX_T))
         if bad.size:
             raise DataFileError(f"{_where(source, line(bad[0]))}: B_err = {err[bad[0]]:g} T; "
-                                f"allowed range B_err > 0 T (finite)")
+                                f"allowed range 0 < B_err <= {B_MAX_T:g} T")
     order = np.argsort(T, kind="stable")
     return Hc2Data(T=T[order], B=B[order], B_err=None if err is None else err[order], source=source)
 

@@ -139,7 +139,7 @@ def hc2_dataset_to_lab(ds: xr.Dataset, scale: LatticeScale) -> xr.Dataset:
         {"Hc2": (ds["Hc2"].dims, scale.field_to_tesla(ds["Hc2"].values), {"units": "T"})},
         coords={"T_K": (ds["T"].dims, scale.temperature_to_kelvin(ds["T"].values), {"units": "K"})},
     )
-    for name in ("T_over_Tc", "Hc2_over_HP", "order"):
+    for name in ("T_over_Tc", "T_over_Tc_reference", "Hc2_over_HP", "transition_order"):
         if name in ds.variables:
             out[name] = ds[name]
     out.attrs.update({k: v for k, v in ds.attrs.items()})

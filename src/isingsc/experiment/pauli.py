@@ -363,7 +363,7 @@ def pauli_limited_curve(Tc: float, *, g: float = G_FACTOR_DEFAULT, n_points: int
     ds = xr.Dataset(
         {"Hc2": ("T", _field_from_reduced(h_phys, tc, g), {"units": "T", "long_name": "thermodynamic Hc2"}),
          "H2": ("T", _field_from_reduced(h2, tc, g), {"units": "T", "long_name": "second-order (super-cooling) field"}),
-         "order": ("T", order.astype(str))},
+         "transition_order": ("T", order.astype(str), {"long_name": "order of the transition (first | second)"})},
         coords={"T": ("T", t * tc, {"units": "K"}), "T_over_Tc": ("T", t, {"units": "1"})},
     )
     return finalize_lab(ds, kind="pauli_limited_curve", Tc_K=tc, g=g, B_P_T=pauli_field(tc, g),

@@ -76,6 +76,10 @@ class SpectrumData:
         return self.G_err is not None
 
 
+#: Physical ranges of a measured tunnelling spectrum: the bias (mV) and the conductance (any unit).
+V_MAX_MV, G_MAX = 1e4, 1e100
+
+
 def _validate(V, G, err, source: str, lines) -> SpectrumData:
     line = (lambda i: f"{source}, line {lines[i]}") if lines is not None else (lambda i: source)  # noqa: E731
     for name, arr in (("bias V", V), ("conductance G", G)) + ((("error", err),) if err is not None else ()):
@@ -83,6 +87,11 @@ def _validate(V, G, err, source: str, lines) -> SpectrumData:
         if bad.size:
             what = "NaN" if np.isnan(arr[bad[0]]) else f"{arr[bad[0]]}"
             raise DataFileError(f"{line(bad[0])}: {name} = {what} is not a finite number; allowed: finite numbers")
+    for name, arr, limit, unit in (("bias V", V, V_MAX_MV, " mV"), ("conductance G", G, G_MAX, "")):
+        bad = np.flatnonzero(np.abs(arr) > limit)
+        if bad.size:
+            raise DataFileError(f"{line(bad[0])}: {name} = {arr[bad[0]]:g}{unit}; allowed range |{name.split()[-1]}| "
+                                f"<= {limit:g}{unit}")
     if len(V) < MIN_POINTS:
         raise DataFileError(f"{source}: {len(V)} data points; need at least {MIN_POINTS} (bias V [mV], dI/dV rows)")
     d = np.diff(V)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from isingsc.core.errors import ModelCapabilityError
+from isingsc.core.errors import ModelCapabilityError, ParameterError
 from isingsc.core.field import as_field
 from isingsc.lattice.quadrature import (K_DISK_LIMIT, PolarQuadrature, QuadratureSpec, disk_radii_for,
                                         k_pocket_radius, zone_quadrature)
@@ -66,8 +66,13 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
     from isingsc.models.symmetry import detect_facts, is_d6_symmetric
 
     facts = facts or detect_facts(model)
-    if zone == "auto":
+    if zone not in ("auto", "wedge", "half", "full"):
+        raise ParameterError("zone", zone, "auto | wedge | half | full")
+    if zone in ("auto", "wedge"):
         d6 = facts.d6_in_plane or is_d6_symmetric(model, angles)
+        if zone == "wedge" and not d6:
+            raise ParameterError("zone", zone, "half or full (auto): the Nambu spectrum of this model is not "
+                                 "D6-symmetric at these field angles, so the Gamma-K-M wedge is not exact")
         zone = "wedge" if d6 else "half"
     energy0 = band_energy_function(model, both_signs=zone != "wedge")
     energy = band_energy_function(model, (None,) + tuple(fields), both_signs=zone != "wedge")
@@ -76,6 +81,11 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
     if use_disks:
         pocket = k_pocket_radius(energy0, 0.75 * K_DISK_LIMIT)
         disks = disk_radii_for(energy, pocket) if pocket is not None else None
+        if k_disks and disks is None:  # forced on, but impossible: say so instead of ignoring it
+            raise ParameterError("k_disks", True, "False or None (auto) for this model: "
+                                 + ("no closed Fermi pocket around K within "
+                                    f"{0.75 * K_DISK_LIMIT:.3g} 1/a" if pocket is None else
+                                    "another Fermi surface crosses the disks' cut-off annulus"))
     quad = zone_quadrature(energy, spec, zone=zone, disks=disks)
     if not any(len(bp) > 2 for bp, corner in zip(quad.breakpoints, quad.from_corner) if not corner) and disks is None:
         raise ModelCapabilityError(label or getattr(model, "name", "model"), "mean-field superconductivity",
@@ -88,7 +98,7 @@ def needs_field_panels(model, quad: PolarQuadrature, field, T: float) -> bool:
     """True when the Zeeman-split crossings at ``field`` may sit outside what the zero-field panels resolve
     at temperature T: |V| max|g_o| > FIELD_PANEL_FACTOR x order x T x (growth / (growth - 1))."""
     f = as_field(field)
-    g = max((abs(x) for x in getattr(model, "zeeman_coupling", (1.0,))), default=1.0)
+    g = max((abs(x) for x in model.zeeman_coupling), default=1.0)
     s = quad.spec
     return f.strength * g > FIELD_PANEL_FACTOR * s.order * T * s.growth / (s.growth - 1.0)
 

@@ -29,7 +29,7 @@ Energies, fields (Zeeman energies V = mu_B B) and temperatures in |t| (k_B = 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xarray as xr
@@ -43,7 +43,7 @@ from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap
 from isingsc.meanfield.quadrature import mesh_at_field, needs_field_panels, quadrature_for
 from isingsc.meanfield.transitions import (critical_field, critical_temperature, first_order_field,
                                            instability_field, solve_gap)
-from isingsc.models.catalogue import ResolvedModel, as_resolved, resolve
+from isingsc.models.catalogue import ResolvedModel, as_nambu_model, as_resolved, resolve
 from isingsc.models.symmetry import detect_facts
 
 SQRT2 = np.sqrt(2.0)
@@ -128,17 +128,22 @@ class MeanField:
         strength v; default the catalogue's value for the model.  Or give ``v`` (|t| x site).
     tol : relative tolerance of every reported number (default 0.5 %).
     spec : starting quadrature (default :func:`default_spec` of Delta0).
+    reference : the model whose zero-field Delta0 fixes v and whose Tc and HP normalise the results, in
+        place of the catalogue's (default: the isolated SC layer for the heterostructure and its
+        effective models, the model itself otherwise; for a bare model, itself).
     **parameters : parameter overrides when ``model`` is a catalogue name.
     """
 
     def __init__(self, model, *, delta0: float | None = None, v: float | None = None, tol: float = DEFAULT_TOL,
-                 spec: QuadratureSpec | None = None, **parameters):
+                 spec: QuadratureSpec | None = None, reference=None, **parameters):
         if parameters:
             if not isinstance(model, str):
                 raise ParameterError(next(iter(parameters)), next(iter(parameters.values())),
                                      "parameter overrides only with a catalogue name (else build the model with them)")
             model = resolve(model, overrides=parameters)
         self.model: ResolvedModel = as_resolved(model)
+        if reference is not None:
+            self.model = replace(self.model, reference=as_nambu_model(reference))
         self.model.require("pairing")
         if delta0 is not None and v is not None:
             raise ParameterError("delta0/v", (delta0, v), "only one of delta0 and v")
@@ -153,7 +158,7 @@ class MeanField:
         if not self.model.facts.pockets:
             # no Fermi pocket detected: fail now, not at the first solve, if the normal state has no
             # Fermi surface at all (quadrature_for raises ModelCapabilityError then)
-            quadrature_for(self.model.model, self.spec, facts=self.model.facts)
+            quadrature_for(self.model.model, self.spec, facts=self.model.facts, label=self.model.name)
 
     # ------------------------------------------------------------------ resolution
     @property
@@ -346,7 +351,7 @@ class MeanField:
             elif v2_guess is None and i == 1:
                 v2_guess = 1.1 * out["V2"][0]
             v1_hint = _matching(guess, "Hc2", x)
-            hints = [Field.in_plane(v, angle) for v in (v2_guess, v1_hint) if v]
+            hints = [Field.in_plane(v, angle) for v in (v2_guess, v1_hint) if v and v > 0]
             problem = self.problem_at(p, t, hints)
             v2 = instability_field(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
                                    guess=v2_guess, angle=angle)
@@ -451,7 +456,7 @@ class MeanField:
                 else:
                     cf = critical_field(problem, T, delta_max=1.5 * p.reference.delta0, v_start=0.05 * vp,
                                         v_max=60 * vp, xtol=1e-7 * vp, v2_guess=hint, angle=a)
-                    hc2.append(cf.field), v2.append(cf.instability_field), order.append(cf.order)
+                    hc2.append(cf.field), v2.append(cf.instability_field), order.append(cf.transition_order)
                 guess = v2[-1]
             state.update(p=p, T=T, tc=tc, v2=np.array(v2), order=order, n_k=len(p.problem.mesh))
             return {"Tc": tc, "Hc2": np.array(hc2)}

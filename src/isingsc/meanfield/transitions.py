@@ -22,6 +22,7 @@ which vary the strength, take the in-plane direction ``angle`` (rad from x).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,8 @@ from isingsc.meanfield.pairing import PairingProblem, check_temperature
 
 
 def _field(strength, angle=0.0) -> Field:
-    return Field.in_plane(strength, angle)
+    # root finders may probe a negative strength: the field of that signed magnitude along the angle
+    return Field.in_plane(strength, angle) if strength >= 0 else Field.in_plane(-strength, angle + np.pi)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_ma
     f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
         # secant from the guess; accepted if it converges close to it with the right sign change
-        r = root_scalar(f, x0=guess, x1=guess * 1.001, method="secant", xtol=xtol, rtol=1e-12, maxiter=12)
+        with warnings.catch_warnings():  # a secant run that wanders off is expected: Brent takes over below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            r = root_scalar(f, x0=guess, x1=guess * 1.001, method="secant", xtol=xtol, rtol=1e-12, maxiter=12)
         if r.converged and 0.7 * guess < r.root < 1.4 * guess and f(r.root * (1 - 1e-4)) < 0:
             return float(r.root)
     if f(0.0) >= 0:
@@ -143,11 +147,11 @@ def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_ma
 
 @dataclass(frozen=True)
 class CriticalField:
-    """Hc2 at one temperature: field (|t|), order ("first"/"second"), jump of Delta, V2."""
+    """Hc2 at one temperature: field (|t|), transition_order ("first"/"second"), jump of Delta, V2."""
 
     T: float
     field: float
-    order: str
+    transition_order: str
     delta_jump: float
     instability_field: float
 
@@ -294,16 +298,16 @@ def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_sta
         land = problem.landscape(grid, [T], _field(v_above, angle))[0]
         i = int(np.argmin(land))
         if land[i] >= 0:
-            return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
+            return CriticalField(T=T, field=v2, transition_order="second", delta_jump=0.0, instability_field=v2)
         delta_guess = float(grid[i])
     elif superconducting_branch(problem, T, _field(v_above, angle), delta_guess)[0] >= 0:
-        return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
+        return CriticalField(T=T, field=v2, transition_order="second", delta_jump=0.0, instability_field=v2)
     found = first_order_field(problem, T, v_low=v_above, delta_guess=delta_guess, v_max=v_max,
                               v_guess=v1_guess, xtol=xtol, angle=angle)
     if found is None:
-        return CriticalField(T=T, field=v2, order="second", delta_jump=0.0, instability_field=v2)
+        return CriticalField(T=T, field=v2, transition_order="second", delta_jump=0.0, instability_field=v2)
     v1, jump = found
-    return CriticalField(T=T, field=v1, order="first", delta_jump=jump, instability_field=v2)
+    return CriticalField(T=T, field=v1, transition_order="first", delta_jump=jump, instability_field=v2)
 
 
 def quartic_coefficient(problem: PairingProblem, T: float, field, h: float) -> float:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from isingsc.core.errors import ModelCapabilityError, ParameterError
+from isingsc.models.base import NambuModel
 from isingsc.models.symmetry import SymmetryFacts, detect_facts, fermi_pockets
 
 PAPER_SOURCE = "model paper (shared/papers/004)"
@@ -287,8 +288,18 @@ def as_resolved(model) -> ResolvedModel:
         return model
     if isinstance(model, str):
         return resolve(model)
-    if not hasattr(model, "bdg_hamiltonian"):
-        raise ParameterError("model", type(model).__name__, "a catalogue name, a ResolvedModel or a NambuModel")
-    return ResolvedModel(model=model, reference=model, name=getattr(model, "name", type(model).__name__),
-                         source="python", description="", citation="", delta0=0.02,
-                         parameters=dict(getattr(model, "parameters", {})), facts=detect_facts(model))
+    model = as_nambu_model(model)
+    return ResolvedModel(model=model, reference=model, name=model.name, source="python", description="",
+                         citation="", delta0=0.02, parameters=dict(getattr(model, "parameters", {})),
+                         facts=detect_facts(model))
+
+
+def as_nambu_model(model) -> NambuModel:
+    """The Hamiltonian object of what a user passed as a model: a ResolvedModel's model, or a
+    :class:`~isingsc.models.base.NambuModel` itself; ParameterError for anything else."""
+    if isinstance(model, ResolvedModel):
+        return model.model
+    if not isinstance(model, NambuModel):
+        raise ParameterError("model", type(model).__name__, "a catalogue model (isingsc.model) or a NambuModel "
+                             "(e.g. a TightBindingModel)")
+    return model

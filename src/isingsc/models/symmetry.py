@@ -27,7 +27,7 @@ from isingsc.core.errors import ParameterError, check_positive_int
 from isingsc.core.field import Field
 from isingsc.lattice.quadrature import K_DISK_LIMIT, corner_distance, k_pocket_radius, ray_crossings, zone_edge_distance
 from isingsc.lattice.triangular import check_spectral_symmetry
-from isingsc.models.base import SIGMA0, SIGMAX, SIGMAY, SIGMAZ
+from isingsc.models.base import SIGMA0, SIGMAX, SIGMAY, SIGMAZ, TightBindingModel
 
 
 @dataclass(frozen=True)
@@ -163,5 +163,5 @@ def detect_facts(model) -> SymmetryFacts:
     return SymmetryFacts(d6_in_plane=is_d6_symmetric(model, (0.0, 0.3, np.pi / 2)),
                          chiral=has_chiral_symmetry(model),
                          pockets=fermi_pockets(model),
-                         pairing=bool(tuple(getattr(model, "pairing_orbitals", ()))),
-                         real_space=hasattr(model, "hoppings"))
+                         pairing=bool(tuple(model.pairing_orbitals)),
+                         real_space=isinstance(model, TightBindingModel))

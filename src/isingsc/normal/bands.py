@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from isingsc.core.errors import check_finite, check_positive_int
+from isingsc.core.field import as_field
 from isingsc.lattice.triangular import KPath, bz_grid, high_symmetry_path
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAZ
@@ -60,7 +61,7 @@ def band_structure(model, path: KPath | None = None, field=0.0) -> xr.Dataset:
         },
     )
     return finalize(ds, model=model, path_labels=",".join(path.labels),
-                    path_ticks=list(path.tick_positions), field=list(np.atleast_1d(field)))
+                    path_ticks=list(path.tick_positions), **as_field(field).attrs())
 
 
 def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field=0.0) -> xr.Dataset:
@@ -107,4 +108,4 @@ def fermi_contours(model, n_grid: int = 301, energy: float = 0.0, field=0.0) -> 
          "spin_z": ("point", spin, {"units": "1", "long_name": "<sigma_z> of the band"})},
     )
     return finalize(ds, model=model, fermi_energy=energy, grid=n_grid,
-                    grid_spacing=float(kx[1] - kx[0]), field=list(np.atleast_1d(field)))
+                    grid_spacing=float(kx[1] - kx[0]), **as_field(field).attrs())

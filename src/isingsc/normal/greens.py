@@ -95,7 +95,7 @@ def lorentzian(x, eta):
 def default_orbital(model) -> str:
     """The orbital whose spectra the commands show by default: the first pairing orbital (the SC layer of
     the heterostructure), else the first orbital."""
-    pairing = tuple(getattr(model, "pairing_orbitals", ()))
+    pairing = tuple(model.pairing_orbitals)
     return pairing[0] if pairing else tuple(model.orbitals)[0]
 
 

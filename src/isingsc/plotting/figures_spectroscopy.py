@@ -112,6 +112,6 @@ def _gap_curve(bulk, T: float, h_over_hp) -> xr.Dataset:
                         delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field, v_max=60 * ref.pauli_field)
     jumps = np.abs(np.diff(d)) / ref.delta0
     return finalize(ds, model=bulk.meanfield.model, T=T, T_over_Tc=T / ref.tc, Delta0_reference=ref.delta0,
-                    HP_reference=ref.pauli_field, Hc2_over_HP=cf.field / ref.pauli_field, transition_order=cf.order,
+                    HP_reference=ref.pauli_field, Hc2_over_HP=cf.field / ref.pauli_field, transition_order=cf.transition_order,
                     delta_jump_at_Hc2=cf.delta_jump, largest_gap_jump_over_delta0=float(jumps.max()),
                     gap_kmesh=f"{len(bulk.problem.mesh)} k points, {ref.spec.describe()}")

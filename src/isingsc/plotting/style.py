@@ -2,7 +2,8 @@
 
 Figures are built with matplotlib's object-oriented API (:class:`matplotlib.figure.Figure`, never
 ``pyplot``), so the library neither selects a backend nor touches the caller's pyplot state: in
-Jupyter the figures display inline, in scripts :func:`save_figure` writes them.  Every public plot
+Jupyter (with the inline backend, ``%matplotlib inline``) a returned figure displays as the cell's
+value, in scripts :func:`save_figure` writes it.  Every public plot
 function runs inside :func:`style` (the :func:`styled` decorator), a ``matplotlib.rc_context``.
 """
 

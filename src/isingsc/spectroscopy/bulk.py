@@ -187,9 +187,9 @@ def spin_projectors(axis) -> np.ndarray:
 
 
 def _orbitals(model, orbital) -> tuple[str, ...]:
-    names = tuple(getattr(model, "orbitals", ()))
+    names = tuple(model.orbitals)
     if orbital is None:
-        pairing = tuple(getattr(model, "pairing_orbitals", ()))
+        pairing = tuple(model.pairing_orbitals)
         if not pairing:
             raise ParameterError("orbital", None, "a model with a pairing orbital, or orbital=<name>")
         return (pairing[0],)
@@ -621,7 +621,7 @@ def gap_versus_field(spectroscopy: BulkSpectroscopy, T: float, h_over_hp, bias=N
         problem = spectroscopy.meanfield.problem_for(T, [hint])
         cf = critical_field(problem, T, delta_max=3 * ref.delta0, v_start=0.05 * ref.pauli_field,
                             v_max=60 * ref.pauli_field, angle=spectroscopy.angle)
-        ds.attrs.update(Hc2_over_HP=float(cf.field / ref.pauli_field), transition_order=cf.order,
+        ds.attrs.update(Hc2_over_HP=float(cf.field / ref.pauli_field), transition_order=cf.transition_order,
                         delta_jump_at_Hc2=float(cf.delta_jump))
     except (ConvergenceError, ParameterError) as exc:
         ds.attrs.update(Hc2_over_HP="not found", transition_order=f"unknown ({exc})")

@@ -19,7 +19,9 @@ per ky (bulk-boundary correspondence), so G_surface has a pole at E = 0:
 
     M(eta) = eta (i/2)(G_s(i eta) - G_s(i eta)^dagger) -> sum_{zero modes} |psi^s><psi^s|  (eta -> 0),
 
-(:meth:`SemiInfiniteEdge.zero_modes` counts them from the eigenvalues of M at two eta).  The
+(:meth:`SemiInfiniteEdge.zero_modes` counts them from the eigenvalues of M at a pair (eta, eta/10),
+eta set on each ky line from its gap E_g by the resolution rule of :mod:`isingsc.topology.edge`:
+eta_1 = 1e-2 E_g 10^-j, descending until the count is clean, or the line is reported unresolved).  The
 zero-mode part rho_0 of M (its eigenvalues that survive eta -> eta/10) gives, per ky,
 
 * the surface weight w = Tr rho_0 and its electron part w_e = Tr_e rho_0 = w/2 (a Majorana
@@ -33,6 +35,12 @@ Integrated over ky, the flat-band density of zero-energy states (all depths) is
 (per unit length a of edge, per edge): the ky-integrated weight of the zero-bias pole of the
 depth-summed edge Green's function, proportional to the length of the flat-band intervals
 weighted by |W|.  The tip on the surface layer sees the part int dky/2pi w_e(ky) of it.
+Resolution: every ky line is counted at its own eta (above); ``flat_band_density`` is NaN if any
+line is unresolved (then ``flat_band_density_resolved`` sums the resolved lines and
+``unresolved_lines`` counts the others), never a sum with a wrong integer in it.  The midpoint rule
+over n_ky points adds at most (dky/2) |jump of n_modes| per ky cell holding one jump of |W|
+(attr ``ky_quadrature_error``, per unit length: (dky/2) sum |jumps| / 2 pi); cells holding two node
+projections need more points.
 
 Depth profile (decay of the peak into the bulk): the zero-mode weight on principal layer j,
 Tr M_j(eta) with G_jj = (z - H00 - H10 g_{j-1} H01 - H01 G_s H10)^-1, g_j the right-end Green's
@@ -46,13 +54,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from isingsc.topology.edge import SemiInfiniteEdge, decimate
 from isingsc.core.errors import ParameterError, check_positive_int, check_range
+from isingsc.core.field import Field
 from isingsc.core.progress import track
 from isingsc.core.results import MOMENTUM_UNITS, finalize
-from isingsc.core.field import Field
-from isingsc.spectroscopy.bulk import SPINS, spin_axis
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
+from isingsc.spectroscopy.bulk import SPINS, spin_axis
+from isingsc.topology.edge import RULE_SUMMARY, SemiInfiniteEdge, decimate
 
 
 def ky_grid(period: float, n_ky: int) -> np.ndarray:
@@ -161,22 +169,12 @@ class EdgeSpectroscopy:
 
     # ------------------------------------------------------------------ zero modes
     def _zero_mode_density(self, side: str, ratio: float = 10.0):
-        """rho_0 (n_k, N, N): the part of M(eta_2) on the eigenvectors counted as zero modes."""
-        zm = self.edge.zero_modes(self.ky, ratio=ratio)
-        eta2 = zm["eta"].values / ratio
-        h00, h10 = self.edge.layer_blocks(self.ky)
-        gl, gr, _ = decimate(h00, h10, 1j * eta2)
-        g = gl if side == "left" else gr
-        m = eta2[:, None, None] * 0.5j * (g - np.conj(np.swapaxes(g, -1, -2)))
-        lam, vec = np.linalg.eigh(m)
-        lam, vec = lam[:, ::-1], vec[:, :, ::-1]  # descending, as zero_modes sorts them
-        r = zm["eigenvalue_ratio"].sel(side=side).values
-        counted = (r > ratio ** -0.5) & (lam > 0)
-        n = counted.sum(-1)
-        if not np.array_equal(n, zm["n_modes"].sel(side=side).values):
-            raise ParameterError("eta", "inconsistent zero-mode count", "a deterministic decimation")
-        rho = np.einsum("kam,km,kbm->kab", vec, np.where(counted, lam, 0.0), vec.conj())
-        return zm, rho, n
+        """rho_0 (n_k, N, N): M(eta_2) on the eigenvectors counted as zero modes, at the pair (eta_1, eta_2)
+        where the count of that ky line was resolved (:meth:`SemiInfiniteEdge.zero_modes`); zero on
+        unresolved lines.  Returns (count dict, rho, n_modes (float, NaN where unresolved))."""
+        count = self.edge._count(self.ky, ratio=ratio)
+        si = 0 if side == "left" else 1
+        return count, count["rho"][si], count["n_modes"][si]
 
     def _electron_spin(self, rho):
         """Electron weight and spin density Tr_e[sigma_a rho] per (column, orbital), (n_k, s, n_orb[, 3])."""
@@ -194,12 +192,19 @@ class EdgeSpectroscopy:
     def zero_bias_peak(self, side: str = "left", ratio: float = 10.0, winding: bool = True) -> xr.Dataset:
         """Zero modes per ky, their surface (electron) weight and spin, and the ky-integrated flat-band density.
 
-        With ``winding`` the bulk W(ky) intervals (:func:`isingsc.topology.bulk.winding_intervals`) give
-        the expected int dky/2pi |W| for comparison (attrs ``flat_band_density_from_winding``).
+        Each ky line is counted at the eta its gap allows (:meth:`SemiInfiniteEdge.zero_modes`):
+        ``n_modes`` is NaN and ``resolved`` False where the rule cannot resolve it; ``eta``/``eta_2``
+        the pair used, ``line_gap`` the gap bound E_g.  Attrs: ``flat_band_density`` (NaN if a line
+        is unresolved), ``flat_band_density_resolved``, ``unresolved_lines``, ``ky_quadrature_error``
+        (module docstring).  With ``winding`` the bulk W(ky) intervals
+        (:func:`isingsc.topology.bulk.winding_intervals`) give the expected int dky/2pi |W| for
+        comparison (attrs ``flat_band_density_from_winding``).
         """
         if side not in ("left", "right"):
             raise ParameterError("side", side, "left | right")
-        zm, rho, n = self._zero_mode_density(side, ratio)
+        count, rho, n = self._zero_mode_density(side, ratio)
+        si = 0 if side == "left" else 1
+        resolved = count["resolved"][si]
         w_e, spin, w_h = self._electron_spin(rho)
         w_total = np.einsum("kii->k", rho).real
         we = w_e.sum((1, 2))
@@ -211,7 +216,11 @@ class EdgeSpectroscopy:
         big = w_e >= 0.01 * np.maximum(we[:, None, None], np.finfo(float).tiny)
         local_min = np.where(n > 0, np.where(big, local, np.inf).min(axis=(1, 2)), 0.0)
         ds = xr.Dataset(
-            {"n_modes": ("ky", n, {"long_name": "zero modes per edge at ky"}),
+            {"n_modes": ("ky", n, {"long_name": "zero modes per edge at ky (NaN: not resolved)"}),
+             "resolved": ("ky", resolved, {"long_name": "the count obeys the resolution rule of "
+                                                        "isingsc.topology.edge (else n_modes is NaN)"}),
+             "status": ("ky", count["status"][si], {"long_name": "0 resolved, else the reason (see "
+                                                                  "SemiInfiniteEdge.zero_modes)"}),
              "weight": ("ky", w_total, {"units": "1", "long_name": "zero-mode weight on the outermost layer"}),
              "weight_electron": ("ky", we, {"units": "1", "long_name": "electron part of it (what a tip sees)"}),
              "weight_hole": ("ky", w_h.sum(1), {"units": "1"}),
@@ -224,18 +233,33 @@ class EdgeSpectroscopy:
                              {"units": "1", "long_name": "electron weight per column and orbital of the outer layer"}),
              "spin_site": (("ky", "column", "orbital", "component"), spin,
                            {"units": "1", "long_name": "Tr_e[sigma_a rho_0] per column and orbital"}),
-             "eta": ("ky", zm["eta"].values, {"units": "|t|"})},
+             "eta": ("ky", count["eta1"][si], {"units": "|t|", "long_name": "eta_1 of the pair used"}),
+             "eta_2": ("ky", count["eta2"][si], {"units": "|t|", "long_name": "eta_2 = eta_1/ratio"}),
+             "line_gap": ("ky", count["resolution"].line_gap_lower.values,
+                          {"units": "|t|", "long_name": "E_g: lower bound on the gap of the ky line"})},
             coords={"ky": ("ky", self.ky, {"units": MOMENTUM_UNITS}), "component": ["x", "y", "z"],
                     "column": np.arange(self.edge.span) if side == "left" else np.arange(self.edge.span)[::-1],
                     "orbital": list(self.model.orbitals)})
-        attrs = dict(self._attrs(), side=side, ratio=ratio,
-                     criterion="lambda_i(eta/ratio) > ratio^-1/2 lambda_i(eta), eta = 1e-6 B(ky)")
+        attrs = dict(self._attrs(), side=side, ratio=ratio, criterion=RULE_SUMMARY)
         if self.dky is not None:
-            attrs.update(flat_band_density=float(self._integral(n)),
+            all_resolved = bool(resolved.all())
+            n0 = np.where(resolved, n, 0.0)
+            # midpoint rule on a step function: error <= (dky/2) |jump| per cell holding one jump of n
+            jumps = np.abs(np.roll(n0, -1) - n0)
+            both = resolved & np.roll(resolved, -1)
+            attrs.update(flat_band_density=float(self._integral(n0)) if all_resolved else float("nan"),
+                         flat_band_density_resolved=float(self._integral(n0)),
+                         unresolved_lines=int((~resolved).sum()),
+                         ky_quadrature_error=float(0.5 * self.dky * jumps[both].sum() / (2 * np.pi)),
                          surface_peak_weight=float(self._integral(we)),
-                         flat_band_length=float(self._integral(n > 0) * 2 * np.pi),
-                         units_note="flat_band_density: zero-energy states per a of edge (= int dky/2pi n_modes); "
-                                    "surface_peak_weight: electron weight on the outermost layer per a of edge")
+                         flat_band_length=float(self._integral(n0 > 0) * 2 * np.pi) if all_resolved
+                         else float("nan"),
+                         units_note="flat_band_density: zero-energy states per a of edge (= int dky/2pi n_modes; "
+                                    "NaN if a ky line is not resolved, flat_band_density_resolved sums the "
+                                    "resolved lines, unresolved_lines counts the others); ky_quadrature_error: "
+                                    "(dky/2) sum |jumps of n_modes| / 2pi, the midpoint-rule error bound when each "
+                                    "ky cell holds at most one jump; surface_peak_weight: electron weight on the "
+                                    "outermost layer per a of edge")
         if winding:
             attrs.update(self._winding_reference())
         return finalize(ds, model=self.model, **attrs)
@@ -258,9 +282,11 @@ class EdgeSpectroscopy:
     def depth_profile(self, ky, n_layers: int, eta: float | None = None, side: str = "left") -> xr.Dataset:
         """Zero-energy weight Tr M_j(eta) on principal layers j = 0 .. n_layers-1 at momenta ky.
 
-        M_j = eta (i/2)(G_jj - G_jj^dagger) at z = i eta (default eta = 1e-7 B(ky), the zero-mode
-        criterion's eta_2); Tr M_j -> sum over zero modes of their weight on layer j, and
-        sum_j Tr M_j -> n_modes(ky) once n_layers >> xi.  Also the electron part.  ``side``: left.
+        M_j = eta (i/2)(G_jj - G_jj^dagger) at z = i eta (default eta = 1e-7 B(ky), B = ||H00|| + 2 ||H10||:
+        the bulk continuum adds up to n_layers N (eta/E_g)^2, so eta must be small against the line gap E_g
+        -- check it against ``SemiInfiniteEdge.resolution(ky).line_gap`` on small-gap lines); Tr M_j -> sum
+        over zero modes of their weight on layer j, and sum_j Tr M_j -> n_modes(ky) once n_layers >> xi.
+        Also the electron part.  ``side``: left.
         """
         if side != "left":
             raise ParameterError("side", side, "left (the right edge is its mirror image)")

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from isingsc.core.errors import check_positive_int, check_range
+from isingsc.models.catalogue import as_nambu_model
 from isingsc.spectroscopy.edge import EdgeSpectroscopy, vx_scan
 
 
@@ -24,7 +25,7 @@ def edge_field_scan(model, delta: float, strengths, energies, eta: float, *, n_k
     momenta), ``flat_band_density_from_winding`` (int dky/2pi |W(ky)|, with ``winding``),
     ``surface_peak_weight``, ``flat_band_length`` and ``max_modes_per_ky``.
     """
-    lattice_model = getattr(model, "model", model)
+    lattice_model = as_nambu_model(model)
     delta = check_range("delta", delta, lo=0.0, lo_open=True, hi=1.0)
     vxs = np.atleast_1d(np.asarray(strengths, dtype=float))
     for v in vxs:

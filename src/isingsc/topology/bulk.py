@@ -355,11 +355,19 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
     n_init : initial uniform kx samples per line (refined adaptively).
     node_tol : a line whose gap min_kx |E| is below this (|t|) is ``through_node``.
 
+    Resolution rule: the kx sampling of each line is set by its own gap through the
+    certified unwrapping (module docstring): an interval of length h (1/a) is accepted
+    only if n L h / (m - L h / 2) < pi/2, m the smaller of sigma_min(A) (|t|) at its ends and
+    L (|t| a) the bound on ||dH/dkx||, so near a gap g the step is h ~ g / (n L) and the
+    number of points grows as the gap closes.  A line whose gap cannot be certified above
+    ``node_tol`` (|t|) is not resolved: W is NaN, ``through_node`` True, ``resolved`` False
+    -- never a guessed integer.
+
     Returns
     -------
     Dataset over ``ky`` with ``winding`` (float: integer, NaN through a node),
-    ``through_node`` (bool), ``min_gap`` (min over kx of |E|, |t|), ``kx_min_gap``
-    (1/a, in [0, 4 pi)) and ``n_points`` (kx samples used).
+    ``through_node`` (bool), ``resolved`` (bool, not through_node), ``min_gap`` (min over
+    kx of |E|, |t|), ``kx_min_gap`` (1/a, in [0, 4 pi)) and ``n_points`` (kx samples used).
     """
     delta = _check_delta(delta)
     v = _check_field(field)
@@ -388,6 +396,7 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
         {"winding": ("ky", wi, {"long_name": "winding number W(ky) (NaN: line through a node)",
                                 "units": "1"}),
          "through_node": ("ky", node, {"long_name": "min |E| along the line < node_tol"}),
+         "resolved": ("ky", ~node, {"long_name": "W certified (the line gap is above node_tol)"}),
          "min_gap": ("ky", gap, {"long_name": "min over kx of |E|", "units": "|t|"}),
          "kx_min_gap": ("ky", kx_gap, {"long_name": "kx of the minimum gap", "units": MOMENTUM_UNITS}),
          "n_points": ("ky", count, {"long_name": "kx samples used on the line"})},
@@ -530,6 +539,78 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
     return np.array(out).reshape(-1, 2)
 
 
+def _golden_min(f, lo, hi, iters: int = 64, lip: float | None = None, above: float | None = None):
+    """Vectorised golden-section search for min f(i, x) on [lo_i, hi_i]; returns (x, f(x)) per entry.
+
+    ``f(i, x)`` evaluates entries i at x.  With ``lip`` (a Lipschitz constant of f) and ``above``,
+    an entry stops once f - lip (hi - lo) > ``above``: f cannot fall below ``above`` in its bracket.
+    """
+    g = (np.sqrt(5.0) - 1) / 2
+    idx = np.arange(len(lo))
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+    fc, fd = f(idx, c), f(idx, d)
+    act = idx
+    for _ in range(iters):
+        if lip is not None:
+            act = act[np.minimum(fc[act], fd[act]) - lip * (hi[act] - lo[act]) <= above]
+        if not act.size:
+            break
+        left = fc[act] < fd[act]
+        h_, l_, c_, d_ = hi[act], lo[act], c[act], d[act]
+        h_, l_ = np.where(left, d_, h_), np.where(left, l_, c_)
+        c_new = np.where(left, h_ - g * (h_ - l_), d_)
+        d_new = np.where(left, c_, l_ + g * (h_ - l_))
+        f_new = f(act, np.where(left, c_new, d_new))
+        fc[act], fd[act] = np.where(left, f_new, fd[act]), np.where(left, fc[act], f_new)
+        hi[act], lo[act], c[act], d[act] = h_, l_, c_new, d_new
+    return np.where(fc < fd, c, d), np.minimum(fc, fd)
+
+
+def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np.ndarray,
+                             node_tol: float) -> np.ndarray:
+    """ky of the grid rows that cross a line of zeros of det A (empty if none).
+
+    A line of zeros (an unpaired Fermi surface, a Bogoliubov Fermi surface) is invisible to the
+    plaquette charges when det A is real there (it changes sign, or touches zero, without
+    winding; rounding then decides whether a plaquette reads +-1, so the old detection depended on
+    the machine).  It is detected directly:
+
+    1. on every row ky = y_j of the scan, each local minimum of the sampled sigma_min(A) that is
+       <= L_x h_x (a zero within the neighbouring cells would force sigma <= L_x h_x / 2 at a sample;
+       sigma_min is L_x-Lipschitz) is refined by a golden-section search between its neighbours;
+    2. a row whose refined minimum is below ``node_tol`` crosses a zero at (x*, y_j); it crosses a
+       *line* of zeros if the lines ky = y_j +- dy (dy = 1e-3 h_y) also have a zero (below
+       ``node_tol``) within h_x of x*.  An isolated node close to a row gives a gap ~ |v| dy >>
+       node_tol there, so it is not mistaken for a line.
+    """
+    lx = chi.lipschitz[0]
+    hx, hy = xs[1] - xs[0], ys[1] - ys[0]
+    sp = s[:-1]  # the last sample repeats the first (kx + 4 pi)
+    loc = (sp <= np.roll(sp, 1, axis=0)) & (sp <= np.roll(sp, -1, axis=0)) & (sp <= lx * hx)
+    ii, jj = np.nonzero(loc)
+    order = np.argsort(sp[ii, jj], kind="stable")  # smallest samples first
+    ii, jj = ii[order], jj[order]
+
+    def sigma_on(y):
+        return lambda i, x: chi(np.stack([x, y[i]], axis=-1))[1]
+
+    for start in range(0, ii.size, 256):  # stop at the first chunk that proves a line
+        ci, cj = ii[start:start + 256], jj[start:start + 256]
+        x_star, f_star = _golden_min(sigma_on(ys[cj]), xs[ci] - hx, xs[ci] + hx, lip=lx, above=node_tol)
+        hit = f_star < node_tol
+        if not hit.any():
+            continue
+        xh, yh = x_star[hit], ys[cj][hit]
+        confirmed = np.zeros(len(xh), dtype=bool)
+        for dy in (1e-3 * hy, -1e-3 * hy):
+            _, f_n = _golden_min(sigma_on(yh + dy), xh - hx, xh + hx, lip=lx, above=node_tol)
+            confirmed |= f_n < node_tol
+        if confirmed.any():
+            return np.unique(yh[confirmed])
+    return np.zeros(0)
+
+
 def _c3v_invariant(chi: _Chiral) -> bool:
     """det A(g k) = det A(k) for the C3v operations g (checked at sample k)?"""
     k = np.random.default_rng(5).uniform(-4.0, 4.0, size=(6, 2))
@@ -564,9 +645,12 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
        q = 0), with the certified loop winding.  ``k_error`` is one Newton step
        |J^-1 F| (typically 1e-13 1/a or less).
 
-    More than ``max_nodes`` zeros, or a zero whose circle of radius spacing/2 crosses
-    another zero, means lines of zeros (Bogoliubov Fermi surfaces, an unpaired layer):
-    ``attrs["gapless_lines"] = 1``.  Node pairs much closer than ``spacing`` off the
+    More than ``max_nodes`` zeros, a zero whose circle of radius spacing/2 crosses
+    another zero, or a row of the scan grid that crosses a line of zeros (a zero below
+    ``node_tol`` on the row and on the lines ky +- 1e-3 h_y beside it; attrs
+    ``zero_line_rows`` counts the rows found, the search stopping at the first batch of
+    256 candidates that holds one) means lines of zeros (Bogoliubov Fermi surfaces,
+    an unpaired layer): ``attrs["gapless_lines"] = 1``.  Node pairs much closer than ``spacing`` off the
     Gamma-M lines may be missed; refine ``spacing``.
 
     Returns
@@ -651,7 +735,10 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
     m = len(nodes)
     # Too many zeros: lines of zeros (Bogoliubov Fermi surfaces, an unpaired normal
     # layer at Gamma = 0), not isolated nodes; charges are not computed then.
-    lines = m > max_nodes
+    # A zero line crossing the rows of the grid (det A real there, e.g. the decoupled TMD
+    # at Gamma = 0, has no plaquette charge): found row by row, see _rows_through_zero_lines.
+    zero_rows = _rows_through_zero_lines(chi, xs, ys, s, node_tol)
+    lines = m > max_nodes or zero_rows.size > 0
     charge = np.zeros(m, dtype=int)
     isolated = np.zeros(m, dtype=bool)
     err = np.full(m, np.nan)
@@ -709,7 +796,8 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
          "k_error": ("node", err, {"units": MOMENTUM_UNITS, "long_name": "Newton error estimate"})},
         coords={"node": ("node", np.arange(m))})
     return finalize(ds, model=_describable(model), delta=delta, field=v.tolist(), spacing=spacing,
-                    scan_grid=[nx, ny], tol=tol, node_tol=node_tol, gapless_lines=int(lines))
+                    scan_grid=[nx, ny], tol=tol, node_tol=node_tol, gapless_lines=int(lines),
+                    zero_line_rows=int(zero_rows.size))
 
 
 def winding_intervals(model, delta: float, field, nodes: xr.Dataset | None = None, *,

@@ -43,14 +43,15 @@ def ribbon_zero_modes(model, delta: float, field, n_ky: int, *, edge: str = "arm
     from isingsc.topology.edge import SemiInfiniteEdge
     from isingsc.topology.ribbon import Ribbon, check_edge
 
-    lattice_model = getattr(model, "model", model)
-    facts = getattr(model, "facts", None)
+    from isingsc.models.catalogue import as_resolved
+
+    resolved = as_resolved(model)
+    lattice_model, facts = resolved.model, resolved.facts
     check_edge(edge)
     if method not in ("semi-infinite", "ribbon"):
         raise ParameterError("method", method, "semi-infinite | ribbon")
     ky = edge_momenta(Ribbon.oriented(lattice_model, 2, edge).period, n_ky)
-    chiral = facts.chiral if facts is not None else True
-    bulk = winding_number(lattice_model, delta, field, ky) if edge == "armchair-y" and chiral else None
+    bulk = winding_number(lattice_model, delta, field, ky) if edge == "armchair-y" and facts.chiral else None
     if method == "semi-infinite":
         modes = SemiInfiniteEdge(lattice_model, edge, delta, field).zero_modes(ky).n_modes.values
         left, right = modes[0].astype(float), modes[1].astype(float)

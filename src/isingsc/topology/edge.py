@@ -53,22 +53,82 @@ Counting zero modes
 For a Hermitian H, M(eta) = eta (i/2) (G_s(i eta) - G_s(i eta)^dagger)
 = sum_n eta^2/(eta^2 + E_n^2) |psi_n^s><psi_n^s| (psi^s: the state on the
 surface layer).  A zero mode contributes its surface weight w_n, independent of
-eta; every other state contributes at most eta^2/E^2 (gapped k line) or a
-continuum ~ pi eta rho(0) (gapless): its contribution falls at least as fast
-as eta.  So at eta_1 and eta_2 = eta_1/r the sorted eigenvalues of M keep their
-value (ratio -> 1) for zero modes and drop by at least r otherwise; a mode is
-counted when lambda_i(eta_2)/lambda_i(eta_1) > r^(-1/2), the logarithmic
-mid-point.  Each weight eta^2/(eta^2 + E^2) grows with eta and
-f_eta2/f_eta1 >= 1/r^2, so M(eta_2) <= M(eta_1) <= r^2 M(eta_2) (Loewner order) and by
-Weyl's monotonicity the ratios of the sorted eigenvalues lie in [1/r^2, 1].
+eta; a state at energy E contributes f(E) = eta^2/(eta^2 + E^2), and the bulk
+continuum of a line with gap E_g at most (eta/E_g)^2 in operator norm (its
+surface projections sum to at most the identity).  Each weight grows with eta
+and f_eta2/f_eta1 >= 1/r^2 (eta_2 = eta_1/r), so M(eta_2) <= M(eta_1) <= r^2 M(eta_2)
+(Loewner order) and by Weyl's monotonicity the ratios rho_i = lambda_i(eta_2)/
+lambda_i(eta_1) of the sorted eigenvalues lie in [1/r^2, 1].  An isolated state
+at |E| = x eta_2 has
 
-Choice of eta: it must be small against the gap E_g(k) of the k line (so that
-bulk states scale as eta^2/E_g^2 and stay far below the zero-mode weights) and
-large against the rounding error of the decimated zero-mode energy, which
-grows like eps B / E_g through the ~log2(xi) solves: on the single-band test
-model the eigenvalue ratios of true zero modes stay within 1e-4 of 1 for
-eta_2 >= 1e-8 B, scatter by percents at eta_2 = 1e-9 B and are lost at 1e-10 B.  Default
-eta_1 = 1e-6 B (eta_2 = 1e-7 B), B = ||H00|| + 2 ||H10||.
+    rho(x) = (r^2 + x^2) / (r^2 (1 + x^2)),
+
+1 for a zero mode, 1/r^2 far from zero.  The count is therefore the number of
+states with |E| below ~eta_2, and it is the number of zero modes only if no
+other state has |E| comparable to or below eta_2: that is what the resolution
+rule below checks, line by line.
+
+Why a fixed eta fails (issue 15): near a projected bulk node the line gap E_g
+closes (2e-6 .. 1e-4 |t| on the lines of the reported cases, decay lengths
+up to 2e6 columns), in-gap Andreev states sit at E ~ E_g/50 .. E_g/100 and the
+zero modes have surface weights ~1e-4; the old default eta_1 = 1e-6 B ~ 8e-6 |t|
+was not small against either scale, so it counted near-zero Andreev pairs as
+zero modes (2 where W = 0) and lost zero modes in the continuum (0 where |W| = 1).
+
+Resolution rule
+---------------
+Chirality.  With C = sigma_x tau_y a symmetry (any in-plane field; checked on
+the layer blocks, :meth:`SemiInfiniteEdge.chiral_projectors`), M is block
+diagonal in the C = +1 / C = -1 spaces of the surface layer, because
+M = eta^2 (eta^2 + H^2)^-1 restricted to the surface and H^2 commutes with C,
+while the Hermitian part eta Re G_s = -eta H/(eta^2 + H^2) only couples the two.
+The count is done in each sector: n_+ and n_-.  Zero modes on one edge of a
+BDI chain with winding W are generically |W| modes of one chirality; a pair of
+states at +-E != 0 (an Andreev pair) has weight in both sectors.  Candidates in
+both sectors therefore mean a pair with |E| below the resolution (or a
+fine-tuned pair of zero modes): not resolved at that eta.
+
+Ladder.  With E_g(k) the certified lower bound on the line gap
+(:meth:`Ribbon.bulk_gap`, |t|) the pairs are
+
+    eta_1 = c_g E_g r^-j,   eta_2 = eta_1 / r,   j = 0, 1, 2, ...   (|t|),   c_g = 1e-2,
+
+so that the continuum has rho <= rho(x = E_g/eta_2 >= 1000) ~ 1/r^2 and leaks at
+most c_g^2 = 1e-4 into M(eta_1).  At each pair every eigenvalue above the
+significance level lambda_sig = 10 max(D, 16 N eps ||M||) is classified as
+
+    zero mode           rho >= rho(1/3)    (|E| <= eta_2/3),
+    finite energy       rho <= rho(5)      (|E| >= 5 eta_2),
+    ambiguous           otherwise,
+
+where D (dimensionless, like the weights) is the size of the chirality-breaking
+parts of M and of eta Re G_s, zero in exact arithmetic: it measures the error of
+the decimation, which grows like eps B^2/eta at small eta.  The line is resolved
+at the first j with no ambiguous eigenvalue and candidates in one sector only,
+provided the decimation is still accurate there:
+
+    lambda_sig <= w_min = c_w span kappa_min,   c_w = 0.1,
+
+kappa_min (1/columns) being the root of sum_alpha ||h_alpha|| (exp(kappa |alpha|) - 1)
+= E_g: every evanescent solution at E = 0 decays at least that fast (a solution
+psi ~ exp(-kappa m) has ||H(q) psi|| <= that sum while ||H(q) psi|| >= E_g), so
+span kappa_min ~ span E_g / v is the surface weight of the slowest possible
+mode (v = sum |alpha| ||h_alpha||, |t| columns).  The rule assumes that every zero
+mode puts at least w_min on the surface layer; in the four test models (the
+reported cases, the paper's parameters and the single-band model), on lines
+1e-9 .. 1e-2 from every node projection, the smallest counted weight is
+4.7 span kappa_min, 47 w_min.  Descending the ladder separates
+in-gap states from zero modes; once lambda_sig exceeds w_min (or the gap leaves no
+room: c_g E_g / r < 1e-15 B) the line is reported unresolved: ``n_modes`` NaN,
+``resolved`` False, ``status`` says why.  In practice lines with E_g below
+~1e-6 .. 1e-5 |t| (within ~1e-6 .. 1e-4 in ky of a projected node, depending on the
+node's velocity) are unresolved; the rounding floor of the decimated zero-mode
+energy (eps B^2/eta) sets that limit.
+
+Without chiral symmetry (an out-of-plane field) there is a single sector, no
+accuracy diagnostic (D = 0) and eta_2 must stay >= 1e-8 B, the level down to
+which the decimated zero-mode weights of the test models are accurate.  A given
+``eta`` is a single pair, resolved only if it obeys the rule (eta <= c_g E_g).
 
 Decay lengths
 -------------
@@ -82,21 +142,19 @@ edge state cannot decay more slowly than that.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 import xarray as xr
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.results import MOMENTUM_UNITS, finalize
-from isingsc.topology.ribbon import (ORIENTATIONS, SPIN_COMPONENTS, Ribbon, check_delta, check_edge,
-                     check_field)
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
 from isingsc.models.symmetry import chiral_basis
+from isingsc.topology.ribbon import ORIENTATIONS, SPIN_COMPONENTS, Ribbon, check_delta, check_edge, check_field
 
 SIDES = ("left", "right")
 
 #: Resolution rule of the zero-mode count (module docstring, "Resolution rule").
 ETA_GAP_FRACTION = 1e-2  #: c_g: the first eta_1 is c_g E_g(k)
-WEIGHT_FRACTION = 1e-2  #: c_w: zero modes with surface weight >= w_min = c_w span kappa_min are resolved
+WEIGHT_FRACTION = 1e-1  #: c_w: zero modes with surface weight >= w_min = c_w span kappa_min are resolved
 ZERO_RATIO_ENERGY = 1.0 / 3.0  #: a weight counts as a zero mode when its ratio is that of |E| <= eta_2/3
 FINITE_RATIO_ENERGY = 5.0  #: and as a finite-energy state when its ratio is that of |E| >= 5 eta_2
 NONCHIRAL_ETA_FLOOR = 1e-8  #: without chiral symmetry eta_2 >= 1e-8 B (no accuracy diagnostic then)
@@ -105,10 +163,11 @@ STATUS_RESOLVED, STATUS_NO_GAP, STATUS_ACCURACY, STATUS_AMBIGUOUS, STATUS_BOTH_C
 STATUS_DOC = ("0 resolved; 1 line gap too small to resolve; 2 decimation accuracy exhausted; 3 ambiguous "
               "ratio (a state with |E| ~ eta) at the last eta; 4 candidates of both chiralities at the last eta; "
               "5 decimation failed; 6 given eta > c_g E_g")
-RULE_SUMMARY = ("eta_1 = c_g E_g r^-j, eta_2 = eta_1/r (j = 0, 1, ...); per chirality sector lambda_i(eta_2)/lambda_i(eta_1) "
-                ">= ratio of |E| = eta_2/3: zero mode, <= ratio of |E| = 5 eta_2: finite energy, else ambiguous; "
+RULE_SUMMARY = ("eta_1 = c_g E_g r^-j, eta_2 = eta_1/r (j = 0, 1, ...); per chirality sector "
+                "lambda_i(eta_2)/lambda_i(eta_1) >= ratio of |E| = eta_2/3: zero mode, <= ratio of "
+                "|E| = 5 eta_2: finite energy, else ambiguous; "
                 "resolved at the first j with no ambiguous ratio, candidates in one chirality only, and "
-                "significance level 10 x max(chirality defect, rounding) <= w_min / 10, w_min = c_w span kappa_min(E_g)")
+                "significance level 10 x max(chirality defect, rounding) <= w_min, w_min = c_w span kappa_min(E_g)")
 
 
 def _check_side(side: str) -> tuple[str, ...]:
@@ -259,11 +318,12 @@ class SemiInfiniteEdge:
             self._chiral = (ps, ms) if res <= 1e-12 * scale else False
         return self._chiral or None
 
-    def resolution(self, k, n_q: int = 128) -> xr.Dataset:
+    def resolution(self, k, n_q: int = 64) -> xr.Dataset:
         """The scales that set the resolution of the zero-mode count on each k line.
 
-        ``line_gap`` E_g(k) (|t|): the gap of the infinite chain along the line
-        (:meth:`Ribbon.bulk_gap`); ``velocity`` v(k) = sum_alpha |alpha| ||h_alpha(k)||
+        ``line_gap`` (|t|): the gap of the infinite chain along the line, the smallest value
+        found by :meth:`Ribbon.bulk_gap`; ``line_gap_lower`` E_g (|t|): its certified lower
+        bound (>= line_gap / 2), the E_g of the rule; ``velocity`` v(k) = sum_alpha |alpha| ||h_alpha(k)||
         (|t| x columns); ``kappa_min`` (1/columns): the smallest possible inverse decay length
         at E = 0, the root of sum_alpha ||h_alpha|| (exp(kappa |alpha|) - 1) = E_g
         (~ E_g / v); ``xi_max`` = 1/kappa_min (columns), a bound on every decay length;
@@ -271,14 +331,17 @@ class SemiInfiniteEdge:
         first (largest) eta of the count.  The rule is in the module docstring.
         """
         k = np.atleast_1d(np.asarray(k, dtype=float))
-        gap = self.ribbon.bulk_gap(k, self.delta, self.field, n_q=n_q)
+        found, gap = self.ribbon.bulk_gap(k, self.delta, self.field, n_q=n_q, bounds=True)
         blocks = self.ribbon.column_blocks(k, self.delta, self.field)
         norms = {a: np.linalg.norm(b, 2, axis=(-2, -1)) for a, b in blocks.items()}
         kappa = _kappa_min(norms, gap)
         with np.errstate(divide="ignore"):
             xi = np.where(kappa > 0, 1.0 / np.where(kappa > 0, kappa, 1.0), np.inf)
         ds = xr.Dataset(
-            {"line_gap": ("k", gap, {"units": "|t|", "long_name": "gap E_g of the infinite chain on the k line"}),
+            {"line_gap": ("k", found, {"units": "|t|", "long_name": "gap of the infinite chain on the k line "
+                                                              "(smallest value found)"}),
+             "line_gap_lower": ("k", gap, {"units": "|t|", "long_name": "E_g: certified lower bound on the gap "
+                                                                  "(>= line_gap / 2)"}),
              "velocity": ("k", sum(abs(a) * n for a, n in norms.items()), {"units": "|t| columns"}),
              "kappa_min": ("k", kappa, {"units": "1/columns", "long_name": "lower bound on 1/decay length"}),
              "xi_max": ("k", xi, {"units": "columns", "long_name": "upper bound on every decay length"}),
@@ -334,11 +397,11 @@ class SemiInfiniteEdge:
             else:
                 defect = np.zeros(n)
             noise = np.maximum(defect, 16 * self.block_size * eps * norm_m)
-            out[sd] = dict(lam=lam, vec=vec, noise=noise, defect=defect, m=m)
+            out[sd] = {"lam": lam, "vec": vec, "noise": noise, "defect": defect}
         return out, ok
 
     def _count(self, k, eta=None, ratio: float = 10.0, tol: float = 1e-13, max_iter: int = 200,
-               n_q: int = 128, max_levels: int = 40) -> dict:
+               n_q: int = 64, max_levels: int = 40) -> dict:
         """The zero-mode count with its resolution rule (see the module docstring); arrays per (side, k)."""
         ratio = check_range("ratio", ratio, lo=1.0, lo_open=True)
         k = np.atleast_1d(np.asarray(k, dtype=float))
@@ -346,7 +409,7 @@ class SemiInfiniteEdge:
         h00, h10 = self.layer_blocks(k)
         bound = np.linalg.norm(h00, 2, axis=(-2, -1)) + 2 * np.linalg.norm(h10, 2, axis=(-2, -1))
         res = self.resolution(k, n_q=n_q)
-        gap, w_min = res.line_gap.values, res.weight_floor.values
+        gap, w_min = res.line_gap_lower.values, res.weight_floor.values
         chiral = self.chiral_projectors() is not None
         rho_hi, rho_lo = _lorentz_ratio(ZERO_RATIO_ENERGY, ratio), _lorentz_ratio(FINITE_RATIO_ENERGY, ratio)
         if eta is None:
@@ -392,7 +455,7 @@ class SemiInfiniteEdge:
                 a, b = prev[sd], cur[sd]
                 todo = (status[si, idx] == -1) & ok_b
                 sig_level = 10 * np.maximum(a["noise"], b["noise"])
-                usable = sig_level <= 0.1 * w_min[idx]
+                usable = sig_level <= w_min[idx]
                 if not chiral:
                     usable &= eb >= NONCHIRAL_ETA_FLOOR * bound[idx]
                 counts, amb = [], np.zeros(len(idx), dtype=bool)
@@ -415,7 +478,8 @@ class SemiInfiniteEdge:
                     kk = idx[i]
                     lb_all = np.concatenate([x[i] for x in b["lam"]])
                     la_all = np.concatenate([x[i] for x in a["lam"]])
-                    order = np.argsort(lb_all)[::-1]
+                    z_all = np.concatenate([z[i] for z in zeros])
+                    order = np.lexsort((-lb_all, ~z_all))  # counted modes first, then descending
                     weight[si, kk] = lb_all[order]
                     with np.errstate(divide="ignore", invalid="ignore"):
                         rat[si, kk] = np.where(la_all > 0, lb_all / np.where(la_all > 0, la_all, 1.0), 0.0)[order]
@@ -443,12 +507,13 @@ class SemiInfiniteEdge:
         n_modes[~resolved] = np.nan
         index = np.where(resolved & chiral, n_sector[..., 0] - n_sector[..., -1], np.nan) if chiral \
             else np.full(shape, np.nan)
-        return dict(k=k, n_modes=n_modes, resolved=resolved, status=status, eta1=eta1, eta2=eta2,
-                    weight=weight, ratio=rat, noise=noise_out, levels=depth, rho=rho, index=index,
-                    resolution=res, chiral=chiral, rho_hi=rho_hi, rho_lo=rho_lo, bound=bound)
+        return {"k": k, "n_modes": n_modes, "resolved": resolved, "status": status, "eta1": eta1,
+                "eta2": eta2, "weight": weight, "ratio": rat, "noise": noise_out, "levels": depth,
+                "rho": rho, "index": index, "resolution": res, "chiral": chiral, "rho_hi": rho_hi,
+                "rho_lo": rho_lo, "bound": bound}
 
     def zero_modes(self, k, eta: float | None = None, ratio: float = 10.0, tol: float = 1e-13,
-                   max_iter: int = 200, n_q: int = 128) -> xr.Dataset:
+                   max_iter: int = 200, n_q: int = 64) -> xr.Dataset:
         """Number of zero-energy edge modes per k on each edge, with the resolution rule of the module docstring.
 
         M(eta) = eta (i/2)(G_s(i eta) - G_s(i eta)^dagger), resolved by chirality, at a
@@ -467,11 +532,12 @@ class SemiInfiniteEdge:
             last eta, 4 candidates of both chiralities (a pair +-E with |E| below resolution) at the
             last eta, 5 decimation failed, 6 the given eta is not <= c_g E_g;
           chiral_index: n(C=+1) - n(C=-1) of the counted modes (NaN if unresolved or without chiral symmetry);
-          weight: eigenvalues of M(eta_2) (descending; the counted modes' surface weights first);
-          eigenvalue_ratio: lambda(eta_2)/lambda(eta_1) in the same order (sector-wise);
+          weight: eigenvalues of M(eta_2) of both sectors, the counted modes' surface weights first,
+            each group descending;
+          eigenvalue_ratio: lambda(eta_2)/lambda(eta_1) in the same order (sorted within each sector);
           eta, eta_2: the pair used (|t|); levels: ladder steps taken; noise: significance level of
           the eigenvalues (10 x max(chirality defect, rounding));
-          line_gap, weight_floor (k): E_g and w_min.
+          line_gap, weight_floor (k): E_g (the certified lower bound on the gap, |t|) and w_min.
         """
         c = self._count(k, eta=eta, ratio=ratio, tol=tol, max_iter=max_iter, n_q=n_q)
         res = c["resolution"]
@@ -491,7 +557,8 @@ class SemiInfiniteEdge:
              "eta_2": (("side", "k"), c["eta2"], {"units": "|t|", "long_name": "eta_2 = eta_1/ratio"}),
              "levels": (("side", "k"), c["levels"], {"long_name": "eta ladder steps taken"}),
              "noise": (("side", "k"), c["noise"], {"long_name": "significance level of the weights"}),
-             "line_gap": ("k", res.line_gap.values, {"units": "|t|"}),
+             "line_gap": ("k", res.line_gap_lower.values,
+                          {"units": "|t|", "long_name": "E_g: certified lower bound on the gap of the k line"}),
              "weight_floor": ("k", res.weight_floor.values, {"units": "1"})},
             coords={"side": list(SIDES),
                     "k": ("k", c["k"], {"units": MOMENTUM_UNITS, "long_name": "momentum along the edge"}),
@@ -507,8 +574,7 @@ class SemiInfiniteEdge:
 
         From the transfer-matrix eigenvalues lambda (|lambda| < 1) of the principal-layer
         chain (:meth:`Ribbon.decay_length`); also the number of propagating channels
-        (||lambda| - 1| < 1e-9, i.e. the k line crosses the bulk spectrum at this energy;
-        xi is then infinite).
+        (||lambda| - 1| < 1e-9, i.e. the k line crosses the bulk spectrum at this energy).
         """
         energy = check_range("energy", energy)
         k = np.atleast_1d(np.asarray(k, dtype=float))

@@ -64,7 +64,21 @@ delocalised value 1/2 (xi from its own profile as above).  Both comparisons
 have a rounding floor: eps ||H|| sqrt(dim) for energies, eps sqrt(dim) for
 weights.  When xi is not small compared with W (the paper's parameters at
 widths of a few hundred columns) nothing passes: the ribbon is too narrow to
-resolve the flat band, which is the correct answer for that width.
+resolve the flat band.
+
+Resolution rule (issue 15).  A count is reported (``resolved``) only when
+
+    E_g(k) > 0,  no propagating channel at E = 0,  W >= n_xi xi_bulk(k),  n_xi = 5,
+
+xi_bulk (columns) being the longest evanescent decay length of the infinite chain
+at E = 0 (:meth:`Ribbon.decay_length`, the transfer-matrix eigenvalues), and, with
+chiral symmetry C = sigma_x tau_y (any in-plane field), when the modes counted on
+each edge have one chirality: C restricted to them has eigenvalues of one sign,
+|c| >= 1/2 (a resolved zero mode has |c| = 1 - O(exp(-W/xi)); an Andreev pair at
++-E on one edge spans C = +1 and C = -1).  Otherwise ``n_left``/``n_right`` are NaN:
+a ribbon narrower than a few decay lengths does not tell a zero mode from its
+partner across the ribbon, so it gives no count at all rather than 0.
+E_g(k) is certified (:meth:`Ribbon.bulk_gap`).
 """
 
 from __future__ import annotations
@@ -72,15 +86,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg as sla
 import scipy.sparse as sp
 import xarray as xr
-import scipy.linalg as sla
 from scipy.linalg import lapack
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator, eigsh
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
-from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.core.field import as_field
+from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, nambu
 
 #: Edge orientations: (periodic T, open U) in lattice coordinates.
@@ -91,6 +105,9 @@ ORIENTATIONS = {
 
 
 SPIN_COMPONENTS = ("x", "y", "z")
+
+#: Resolution rule of the finite-ribbon count: the width must be at least this many decay lengths.
+WIDTH_DECAY_LENGTHS = 5.0
 
 
 def check_delta(delta) -> float:
@@ -362,57 +379,82 @@ class Ribbon:
             out = out + blk[:, None] * np.exp(-1j * q * alpha)[None, :, None, None]
         return out
 
-    def velocity_bound(self, k, delta: float = 0.0, field=0.0) -> np.ndarray:
-        """v(k) = sum_alpha |alpha| ||h_alpha(k)|| (|t| x columns): a bound on ||dH(k, q)/dq||.
-
-        By Weyl's inequality every eigenvalue E_n(k, q) of the chain, and so min_n |E_n|, is
-        v-Lipschitz in q (q per column).  Shape (n_k,).
-        """
-        blocks = self.column_blocks(k, delta, field)
-        return sum(abs(a) * np.linalg.norm(b, 2, axis=(-2, -1)) for a, b in blocks.items())
-
-    def bulk_gap(self, k, delta: float = 0.0, field=0.0, n_q: int = 512) -> np.ndarray:
+    def bulk_gap(self, k, delta: float = 0.0, field=0.0, n_q: int = 128, bounds: bool = False):
         """E_g(k) = min_q min_n |E_n(k, q)|: the gap of the infinite chain along this k line (|t|).
 
-        A grid of ``n_q`` points, then every grid local minimum that could hold the global one
-        (f_j - v dq < min_j f_j, with f = min_n |E_n| v-Lipschitz, :meth:`velocity_bound`)
-        refined by a golden-section search bracketed by its neighbouring grid points, all k
-        and minima at once (48 steps: the bracket shrinks to 2 dq 0.618^48 ~ 1e-11 dq).
-        Shape (n_k,).
+        Certified, not sampled: f(q) = min_n |E_n(k, q)| is v-Lipschitz in q (Weyl; v =
+        sum_alpha |alpha| ||h_alpha(k)|| (|t| x columns) bounds ||dH/dq||), so on a cell [a, b]
+        with end values f_a, f_b, f >= (f_a + f_b - v (b - a)) / 2.  From ``n_q`` equal cells,
+        every cell whose bound is below half the smallest value found is bisected (all k at
+        once) until none is left, or until the smallest value is below 1e-12 v (a line through
+        a node, to rounding: the bound is then not refined and may be 0).  The value is then
+        polished by golden-section searches in the four cells with the lowest end values.
+        Returns E_g, the smallest value found (an upper bound, within ~1e-8 of the minimum);
+        with ``bounds`` the tuple (E_g, E_g_lower), E_g_lower >= E_g / 2 the certified lower
+        bound.  Shape (n_k,).
         """
         k = np.atleast_1d(np.asarray(k, dtype=float))
         n_q = check_positive_int("n_q", n_q, 8)
         blocks = self.column_blocks(k, delta, field)
         alphas = np.array(sorted(blocks))
         stack = np.stack([blocks[a] for a in alphas], axis=1)  # (n_k, n_alpha, D, D)
+        vel = sum(abs(a) * np.linalg.norm(b, 2, axis=(-2, -1)) for a, b in blocks.items())
 
         def f(idx, x):  # min |E| of H(k[idx], x), vectorised
             ph = np.exp(-1j * x[..., None] * alphas)
             h = np.einsum("...a,...aij->...ij", ph, stack[idx])
             return np.abs(np.linalg.eigvalsh(h)).min(-1)
 
-        q = np.linspace(-np.pi, np.pi, n_q, endpoint=False)
-        dq = q[1] - q[0]
-        fq = f(np.arange(len(k))[:, None], np.broadcast_to(q, (len(k), n_q)))
-        out = fq.min(-1)
-        vel = self.velocity_bound(k, delta, field)
-        local = (fq <= np.roll(fq, 1, axis=1)) & (fq <= np.roll(fq, -1, axis=1))
-        ki, qj = np.nonzero(local & (fq - vel[:, None] * dq < out[:, None]))
-        if ki.size:
-            lo, hi = q[qj] - dq, q[qj] + dq
-            g = (np.sqrt(5.0) - 1) / 2
-            c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-            fc, fd = f(ki, c), f(ki, d)
-            for _ in range(48):
-                left = fc < fd  # the minimum lies in [lo, d]
-                hi, lo = np.where(left, d, hi), np.where(left, lo, c)
-                c_new = np.where(left, hi - g * (hi - lo), d)
-                d_new = np.where(left, c, lo + g * (hi - lo))
-                f_new = f(ki, np.where(left, c_new, d_new))
-                fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
-                c, d = c_new, d_new
-            np.minimum.at(out, ki, np.minimum(fc, fd))
-        return out
+        nk = len(k)
+        q = np.linspace(-np.pi, np.pi, n_q + 1)
+        fq = f(np.arange(nk)[:, None], np.broadcast_to(q, (nk, n_q + 1)))
+        best = fq.min(axis=1)
+        lower = np.full(nk, np.inf)
+        ki = np.repeat(np.arange(nk), n_q)
+        a, b = np.tile(q[:-1], nk), np.tile(q[1:], nk)
+        fa, fb = fq[:, :-1].ravel(), fq[:, 1:].ravel()
+        cells = []  # certified cells: (k, a, b, smaller end value)
+        while ki.size:
+            bound = 0.5 * (fa + fb - vel[ki] * (b - a))
+            done = (bound >= 0.5 * best[ki]) | (best[ki] <= 1e-12 * vel[ki]) | (b - a < 1e-14)
+            np.minimum.at(lower, ki[done], np.maximum(bound[done], 0.0))
+            cells.append((ki[done], a[done], b[done], np.minimum(fa, fb)[done]))
+            keep = ~done
+            ki, a, b, fa, fb = ki[keep], a[keep], b[keep], fa[keep], fb[keep]
+            if not ki.size:
+                break
+            m = 0.5 * (a + b)
+            fm = f(ki, m)
+            np.minimum.at(best, ki, fm)
+            ki = np.concatenate([ki, ki])
+            a, b = np.concatenate([a, m]), np.concatenate([m, b])
+            fa, fb = np.concatenate([fa, fm]), np.concatenate([fm, fb])
+        # accuracy: golden-section search inside the (up to) 4 cells of each k with the lowest end values
+        ck, ca, cb, cbd = (np.concatenate(x) for x in zip(*cells))
+        order = np.lexsort((cbd, ck))
+        ck, ca, cb, cbd = ck[order], ca[order], cb[order], cbd[order]
+        rank = np.arange(len(ck)) - np.searchsorted(ck, ck)
+        sel = rank < 4
+        idx, lo, hi = ck[sel], ca[sel], cb[sel]
+        g = (np.sqrt(5.0) - 1) / 2
+        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+        fc, fd = f(idx, c), f(idx, d)
+        act = np.arange(len(idx))
+        for _ in range(64):  # until v (hi - lo) <= 1e-4 E_g: relative error <= 1e-8 at a sqrt-shaped minimum
+            act = act[vel[idx[act]] * (hi[act] - lo[act]) > 1e-4 * best[idx[act]]]
+            if not act.size:
+                break
+            left = fc[act] < fd[act]
+            h_, l_, c_, d_ = hi[act], lo[act], c[act], d[act]
+            h_, l_ = np.where(left, d_, h_), np.where(left, l_, c_)
+            c_new = np.where(left, h_ - g * (h_ - l_), d_)
+            d_new = np.where(left, c_, l_ + g * (h_ - l_))
+            f_new = f(idx[act], np.where(left, c_new, d_new))
+            fc[act], fd[act] = np.where(left, f_new, fd[act]), np.where(left, fc[act], f_new)
+            hi[act], lo[act], c[act], d[act] = h_, l_, c_new, d_new
+        np.minimum.at(best, idx, np.minimum(fc, fd))
+        lower = np.minimum(lower, best)
+        return (best, lower) if bounds else best
 
     def decay_length(self, k, delta: float = 0.0, field=0.0, energy: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """Longest evanescent decay length xi(k) (columns) at ``energy`` and the number of propagating channels.
@@ -420,9 +462,9 @@ class Ribbon:
         The chain H_{m+alpha, m} = h_alpha(k) grouped into principal layers of ``span`` columns
         (H00, H10 = H_{j+1, j}); psi_{j+1} = lambda psi_j solves the generalised eigenproblem
         [[0, 1], [-H10, E - H00]] x = lambda [[1, 0], [0, H01]] x.  xi = -span / ln|lambda|
-        over the |lambda| < 1 solutions (amplitude ~ exp(-m / xi), m in columns); channels with
-        ||lambda| - 1| < 1e-9 are propagating (the k line crosses the bulk spectrum at ``energy``)
-        and make xi infinite.  Returns (xi, n_propagating), shape (n_k,) each.
+        over the evanescent (|lambda| < 1) solutions (amplitude ~ exp(-m / xi), m in columns);
+        channels with ||lambda| - 1| < 1e-9 are propagating (the k line crosses the bulk spectrum
+        at ``energy``) and are counted apart.  Returns (xi, n_propagating), shape (n_k,) each.
         """
         k = np.atleast_1d(np.asarray(k, dtype=float))
         h00, h10 = self.layer_blocks(k, delta, field)
@@ -438,10 +480,7 @@ class Ribbon:
             prop = np.abs(lam - 1) < 1e-9
             n_prop[i] = prop.sum()
             dec = lam[(lam < 1) & ~prop]
-            if n_prop[i]:
-                xi[i] = np.inf
-            else:
-                xi[i] = -self.span / np.log(dec.max()) if dec.size else 0.0
+            xi[i] = -self.span / np.log(dec.max()) if dec.size else 0.0
         return xi, n_prop
 
     def layer_blocks(self, k, delta: float = 0.0, field=0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -545,6 +584,7 @@ class Ribbon:
         left_w = weight @ left_half
         z = v[:, cand]
         n_left = n_right = 0
+        chir = {"left": np.zeros(0), "right": np.zeros(0)}
         p = np.zeros(0)
         unmixed = z
         intra = np.zeros(0)
@@ -575,12 +615,33 @@ class Ribbon:
             if zero.any():  # weight of the counted modes on the far half (small when resolved)
                 leak = float(far[zero].max())
             p = np.where(is_left, 1, -1) * zero  # +1 left zero mode, -1 right, 0 in-gap but not zero
+            c_site = self._chiral_operator(k, delta, field)
+            if c_site is not None:  # the counted modes of one edge: C restricted to them
+                for side, key in ((is_left, "left"), (~is_left, "right")):
+                    sel = zero & side
+                    if sel.any():
+                        z_s = unmixed[:, sel]
+                        cz = np.einsum("ab,mbn->man", c_site, z_s.reshape(W, D, -1)).reshape(z_s.shape)
+                        chir[key] = np.linalg.eigvalsh(z_s.conj().T @ cz)
+        one_sided = {key: bool(val.size == 0 or np.all(val >= 0.5) or np.all(val <= -0.5))
+                     for key, val in chir.items()}
         return dict(energy=e, vectors=v, weight=weight, xi=xi, threshold=thr, candidate=cand,
                     left_weight=left_w, edge=p, unmixed=unmixed, intra=intra,
-                    n_left=n_left, n_right=n_right, leak=leak)
+                    n_left=n_left, n_right=n_right, leak=leak, chirality=chir, one_sided=one_sided)
+
+    def _chiral_operator(self, k, delta, field):
+        """C = sigma_x tau_y on one site (D x D, the model's Nambu basis) if it anticommutes with every
+        column block h_alpha(k) (chiral symmetry: any in-plane field), else None."""
+        from isingsc.models.symmetry import symmetry_operators
+
+        c = symmetry_operators(self.model.nambu_dim // 4)["C"]
+        blocks = self.column_blocks(k, delta, field)
+        scale = max(1.0, max(float(np.abs(b).max()) for b in blocks.values()))
+        res = max(float(np.abs(c @ b @ c.conj().T + b).max()) for b in blocks.values())
+        return c if res <= 1e-12 * scale else None
 
     def edge_states(self, k, delta: float = 0.0, field=0.0, method: str = "auto",
-                    n_q: int = 512) -> xr.Dataset:
+                    n_q: int = 128) -> xr.Dataset:
         """Count zero-energy edge modes per k and per edge on this finite ribbon.
 
         For each k: the chain gap E_g(k); all ribbon states inside it (|E| < E_g,
@@ -592,19 +653,29 @@ class Ribbon:
         on the left edge (column 0) and the right edge (column W-1) (step 2).  The
         criterion is derived in the module docstring.
 
-        Dataset: dims (k, state); n_left(k), n_right(k), bulk_gap(k), n_in_gap(k),
-        leak(k) (largest far-half weight of a counted mode: ~exp(-W/xi) when W >> xi,
-        close to 1/2 when the ribbon is too narrow to resolve the edges); per in-gap
-        state energy, decay_length (columns), threshold, candidate, left_weight
-        (padded with NaN / 0).
+        Resolution rule (module docstring): the count of a k line is reported only if
+        W >= 5 xi_bulk(k) (columns), the line is gapped, and the modes counted on each edge
+        have one chirality; otherwise n_left/n_right are NaN and ``resolved`` is False.
+
+        Dataset: dims (k, state); n_left(k), n_right(k) (float, NaN where not resolved),
+        resolved(k), wide_enough(k) (W >= 5 xi_bulk on a gapped line), bulk_decay_length(k)
+        (xi_bulk, columns), bulk_gap(k), n_in_gap(k), leak(k) (largest far-half weight of a
+        counted mode: ~exp(-W/xi) when W >> xi); per in-gap state energy, decay_length
+        (columns), threshold, candidate, left_weight (padded with NaN / 0).
         """
         check_delta(delta)
         check_field(field)
         ks = np.atleast_1d(np.asarray(k, dtype=float))
         gaps = self.bulk_gap(ks, delta, field, n_q)
+        xi_bulk, n_prop = self.decay_length(ks, delta, field)
         res = [self._classify(float(kk), delta, field, method, g)
                for kk, g in zip(ks, gaps)]
         n = max([1] + [len(r["energy"]) for r in res])
+        wide = (gaps > 0) & (n_prop == 0) & (self.width >= WIDTH_DECAY_LENGTHS * xi_bulk)
+        one_sided = np.array([r["one_sided"]["left"] and r["one_sided"]["right"] for r in res], dtype=bool)
+        resolved = wide & one_sided & (not self.closed)
+        n_left = np.where(resolved, [float(r["n_left"]) for r in res], np.nan)
+        n_right = np.where(resolved, [float(r["n_right"]) for r in res], np.nan)
 
         def pad(key, fill):
             out = np.full((len(ks), n), fill, dtype=float)
@@ -623,20 +694,30 @@ class Ribbon:
                            {"long_name": "|E| < threshold (step 1)"}),
              "left_weight": (("k", "state"), pad("left_weight", np.nan)),
              "bulk_gap": ("k", gaps, {"units": "|t|", "long_name": "gap of the infinite chain at this k"}),
-             "n_left": ("k", np.array([r["n_left"] for r in res])),
-             "n_right": ("k", np.array([r["n_right"] for r in res])),
+             "n_left": ("k", n_left, {"long_name": "zero modes on the left edge (NaN: not resolved)"}),
+             "n_right": ("k", n_right, {"long_name": "zero modes on the right edge (NaN: not resolved)"}),
+             "resolved": ("k", resolved, {"long_name": "W >= n_xi xi_bulk and the counted modes of each edge "
+                                                       "have one chirality"}),
+             "wide_enough": ("k", wide, {"long_name": f"W >= {WIDTH_DECAY_LENGTHS} xi_bulk (and a gapped line)"}),
+             "bulk_decay_length": ("k", xi_bulk, {"units": "columns", "long_name": "longest evanescent decay "
+                                                                                    "length at E = 0 (xi_bulk)"}),
              "n_in_gap": ("k", np.array([len(r["energy"]) for r in res])),
              "leak": ("k", np.array([r["leak"] for r in res]),
                       {"long_name": "largest weight of a counted edge mode on the far half of the ribbon"})},
             coords=coords)
         return finalize(ds, model=self.model, width=self.width, periodic=list(self.periodic),
                         open=list(self.open_), delta=float(delta), field=as_field(field).vector,
-                        method=method, n_q=n_q, bulk_gap_method="grid of n_q q points + Brent",
+                        method=method, n_q=n_q,
+                        bulk_gap_method="certified bisection (Lipschitz bound) + golden section",
                         criterion="|E| < E_g exp(-W/(2 xi)) (xi from the profile), then "
-                                  "intra-edge energy <= inter-edge coupling")
+                                  "intra-edge energy <= inter-edge coupling",
+                        resolution_rule=f"resolved iff E_g > 0, no propagating channel at E = 0, W >= "
+                                        f"{WIDTH_DECAY_LENGTHS} xi_bulk (columns), and C restricted to the "
+                                        "counted modes of each edge has eigenvalues of one sign (|c| >= 1/2)",
+                        width_decay_lengths=WIDTH_DECAY_LENGTHS)
 
     def edge_state_profiles(self, k: float, delta: float = 0.0, field=0.0,
-                            method: str = "auto", n_q: int = 512) -> xr.Dataset:
+                            method: str = "auto", n_q: int = 128) -> xr.Dataset:
         """Profiles of the in-gap states at one k: weight and <sigma_x,y,z> per column.
 
         The in-gap candidates are returned in the basis that diagonalises the left-half

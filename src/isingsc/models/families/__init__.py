@@ -10,8 +10,9 @@ equations, parameters, figures and sources.
 * :mod:`.anisotropic` -- Td-MoTe2-like anisotropic SOC from broken mirrors: two-fold Hc2(phi).
 * :mod:`.multipocket` -- NbSe2/TaS2-like Gamma + K pockets, and the K-pocket-only WS2-like variant.
 * :mod:`.terms` -- the hopping and SOC building blocks (shared with :mod:`isingsc.models.modelfile`).
-* :mod:`.hc2` -- Hc2(T) and Hc2(phi) at any in-plane field angle for any model (imported on use:
-  it loads the compiled mean-field kernels).
+
+Each is also a catalogue entry (:mod:`isingsc.models.catalogue`); Hc2(T) and Hc2(phi) of any of them:
+:class:`isingsc.meanfield.MeanField`.
 
 Energies in units of |t| (k_B = 1); Zeeman energy V = mu_B B (docs/conventions.md).
 """
