@@ -17,7 +17,7 @@ References (not the code under test):
 import numpy as np
 import pytest
 
-from isingsc.spectroscopy.edge import EdgeSpectroscopy, ky_grid, tail_decay_length, vx_scan
+from isingsc.spectroscopy.edge import EdgeSpectroscopy, ky_grid, ldos_field_scan, tail_decay_length
 from isingsc.core.errors import ParameterError
 from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
 
@@ -83,7 +83,7 @@ def test_zero_bias_peak_absent_without_field_present_at_four_delta():
     model = heterostructure_model(PAPER)
     eta = 0.05 / 25
     e = np.array([-1.0, -4 * eta, -2 * eta, 0.0, 2 * eta, 4 * eta, 1.0]) * np.array([0.05, 1, 1, 1, 1, 1, 0.05])
-    scan = vx_scan(model, 0.05, [0.0, 0.2], e, eta, n_ky=36)
+    scan = ldos_field_scan(model, 0.05, [0.0, 0.2], e, eta, n_ky=36)
     n0, n4 = scan.N_edge.values
     # Vx = 0: the in-gap LDOS at E = 0 is small next to the coherence peaks at +-Delta, and not a maximum
     assert n0[3] < n0[2] and n0[3] < n0[4] and n0[3] < 0.05 * min(n0[0], n0[-1])
@@ -142,13 +142,14 @@ def test_ky_grid_and_bad_input():
     assert np.allclose(np.diff(ky), 2 * np.pi / np.sqrt(3) / 4) and np.isclose(ky.sum(), 0.0)
     es = EdgeSpectroscopy(intrinsic_ising_model(ISING), DELTA, 0.5, ky=[1.0])
     assert "N_edge" not in es.ldos([0.0], 0.01)  # explicit momenta: no ky integral
-    with pytest.raises(ParameterError, match="ky"):
-        es._integral(np.ones(1))
+    assert "flat_band_density" not in es.zero_bias_peak(winding=False).attrs  # a ky integral: not on explicit ky
     with pytest.raises(ParameterError, match="side"):
         es.ldos([0.0], 0.01, side="top")
     with pytest.raises(ParameterError, match="eta"):
         es.ldos([0.0], 0.0)
-    with pytest.raises(ParameterError, match="vx"):
-        EdgeSpectroscopy(intrinsic_ising_model(ISING), DELTA, -0.5)
+    with pytest.raises(ParameterError, match="field"):
+        EdgeSpectroscopy(intrinsic_ising_model(ISING), DELTA, float("nan"))
+    with pytest.raises(ParameterError, match="field strength"):
+        ldos_field_scan(intrinsic_ising_model(ISING), DELTA, [-0.5], [0.0], 0.01)
     with pytest.raises(ParameterError, match="n_ky"):
         ky_grid(1.0, 1)

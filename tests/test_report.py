@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from isingsc.core.field import Field
 import xarray as xr
 
 from isingsc.workflows import cache as cache_mod
@@ -55,10 +57,10 @@ KY = np.linspace(-1.8, 1.8, 20)
 
 def _fig4(folder, tag, w, zero_modes, vx):
     wds = xr.Dataset({"winding": ("ky", np.asarray(w, float), {"units": "1"})}, coords={"ky": KY})
-    finalize(wds, delta=0.05, field=[vx, 0.0, 0.0], node_tol=1e-6, n_init=128, kx_loop="[0, 4 pi)")
+    finalize(wds, delta=0.05, **Field.in_plane(vx).attrs(), node_tol=1e-6, n_init=128, kx_loop="[0, 4 pi)")
     save(wds, folder / f"fig4_winding_{tag}.nc")
     eds = xr.Dataset({"zero_modes": ("k", np.asarray(zero_modes, int))}, coords={"k": KY})
-    finalize(eds, edge="armchair-y", iterations=17, tol=1e-13, eta=1e-3, delta=0.05, field=[vx, 0.0, 0.0])
+    finalize(eds, edge="armchair-y", iterations=17, tol=1e-13, eta=1e-3, delta=0.05, **Field.in_plane(vx).attrs())
     save(eds, folder / f"fig4_edge_{tag}.nc")
 
 
@@ -344,13 +346,9 @@ def test_reproduce_cache_dir_option(tmp_path, fake_figures):
     assert not (tmp_path / "a" / cache_mod.DEFAULT_CACHE_NAME).exists()
 
 
-EMPTY_FIGURES_BUG = ("isingsc.workflows.reproduce.reproduce: `wanted or figures` turns an empty selection "
-                     "(figures=[] / --figures '') into all figures, so its `not wanted` check never fires")
-
-
 @pytest.mark.parametrize("args, name", [
     (["--figures", "6"], "figures"),
-    pytest.param(["--figures", ""], "figures", marks=pytest.mark.xfail(strict=True, reason=EMPTY_FIGURES_BUG)),
+    (["--figures", ""], "figures"),
     (["--quality", "best"], "quality")])
 def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys, fake_figures):
     with pytest.raises(SystemExit) as exc:
@@ -364,7 +362,7 @@ def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys,
 
 @pytest.mark.parametrize("kwargs, name", [
     ({"figures": ["6"]}, "figures"),
-    pytest.param({"figures": []}, "figures", marks=pytest.mark.xfail(strict=True, reason=EMPTY_FIGURES_BUG)),
+    ({"figures": []}, "figures"),
     ({"figures": ["1"], "quality": "best"}, "quality")])
 def test_reproduce_api_refuses_bad_selections(tmp_path, kwargs, name, fake_figures):
     """isingsc.reproduce (the library function behind the command): ParameterError naming the option,

@@ -75,7 +75,7 @@ def test_hopping_blocks_rebuild_the_ribbon():
         for m in range(6):
             if 0 <= m + alpha < 6:
                 h[(m + alpha) * D:(m + alpha + 1) * D, m * D:(m + 1) * D] += b * np.exp(1j * k * beta * rib.period)
-    perm = rib._nambu_permutation()
+    perm = rib.nambu_permutation()
     assert np.allclose(h[np.ix_(perm, perm)], rib.bdg_hamiltonian(k, 0.2, 0.5)[0], atol=1e-14)
     cb = rib.column_blocks(k, 0.2, 0.5)
     for alpha in cb:

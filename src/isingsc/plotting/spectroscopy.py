@@ -91,11 +91,11 @@ def plot_edge_ldos_map(scan, ax=None, title: str | None = None):
     delta = scan.attrs["delta"]
     n = scan.N_edge.values
     floor = max(float(np.percentile(n, 2)), 1e-4)
-    m = ax.pcolormesh(scan.energy.values / delta, scan.vx_over_delta.values, np.clip(n, floor, None),
+    m = ax.pcolormesh(scan.energy.values / delta, scan.field_over_delta.values, np.clip(n, floor, None),
                       shading="nearest", cmap="inferno", norm=LogNorm(vmin=floor, vmax=float(n.max())), rasterized=True)
     (fig or ax.figure).colorbar(m, ax=ax, label=r"$N_{\rm edge}$ (1/|t| per a)")
     ax.set_xlabel(r"$E/\Delta$")
-    ax.set_ylabel(r"$V_x/\Delta$")
+    ax.set_ylabel(r"$|V|/\Delta$")
     ax.axhline(1.0, color="w", lw=0.6, ls=":")
     ax.set_title(title or rf"edge LDOS, $\Delta$={delta:g}, $\eta$={scan.attrs['eta']:.2g} |t|", fontsize=9)
     return fig or ax.figure
@@ -108,7 +108,7 @@ def plot_edge_ldos_cuts(scan, ax=None, spin: bool = True):
     delta = scan.attrs["delta"]
     top = float(scan.N_edge.values[:, len(scan.energy) // 2].max())
     step = 1.1 * max(top, float(np.median(scan.N_edge.values)))
-    for i, v in enumerate(scan.vx_over_delta.values):
+    for i, v in enumerate(scan.field_over_delta.values):
         e = scan.energy.values / delta
         ax.plot(e, scan.N_edge.values[i] + i * step, color="k", lw=1.0)
         if spin:
@@ -164,7 +164,7 @@ def plot_edge_spectrum(ldos, title: str | None = None):
     b.set_xlabel(r"$k_y$ (1/a)")
     b.set_ylabel(r"$E$ (|t|)")
     at = ldos.attrs
-    fig.suptitle(title or rf"{at.get('model', '')} edge ({at['edge']}): $\Delta$={at['delta']:g}, $V_x$={at['vx']:g}, "
+    fig.suptitle(title or rf"{at.get('model', '')} edge ({at['edge']}): $\Delta$={at['delta']:g}, $|V|$={at['field_strength']:g}, "
                           rf"$\eta$={at['eta']:.2g} |t|, {at['n_ky']} $k_y$", fontsize=9)
     fig.tight_layout()
     return fig
@@ -188,10 +188,10 @@ def plot_spectroscopy_figure(sweep, pauli, ising, edge_scan, labels=("Pauli-limi
     ax.set_title("(e) " + ax.get_title(), fontsize=9)
     ax = fig.add_subplot(gs[1, 2])
     if "flat_band_density" in edge_scan:
-        ax.plot(edge_scan.vx_over_delta.values, edge_scan.flat_band_density.values, "o-", color="k",
+        ax.plot(edge_scan.field_over_delta.values, edge_scan.flat_band_density.values, "o-", color="k",
                 label=r"$\int dk_y/2\pi\, n_{\rm modes}$")
         if "flat_band_density_from_winding" in edge_scan:
-            ax.plot(edge_scan.vx_over_delta.values, edge_scan.flat_band_density_from_winding.values, "s--",
+            ax.plot(edge_scan.field_over_delta.values, edge_scan.flat_band_density_from_winding.values, "s--",
                     mfc="none", color=ISING_COLOR, label=r"$\int dk_y/2\pi\, |W(k_y)|$")
         ax.set_xlabel(r"$V_x/\Delta$")
         ax.set_ylabel("zero-energy states per a of edge")
@@ -218,7 +218,7 @@ def plot_edge_scan(scan):
     """An edge field scan (:func:`isingsc.spectroscopy.scans.edge_field_scan`): the LDOS map over (E, V) when
     there are several fields, and the LDOS cuts (``isingsc spectrum edge``)."""
     fig, axes = subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
-    if scan.sizes["vx"] > 1:
+    if scan.sizes["field"] > 1:
         plot_edge_ldos_map(scan, axes[0])
     else:
         axes[0].axis("off")

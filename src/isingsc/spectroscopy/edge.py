@@ -55,7 +55,7 @@ import numpy as np
 import xarray as xr
 
 from isingsc.core.errors import ParameterError, check_positive_int, check_range
-from isingsc.core.field import Field
+from isingsc.core.field import Field, as_field
 from isingsc.core.progress import track
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
@@ -71,18 +71,19 @@ def ky_grid(period: float, n_ky: int) -> np.ndarray:
 
 
 class EdgeSpectroscopy:
-    """Edge LDOS and zero-bias peak of ``model`` with pairing ``delta`` and Zeeman energy ``vx`` (|t|).
+    """Edge LDOS and zero-bias peak of ``model`` with pairing ``delta`` (|t|) in the Zeeman ``field`` (a
+    :class:`~isingsc.core.field.Field`, or a number: the Zeeman energy along x, the flat-band direction).
 
     ``edge``: "armchair-y" (the paper's Fig. 4) or "zigzag-x"; ``n_ky``: momenta along the edge
     (midpoint grid over the edge Brillouin zone) unless ``ky`` is given.  Delta is held fixed
     (the self-consistent value can be passed in: :class:`isingsc.spectroscopy.bulk.BulkSpectroscopy`).
     """
 
-    def __init__(self, model, delta: float, vx: float, edge: str = "armchair-y", n_ky: int = 200, ky=None):
+    def __init__(self, model, delta: float, field=None, edge: str = "armchair-y", n_ky: int = 200, ky=None):
         self.model = model
         self.delta = check_range("delta", delta, lo=0.0)
-        self.vx = check_range("vx", vx, lo=0.0)
-        self.field = Field.in_plane(self.vx).vector
+        self.field_value = as_field(field)
+        self.field = self.field_value.vector
         self.edge = SemiInfiniteEdge(model, edge, self.delta, self.field)
         self.period = self.edge.ribbon.period
         if ky is None:
@@ -101,7 +102,7 @@ class EdgeSpectroscopy:
         return np.sum(values, axis=axis) * self.dky / (2 * np.pi)
 
     def _attrs(self) -> dict:
-        return dict(delta=self.delta, vx=self.vx, edge=self.edge.edge, n_ky=len(self.ky),
+        return dict(delta=self.delta, **self.field_value.attrs(), edge=self.edge.edge, n_ky=len(self.ky),
                     ky_grid="midpoints of the edge Brillouin zone" if self.dky is not None else "explicit",
                     period=self.period, layer_columns=self.edge.span,
                     spin_axis=list(self.axis))
@@ -350,24 +351,27 @@ def tail_decay_length(profile: xr.Dataset, lo: float = 1e-10, hi: float = 1e-3) 
     return np.array(out)
 
 
-def vx_scan(model, delta: float, vx_values, energies, eta: float, edge: str = "armchair-y",
-            n_ky: int = 96, orbital=None) -> xr.Dataset:
-    """N_edge(E) for several Zeeman energies (|t|) at fixed Delta: the zero-bias peak appears for Vx > Delta
-    (the nodal topological phase).  Dims (vx, energy[, spin])."""
-    vxs = np.atleast_1d(np.asarray(vx_values, dtype=float))
+def ldos_field_scan(model, delta: float, strengths, energies, eta: float, edge: str = "armchair-y",
+                    n_ky: int = 96, orbital=None, angle: float = 0.0) -> xr.Dataset:
+    """N_edge(E) for several field strengths (Zeeman energies, |t|, in the plane at ``angle``, default along x)
+    at fixed Delta: the zero-bias peak appears for |V| > Delta (the nodal topological phase).
+    Dims (field, energy[, spin])."""
+    vxs = np.atleast_1d(np.asarray(strengths, dtype=float))
     rows, spins, attrs = [], [], {}
     for v in track(vxs, "edge LDOS", unit="field"):
-        es = EdgeSpectroscopy(model, delta, v, edge=edge, n_ky=n_ky)
+        es = EdgeSpectroscopy(model, delta, Field.in_plane(check_range("field strength", v, lo=0.0), angle),
+                              edge=edge, n_ky=n_ky)
         ds = es.ldos(energies, eta, orbital=orbital)
         rows.append(ds.N_edge.values)
         spins.append(ds.N_edge_spin.values)
         attrs = ds.attrs
     e = np.atleast_1d(np.asarray(energies, dtype=float))
     out = xr.Dataset(
-        {"N_edge": (("vx", "energy"), np.array(rows), {"units": "states / |t| / a of edge"}),
-         "N_edge_spin": (("vx", "energy", "spin"), np.array(spins), {"units": "states / |t| / a of edge"})},
-        coords={"vx": ("vx", vxs, {"units": "|t|"}), "vx_over_delta": ("vx", vxs / delta if delta > 0 else vxs),
+        {"N_edge": (("field", "energy"), np.array(rows), {"units": "states / |t| / a of edge"}),
+         "N_edge_spin": (("field", "energy", "spin"), np.array(spins), {"units": "states / |t| / a of edge"})},
+        coords={"field": ("field", vxs, {"units": "|t|", "long_name": "Zeeman energy mu_B B"}),
+                "field_over_delta": ("field", vxs / delta if delta > 0 else vxs, {"units": "1"}),
                 "energy": ("energy", e, {"units": "|t|"}), "spin": list(SPINS)})
-    out.attrs.update({k: v for k, v in attrs.items() if k not in ("vx",)})
-    out.attrs["vx_values"] = list(vxs)
+    out.attrs.update({k: v for k, v in attrs.items() if not k.startswith("field_")})
+    out.attrs.update(field_angle=angle, field_angle_units="rad")
     return out

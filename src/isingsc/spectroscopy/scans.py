@@ -13,14 +13,15 @@ import xarray as xr
 
 from isingsc.core.errors import check_positive_int, check_range
 from isingsc.models.catalogue import as_nambu_model
-from isingsc.spectroscopy.edge import EdgeSpectroscopy, vx_scan
+from isingsc.core.field import Field
+from isingsc.spectroscopy.edge import EdgeSpectroscopy, ldos_field_scan
 
 
 def edge_field_scan(model, delta: float, strengths, energies, eta: float, *, n_ky: int = 96,
                     n_ky_modes: int = 600, winding: bool = True, edge: str = "armchair-y") -> xr.Dataset:
     """N_edge(E) and the flat-band density against the field strength at fixed Delta (|t|).
 
-    Dims (vx, energy[, spin]): ``N_edge`` (states / |t| / a of edge, ``n_ky`` momenta), and per field
+    Dims (field, energy[, spin]): ``N_edge`` (states / |t| / a of edge, ``n_ky`` momenta), and per field
     ``flat_band_density`` (zero-energy states per a of edge from the zero modes on ``n_ky_modes``
     momenta), ``flat_band_density_from_winding`` (int dky/2pi |W(ky)|, with ``winding``),
     ``surface_peak_weight``, ``flat_band_length`` and ``max_modes_per_ky``.
@@ -31,11 +32,12 @@ def edge_field_scan(model, delta: float, strengths, energies, eta: float, *, n_k
     for v in vxs:
         check_range("field strength", v, lo=0.0, hi=5.0)
     check_positive_int("n_ky_modes", n_ky_modes, 2)
-    scan = vx_scan(lattice_model, delta, vxs, energies, eta, edge=edge, n_ky=n_ky)
+    scan = ldos_field_scan(lattice_model, delta, vxs, energies, eta, edge=edge, n_ky=n_ky)
     cols = {"flat_band_density": [], "flat_band_density_from_winding": [], "surface_peak_weight": [],
             "flat_band_length": [], "max_modes_per_ky": []}
     for v in vxs:
-        zb = EdgeSpectroscopy(lattice_model, delta, v, edge=edge, n_ky=n_ky_modes).zero_bias_peak(winding=winding)
+        zb = EdgeSpectroscopy(lattice_model, delta, Field.in_plane(v), edge=edge,
+                              n_ky=n_ky_modes).zero_bias_peak(winding=winding)
         a = zb.attrs
         cols["flat_band_density"].append(a["flat_band_density"])
         cols["flat_band_density_from_winding"].append(a.get("flat_band_density_from_winding", np.nan))
@@ -48,6 +50,6 @@ def edge_field_scan(model, delta: float, strengths, energies, eta: float, *, n_k
     for name, values in cols.items():
         if name == "flat_band_density_from_winding" and not winding:
             continue
-        scan[name] = ("vx", np.array(values, dtype=float), {"units": units[name]})
+        scan[name] = ("field", np.array(values, dtype=float), {"units": units[name]})
     scan.attrs.update(edge_delta=delta, n_ky_modes=n_ky_modes)
     return scan

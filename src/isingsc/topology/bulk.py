@@ -355,6 +355,14 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
     n_init : initial uniform kx samples per line (refined adaptively).
     node_tol : a line whose gap min_kx |E| is below this (|t|) is ``through_node``.
 
+    Returns
+    -------
+    Dataset over ``ky`` with ``winding`` (float: integer, NaN through a node),
+    ``through_node`` (bool), ``resolved`` (bool, not through_node), ``min_gap`` (min over
+    kx of |E|, |t|), ``kx_min_gap`` (1/a, in [0, 4 pi)) and ``n_points`` (kx samples used).
+
+    Notes
+    -----
     Resolution rule: the kx sampling of each line is set by its own gap through the
     certified unwrapping (module docstring): an interval of length h (1/a) is accepted
     only if n L h / (m - L h / 2) < pi/2, m the smaller of sigma_min(A) (|t|) at its ends and
@@ -362,12 +370,6 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
     number of points grows as the gap closes.  A line whose gap cannot be certified above
     ``node_tol`` (|t|) is not resolved: W is NaN, ``through_node`` True, ``resolved`` False
     -- never a guessed integer.
-
-    Returns
-    -------
-    Dataset over ``ky`` with ``winding`` (float: integer, NaN through a node),
-    ``through_node`` (bool), ``resolved`` (bool, not through_node), ``min_gap`` (min over
-    kx of |E|, |t|), ``kx_min_gap`` (1/a, in [0, 4 pi)) and ``n_points`` (kx samples used).
     """
     delta = _check_delta(delta)
     v = _check_field(field)
@@ -401,7 +403,7 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
          "kx_min_gap": ("ky", kx_gap, {"long_name": "kx of the minimum gap", "units": MOMENTUM_UNITS}),
          "n_points": ("ky", count, {"long_name": "kx samples used on the line"})},
         coords={"ky": ("ky", ky_arr, {"units": MOMENTUM_UNITS})})
-    return finalize(ds, model=_describable(model), delta=delta, field=v.tolist(), node_tol=node_tol,
+    return finalize(ds, model=_describable(model), delta=delta, **as_field(v).attrs(), node_tol=node_tol,
                     n_init=n_init, kx_loop="[0, 4 pi) at fixed ky",
                     sign_convention="W = (1/2 pi i) oint dlog det A, kx increasing, "
                                     "A = <C=+1|H|C=-1>, C = sigma_x tau_y")
@@ -795,7 +797,7 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
          "gap": ("node", gap, {"units": "|t|", "long_name": "min |E| at the node"}),
          "k_error": ("node", err, {"units": MOMENTUM_UNITS, "long_name": "Newton error estimate"})},
         coords={"node": ("node", np.arange(m))})
-    return finalize(ds, model=_describable(model), delta=delta, field=v.tolist(), spacing=spacing,
+    return finalize(ds, model=_describable(model), delta=delta, **as_field(v).attrs(), spacing=spacing,
                     scan_grid=[nx, ny], tol=tol, node_tol=node_tol, gapless_lines=int(lines),
                     zero_line_rows=int(zero_rows.size))
 
@@ -839,7 +841,7 @@ def winding_intervals(model, delta: float, field, nodes: xr.Dataset | None = Non
          "min_gap": ("interval", wn["min_gap"].values, {"units": "|t|"}),
          "charge_at_lo": ("interval", q, {"long_name": "sum of node charges on the line ky = ky_lo"})},
         coords={"interval": ("interval", np.arange(len(lo)))})
-    return finalize(ds, model=_describable(model), delta=float(delta), field=wn.attrs["field"],
+    return finalize(ds, model=_describable(model), delta=float(delta), **as_field(field).attrs(),
                     node_tol=node_tol, n_nodes=int(len(kyl)))
 
 

@@ -144,6 +144,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from isingsc.core.field import as_field
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
@@ -296,7 +297,7 @@ class SemiInfiniteEdge:
 
     def _attrs(self) -> dict:
         return dict(edge=self.edge, periodic=list(ORIENTATIONS[self.edge][0]),
-                    open=list(ORIENTATIONS[self.edge][1]), delta=self.delta, field=self.field,
+                    open=list(ORIENTATIONS[self.edge][1]), delta=self.delta, **as_field(self.field).attrs(),
                     layer_columns=self.span, surface_states=self.block_size,
                     column_spacing=self.ribbon.column_spacing)
 

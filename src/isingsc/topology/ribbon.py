@@ -284,7 +284,7 @@ class Ribbon:
         return out
 
     # ------------------------------------------------------------ sparse matrix
-    def _nambu_permutation(self) -> np.ndarray:
+    def nambu_permutation(self) -> np.ndarray:
         """perm with H_dense = H_column[perm][:, perm] (dense order: all particles, then all holes)."""
         dim, W = self.model.dim, self.width
         part, m, j = np.meshgrid(np.arange(2), np.arange(W), np.arange(dim), indexing="ij")
@@ -321,7 +321,7 @@ class Ribbon:
         h = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(W * D, W * D)).tocsr()  # duplicates (closed, small W) are summed
         if order == "nambu":
-            perm = self._nambu_permutation()
+            perm = self.nambu_permutation()
             h = h[perm][:, perm]
         return h
 
@@ -706,7 +706,7 @@ class Ribbon:
                       {"long_name": "largest weight of a counted edge mode on the far half of the ribbon"})},
             coords=coords)
         return finalize(ds, model=self.model, width=self.width, periodic=list(self.periodic),
-                        open=list(self.open_), delta=float(delta), field=as_field(field).vector,
+                        open=list(self.open_), delta=float(delta), **as_field(field).attrs(),
                         method=method, n_q=n_q,
                         bulk_gap_method="certified bisection (Lipschitz bound) + golden section",
                         criterion="|E| < E_g exp(-W/(2 xi)) (xi from the profile), then "
@@ -747,7 +747,7 @@ class Ribbon:
             coords={"state": np.arange(vecs.shape[1]), "column": np.arange(self.width),
                     "component": list(SPIN_COMPONENTS)})
         return finalize(ds, model=self.model, k=float(k), width=self.width, delta=float(delta),
-                        field=as_field(field).vector, bulk_gap=gap)
+                        **as_field(field).attrs(), bulk_gap=gap)
 
     def spectrum(self, k, delta: float = 0.0, field=0.0, n_states: int | None = None,
                  method: str = "auto") -> xr.Dataset:
@@ -765,4 +765,4 @@ class Ribbon:
         ds = xr.Dataset({"energy": (("k", "band"), e, {"units": "|t|"})},
                         coords={"k": ("k", ks, {"units": MOMENTUM_UNITS}), "band": np.arange(e.shape[1])})
         return finalize(ds, model=self.model, width=self.width, delta=float(delta),
-                        field=as_field(field).vector)
+                        **as_field(field).attrs())

@@ -227,9 +227,9 @@ def _fig4_cases(folder: Path, missing: list) -> list[dict]:
         if not wpath.is_file():
             continue
         wds = _load(wpath)
-        field = np.atleast_1d(_attr(wds, "field", [np.nan]))
         delta = _num(_attr(wds, "delta"))
-        vx = float(field[0]) if len(field) else float("nan")
+        vx = _num(_attr(wds, "field_strength"))
+        vx = float("nan") if vx is None else vx
         ky, w = wds["ky"].values, wds["winding"].values
         step = float(np.median(np.diff(np.sort(ky)))) if len(ky) > 1 else float("nan")
         finite = np.isfinite(w)
@@ -325,7 +325,7 @@ def _parameters(folder: Path) -> dict:
                 params = found
                 break
     for p, keys in ((folder / "fig3a_hc2_gamma0.nc", ("Delta0_reference", "v")),
-                    (folder / "fig4_winding_vx4delta.nc", ("delta", "field")),
+                    (folder / "fig4_winding_vx4delta.nc", ("delta", "field_strength")),
                     (folder / "fig2_spectral_maps.nc", ("eta",))):
         if p.is_file():
             ds = _load(p)

@@ -44,7 +44,7 @@ def reproduce(out, figures: Mapping[str, FigureSpec], *, wanted=None, quality: s
     (default ``out/.isingsc-cache``); ``echo``: where progress lines go (default nowhere);
     ``command``: the command line recorded in reproduce.json.
     """
-    wanted = list(dict.fromkeys(wanted or figures))  # each figure once, in the order given
+    wanted = list(dict.fromkeys(figures if wanted is None else wanted))  # each figure once, in the order given
     unknown = [f for f in wanted if f not in figures]
     if unknown or not wanted:
         raise ParameterError("figures", ",".join(map(str, wanted)), "a comma-separated subset of " + ",".join(figures))
