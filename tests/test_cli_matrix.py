@@ -15,7 +15,6 @@ command defaults.
 
 import json
 
-import numpy as np
 import pytest
 
 from isingsc.models.catalogue import get, names

@@ -344,7 +344,8 @@ def test_results_round_trip(tmp_path, intrinsic):
     back = load(save(w, tmp_path / "w.nc"))
     assert np.array_equal(back["winding"].values, w["winding"].values)
     assert back["ky"].attrs["units"] == "1/a"
-    assert np.allclose(back.attrs["field"], [0.3, 0.0, 0.0])
+    assert back.attrs["field_strength"] == pytest.approx(0.3) and back.attrs["field_angle"] == 0.0
+    assert np.allclose(back.attrs["field_direction"], [1.0, 0.0, 0.0])
 
 
 # ------------------------------------------------------------------ bad input

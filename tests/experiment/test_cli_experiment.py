@@ -41,8 +41,8 @@ def test_fit_json_and_options(capsys, ising_csv):
 @pytest.mark.parametrize("content, needle", [
     ("T,field_x\n1.0,5.0\n", "missing column"),
     ("T,B\n1.0,5.0\n2.0,abc\n", "non-numeric"),
-    ("T,B\n-1.0,5.0\n1.0,3.0\n2.0,1.0\n", "T > 0"),
-    ("T,B\n1.0,-5.0\n1.5,3.0\n2.0,1.0\n", "B >= 0"),
+    ("T,B\n-1.0,5.0\n1.0,3.0\n2.0,1.0\n", "0 < T <= 1000 K"),
+    ("T,B\n1.0,-5.0\n1.5,3.0\n2.0,1.0\n", "0 <= B <= 1000 T"),
     ("", "empty"),
     ("T,B,err\n" + "".join(f"{0.3 * i:.2f},{max(30 - 9 * i, 0.5):.2f},0.2\n" for i in range(1, 10)) + "3.6,0.5,0.05\n",
      "above the fitted Tc"),

@@ -43,7 +43,8 @@ def edge_field_scan(model, delta: float, strengths, energies, eta: float, *, n_k
         cols["flat_band_density_from_winding"].append(a.get("flat_band_density_from_winding", np.nan))
         cols["surface_peak_weight"].append(a["surface_peak_weight"])
         cols["flat_band_length"].append(a["flat_band_length"])
-        cols["max_modes_per_ky"].append(float(np.nanmax(zb.n_modes.values)))
+        n = zb.n_modes.values
+        cols["max_modes_per_ky"].append(float(np.max(n[np.isfinite(n)])) if np.isfinite(n).any() else np.nan)
     units = {"flat_band_density": "zero-energy states per a of edge",
              "flat_band_density_from_winding": "zero-energy states per a of edge",
              "surface_peak_weight": "1", "flat_band_length": "1/a", "max_modes_per_ky": "1"}

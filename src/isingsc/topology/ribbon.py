@@ -285,7 +285,8 @@ class Ribbon:
 
     # ------------------------------------------------------------ sparse matrix
     def nambu_permutation(self) -> np.ndarray:
-        """perm with H_dense = H_column[perm][:, perm] (dense order: all particles, then all holes)."""
+        """The permutation ``perm`` with ``H_dense = H_column[perm][:, perm]`` (dense order: all particles, then
+        all holes; column order: column-major Nambu blocks)."""
         dim, W = self.model.dim, self.width
         part, m, j = np.meshgrid(np.arange(2), np.arange(W), np.arange(dim), indexing="ij")
         return (m * 2 * dim + part * dim + j).ravel()
