@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from isingsc.backends import eigvalsh, gpu, select_backend
+from isingsc.core import config
 
 
 def batch(n: int, complex_: bool, seed: int = 0) -> np.ndarray:
@@ -54,7 +55,7 @@ def main() -> None:
         h = batch(args.n, complex_)
         np_rate, ref = rate(np.linalg.eigvalsh, h)
         for threads in sorted({1, cores}):
-            os.environ["ISINGSC_NUM_THREADS"] = str(threads)
+            config.configure(threads=threads)
             ours, out = rate(eigvalsh, h)
             err = float(np.max(np.abs(out - ref)))
             rows.append(("complex128" if complex_ else "float64", f"cpu x{threads}", ours, np_rate, err))

@@ -109,12 +109,21 @@ def converge(compute, spec: QuadratureSpec, tol: float, *, quantity: str = "resu
 
 @dataclass(frozen=True)
 class _Pass:
-    """Everything one resolution needs: the reference state, the model's rays and its pairing problem."""
+    """Everything one resolution needs: the reference state, the model's rays and its pairing problem,
+    and the model's zero-field Tc on them (computed once)."""
 
     spec: QuadratureSpec
     reference: Reference
     rays: PolarQuadrature
     problem: PairingProblem
+    cache: dict
+
+    @property
+    def tc(self) -> float:
+        """Zero-field Tc of the model on this quadrature (|t|)."""
+        if "tc" not in self.cache:
+            self.cache["tc"] = critical_temperature(self.problem, t_max=2 * self.reference.tc)
+        return self.cache["tc"]
 
 
 class MeanField:
@@ -191,7 +200,7 @@ class MeanField:
         tc = critical_temperature(ref_problem, t_max=delta0)
         ref = Reference(v=v, tc=tc, delta0=delta0, points=len(ref_mesh), spec=spec)
         problem = ref_problem if same else PairingProblem(self.model.model, mesh, v)
-        self._passes[spec] = _Pass(spec, ref, rays, problem)
+        self._passes[spec] = _Pass(spec, ref, rays, problem, {"tc": tc} if same else {})
         return self._passes[spec]
 
     def reference_state(self) -> Reference:
@@ -224,28 +233,36 @@ class MeanField:
                         **attrs)
 
     # ------------------------------------------------------------------ Tc, Delta0
-    def tc(self, field=None) -> xr.Dataset:
-        """Tc at ``field`` (default zero; the pair-susceptibility root Omega''(0; Tc, V) = 0) and the T = 0,
-        zero-field gap Delta0 of the model, with the reference's Tc and Delta0 (|t|), converged to ``tol``."""
+    def tc(self, field=None, *, gap: bool = True) -> xr.Dataset:
+        """Tc at ``field`` (default zero; the pair-susceptibility root Omega''(0; Tc, V) = 0) and, with ``gap``,
+        the T = 0, zero-field gap Delta0 of the model, with the reference's Tc and Delta0 (|t|), converged to
+        ``tol``."""
         f = as_field(field)
         info = {}
 
         def compute(spec, _previous):
             p = self.pass_at(spec)
-            problem = self.problem_at(p, p.reference.tc, [f])
-            tc = critical_temperature(problem, f, t_max=2 * p.reference.tc)
-            gap = solve_gap(p.problem, 0.0, delta_max=_delta_bound(p.problem)).delta
-            info.update(p=p, n_k=len(problem.mesh))
-            return {"Tc": tc, "Delta0": gap if gap > 0 else 0.0, "Tc_ref": p.reference.tc}
+            if f.strength == 0.0:
+                tc, n_k = p.tc, len(p.problem.mesh)
+            else:
+                problem = self.problem_at(p, p.reference.tc, [f])
+                tc, n_k = critical_temperature(problem, f, t_max=2 * p.reference.tc), len(problem.mesh)
+            info.update(p=p, n_k=n_k)
+            out = {"Tc": tc, "Tc_ref": p.reference.tc}
+            if gap:
+                d0 = solve_gap(p.problem, 0.0, delta_max=_delta_bound(p.problem)).delta
+                out["Delta0"] = d0 if d0 > 0 else 0.0
+            return out
 
-        res, achieved, spec = converge(compute, self.spec, self.tol, quantity="Tc and Delta0")
+        res, achieved, spec = converge(compute, self.spec, self.tol, quantity="Tc and Delta0" if gap else "Tc")
         ref = info["p"].reference
         ds = xr.Dataset({
             "Tc": ((), res["Tc"], {"units": "|t|", "long_name": "critical temperature (k_B = 1)"}),
-            "Delta0": ((), res["Delta0"], {"units": "|t|", "long_name": "gap at T = 0, zero field"}),
             "Tc_over_Tc_reference": ((), res["Tc"] / ref.tc, {"units": "1"}),
-            "Delta0_over_Tc": ((), res["Delta0"] / res["Tc"] if res["Tc"] > 0 else np.nan, {"units": "1"}),
         })
+        if gap:
+            ds["Delta0"] = ((), res["Delta0"], {"units": "|t|", "long_name": "gap at T = 0, zero field"})
+            ds["Delta0_over_Tc"] = ((), res["Delta0"] / res["Tc"] if res["Tc"] > 0 else np.nan, {"units": "1"})
         return self._finalize(ds, ref, **f.attrs(), **self._attrs(achieved, spec, info["n_k"], self.tol))
 
     # ------------------------------------------------------------------ Delta(T, V)
@@ -302,7 +319,7 @@ class MeanField:
 
         def compute(spec, previous):
             p = self.pass_at(spec)
-            tc = critical_temperature(p.problem, t_max=2 * p.reference.tc)
+            tc = p.tc
             if absolute is not None:
                 if absolute[-1] >= tc:
                     raise ParameterError("temperatures", float(absolute[-1]), f"T < Tc = {tc:.6g} |t| of the model")
@@ -442,7 +459,7 @@ class MeanField:
 
         def compute(spec, previous):
             p = self.pass_at(spec)
-            tc = critical_temperature(p.problem, t_max=2 * p.reference.tc)
+            tc = p.tc
             T, vp = x * tc, p.reference.pauli_field
             hc2, v2, order = [], [], []
             guess = None

@@ -74,7 +74,7 @@ def _meanfield(resolved, quantities, values: dict, settings: dict) -> dict:
     result: dict = {}
     achieved, points = [], []
     if "Tc" in quantities or "Delta0" in quantities:
-        ds = mf.tc()
+        ds = mf.tc(gap="Delta0" in quantities)
         achieved.append(ds.attrs["achieved_tolerance"])
         points.append(ds.attrs["kmesh_points"])
         if "Tc" in quantities:
