@@ -17,7 +17,8 @@ References (not the code under test):
 import numpy as np
 import pytest
 
-from isingsc.spectroscopy.edge import EdgeSpectroscopy, ky_grid, ldos_field_scan, tail_decay_length
+from isingsc.lattice.triangular import edge_momenta
+from isingsc.spectroscopy.edge import EdgeSpectroscopy, ldos_field_scan, tail_decay_length
 from isingsc.core.errors import ParameterError
 from isingsc.models.paper import PAPER, IsingParams, fit_effective_model, heterostructure_model, intrinsic_ising_model
 
@@ -138,7 +139,7 @@ def test_depth_profile_holds_each_mode_once_and_decays_with_the_evanescent_lengt
 
 
 def test_ky_grid_and_bad_input():
-    ky = ky_grid(np.sqrt(3), 4)
+    ky = edge_momenta(np.sqrt(3), 4)
     assert np.allclose(np.diff(ky), 2 * np.pi / np.sqrt(3) / 4) and np.isclose(ky.sum(), 0.0)
     es = EdgeSpectroscopy(intrinsic_ising_model(ISING), DELTA, 0.5, ky=[1.0])
     assert "N_edge" not in es.ldos([0.0], 0.01)  # explicit momenta: no ky integral
@@ -152,4 +153,4 @@ def test_ky_grid_and_bad_input():
     with pytest.raises(ParameterError, match="field strength"):
         ldos_field_scan(intrinsic_ising_model(ISING), DELTA, [-0.5], [0.0], 0.01)
     with pytest.raises(ParameterError, match="n_ky"):
-        ky_grid(1.0, 1)
+        edge_momenta(1.0, 1)

@@ -50,7 +50,7 @@ def winding_command(
     nodal points with their charges.  Energies in |t|, momenta in 1/a; W is null on lines through a node
     (the smallest |E| along kx, ``min_gap``, says how close each line comes)."""
     from isingsc.topology.bulk import KY_PERIOD, find_nodes, winding_number
-    from isingsc.topology.defaults import edge_momenta
+    from isingsc.lattice.triangular import edge_momenta
 
     outdir = output_folder(out)
     angle = field_angle_rad(field_angle)
@@ -162,7 +162,7 @@ def edge_command(
     from isingsc.core.results import save
     from isingsc.plotting.paper import plot_edge_spectral_function
     from isingsc.plotting.style import save_figure
-    from isingsc.topology.defaults import edge_momenta
+    from isingsc.lattice.triangular import edge_momenta
     from isingsc.topology.edge import SemiInfiniteEdge
 
     outdir = output_folder(out)

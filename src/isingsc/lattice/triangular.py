@@ -137,6 +137,15 @@ class KPath:
     tick_positions: tuple[float, ...]
 
 
+def edge_momenta(period: float, n: int, *, minimum: int = 2) -> np.ndarray:
+    """Midpoints of ``n`` equal cells of the edge Brillouin zone [-pi/P, pi/P) (1/a), P the real-space
+    period along the edge: symmetric about 0, never on the zone boundary (the midpoint rule for ky
+    integrals, spectrally accurate for the periodic integrand)."""
+    n = check_positive_int("n_ky", n, minimum)
+    half = np.pi / period
+    return -half + (np.arange(n) + 0.5) * (2 * half / n)
+
+
 def high_symmetry_path(labels=("Γ", "K", "M", "Γ"), points_per_unit: float = 60.0,
                        lattice: TriangularLattice = LATTICE) -> KPath:
     """Uniformly sampled path through the named points (default Γ-K-M-Γ).

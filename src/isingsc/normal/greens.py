@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from isingsc.core.errors import check_range
+from isingsc.core.errors import ParameterError, check_range
 from isingsc.backends import orbital_spectral_function
 from isingsc.core.field import as_field
 from isingsc.models.paper import HeterostructureParams, downfold, sc_model, tmd_model
@@ -97,6 +97,19 @@ def default_orbital(model) -> str:
     the heterostructure), else the first orbital."""
     pairing = tuple(model.pairing_orbitals)
     return pairing[0] if pairing else tuple(model.orbitals)[0]
+
+
+def selected_orbitals(model, orbital=None) -> tuple[str, ...]:
+    """The orbitals a spectrum is taken on: ``orbital`` None -> (:func:`default_orbital`,), "all" -> every
+    orbital, a name -> that orbital."""
+    names = tuple(model.orbitals)
+    if orbital is None:
+        return (default_orbital(model),)
+    if orbital == "all":
+        return names
+    if orbital not in names:
+        raise ParameterError("orbital", orbital, f"one of {names}, 'all' or None (the first pairing orbital)")
+    return (orbital,)
 
 
 def spectral_function(model, k, energies, eta: float, orbital: str | None = None,

@@ -55,6 +55,7 @@ from isingsc.core.progress import track
 from isingsc.lattice.triangular import KMesh, check_spectral_symmetry
 from isingsc.core.results import finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
+from isingsc.normal.greens import selected_orbitals
 
 #: Spin labels of the resolved DOS: parallel / antiparallel to the spin axis (the field).
 SPINS = ("parallel", "antiparallel")
@@ -184,20 +185,6 @@ def spin_projectors(axis) -> np.ndarray:
     """P_+- = (1 +- n.sigma)/2, shape (2, 2, 2) (projector index first)."""
     ns = axis[0] * SIGMAX + axis[1] * SIGMAY + axis[2] * SIGMAZ
     return np.stack([(np.eye(2) + ns) / 2, (np.eye(2) - ns) / 2])
-
-
-def _orbitals(model, orbital) -> tuple[str, ...]:
-    names = tuple(model.orbitals)
-    if orbital is None:
-        pairing = tuple(model.pairing_orbitals)
-        if not pairing:
-            raise ParameterError("orbital", None, "a model with a pairing orbital, or orbital=<name>")
-        return (pairing[0],)
-    if orbital == "all":
-        return names
-    if orbital not in names:
-        raise ParameterError("orbital", orbital, f"one of {names} or 'all'")
-    return (orbital,)
 
 
 def resolved_weights(model, k, delta: float, field, orbitals, axis) -> tuple[np.ndarray, np.ndarray]:
@@ -356,7 +343,7 @@ def lattice_dos(model, mesh: KMesh, energies, eta: float, delta: float = 0.0, fi
     f = np.asarray(field, dtype=float)
     f = np.array([float(f), 0.0, 0.0]) if f.ndim == 0 else np.concatenate([f, np.zeros(3 - f.size)])
     ax = spin_axis(axis, f)
-    orbitals = _orbitals(model, orbital)
+    orbitals = selected_orbitals(model, orbital)
     if check and mesh.group.startswith("D6"):  # a wedge sum needs D6-symmetric spin-resolved weights
         _check_spin_symmetry(model, orbitals, ax, delta, f)
     e_grid = np.atleast_1d(np.asarray(energies, dtype=float))
@@ -438,7 +425,7 @@ class BulkSpectroscopy:
         self.eta = check_range("eta", DEFAULT_ETA_OVER_DELTA0 * d0 if eta is None else eta, lo=0.0, lo_open=True,
                                hi=10 * d0)
         self.window = check_range("window", 5 * d0 if window is None else window, lo=0.0, lo_open=True, hi=2.0)
-        self.orbitals = _orbitals(self.model, orbital)
+        self.orbitals = selected_orbitals(self.model, orbital)
         self.orbital = orbital
         self.mesh_options = dict(mesh_options or {})
         self._gaps: dict[tuple[float, float], GapPoint] = {}

@@ -58,16 +58,11 @@ from isingsc.core.errors import ParameterError, check_positive_int, check_range
 from isingsc.core.field import Field, as_field
 from isingsc.core.progress import track
 from isingsc.core.results import MOMENTUM_UNITS, finalize
+from isingsc.lattice.triangular import edge_momenta
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
+from isingsc.normal.greens import selected_orbitals
 from isingsc.spectroscopy.bulk import SPINS, spin_axis
 from isingsc.topology.edge import RULE_SUMMARY, SemiInfiniteEdge, decimate
-
-
-def ky_grid(period: float, n_ky: int) -> np.ndarray:
-    """Midpoints of n_ky equal cells of the edge Brillouin zone [-pi/P, pi/P) (1/a)."""
-    n_ky = check_positive_int("n_ky", n_ky, 2)
-    half = np.pi / period
-    return -half + (np.arange(n_ky) + 0.5) * (2 * half / n_ky)
 
 
 class EdgeSpectroscopy:
@@ -87,7 +82,7 @@ class EdgeSpectroscopy:
         self.edge = SemiInfiniteEdge(model, edge, self.delta, self.field)
         self.period = self.edge.ribbon.period
         if ky is None:
-            self.ky = ky_grid(self.period, n_ky)
+            self.ky = edge_momenta(self.period, n_ky)
             self.dky = 2 * np.pi / self.period / len(self.ky)
         else:
             self.ky = np.atleast_1d(np.asarray(ky, dtype=float))
@@ -108,18 +103,6 @@ class EdgeSpectroscopy:
                     spin_axis=list(self.axis))
 
     # ------------------------------------------------------------------ LDOS
-    def _orbital_indices(self, orbital):
-        names = tuple(self.model.orbitals)
-        if orbital is None:
-            chosen = (self.model.pairing_orbitals[0],) if self.model.pairing_orbitals else names
-        elif orbital == "all":
-            chosen = names
-        elif orbital in names:
-            chosen = (orbital,)
-        else:
-            raise ParameterError("orbital", orbital, f"one of {names}, 'all' or None (the pairing orbital)")
-        return chosen, [names.index(o) for o in chosen]
-
     def ldos(self, energies, eta: float, side: str = "left", orbital=None, chunk: int = 2048) -> xr.Dataset:
         """A_e(ky, E) of the outermost principal layer and its ky integral N_edge(E), spin-resolved.
 
@@ -133,7 +116,8 @@ class EdgeSpectroscopy:
         eta = check_range("eta", eta, lo=0.0, lo_open=True)
         if side not in ("left", "right"):
             raise ParameterError("side", side, "left | right")
-        chosen, orbs = self._orbital_indices(orbital)
+        chosen = selected_orbitals(self.model, orbital)
+        orbs = [self.model.orbitals.index(o) for o in chosen]
         e = np.atleast_1d(np.asarray(energies, dtype=float))
         D = self.model.nambu_dim
         idx = np.array([[c * D + 2 * o, c * D + 2 * o + 1] for c in range(self.edge.span) for o in orbs])

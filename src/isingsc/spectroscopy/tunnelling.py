@@ -52,6 +52,7 @@ from isingsc.topology.edge import SemiInfiniteEdge, decimate
 from isingsc.core.errors import ParameterError, check_range
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
+from isingsc.normal.greens import default_orbital
 
 CONTACTS = ("site", "column", "layer")
 
@@ -151,7 +152,7 @@ class EdgeJunction:
         model = edge.model
         D, dim = model.nambu_dim, model.dim
         if contact == "site":
-            orbs = [model.orbital_index(model.pairing_orbitals[0])] if model.pairing_orbitals else [0]
+            orbs = [model.orbital_index(default_orbital(model))]
             cols = [0]
         elif contact == "column":
             orbs, cols = list(range(dim // 2)), [0]
@@ -251,11 +252,11 @@ def edge_conductance_spectrum(junction: EdgeJunction, energies, n_ky: int = 200,
     """ky-integrated conductance per unit length of edge, g(E) = int dky/2pi G(ky, E) (e^2/h per a),
     normalised by the normal state, spin-resolved along the field axis, and thermally broadened
     at ``temperature`` (|t|, junction temperature; on the energy grid given, which must resolve it)."""
-    from isingsc.spectroscopy.edge import ky_grid
+    from isingsc.lattice.triangular import edge_momenta
     from isingsc.spectroscopy.bulk import SPINS, spin_axis, thermal_conductance
 
     T = check_range("temperature", temperature, lo=0.0)
-    ky = ky_grid(junction.edge.ribbon.period, n_ky)
+    ky = edge_momenta(junction.edge.ribbon.period, n_ky)
     dky = 2 * np.pi / junction.edge.ribbon.period / len(ky)
     e = np.atleast_1d(np.asarray(energies, dtype=float))
     ds = junction.conductance(ky, e, eta)

@@ -65,7 +65,7 @@ from scipy import optimize
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.progress import track
-from isingsc.lattice.triangular import LATTICE, SQRT3, point_group_matrices
+from isingsc.lattice.triangular import LATTICE, SQRT3, edge_momenta, point_group_matrices
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.core.field import as_field
 from isingsc.models.symmetry import chiral_basis, symmetry_operators
@@ -878,8 +878,7 @@ def topological_phase_diagram(vx_over_delta: Sequence[float], axis: str, values:
         raise ParameterError("vx_over_delta", vx_over_delta, "finite values >= 0")
     if vals.ndim != 1 or not np.all(np.isfinite(vals)):
         raise ParameterError(axis, values, "finite values")
-    n_ky = check_positive_int("n_ky", n_ky, 1)
-    ky_grid = -KY_PERIOD / 2 + (np.arange(n_ky) + 0.5) * KY_PERIOD / n_ky
+    ky_grid = edge_momenta(2 * np.pi / KY_PERIOD, n_ky, minimum=1)
     shape = (len(ratios), len(vals))
     phase = np.zeros(shape, dtype=np.int8)
     n_nodes = np.zeros(shape, dtype=int)

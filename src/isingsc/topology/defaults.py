@@ -1,4 +1,4 @@
-"""Defaults of the topology commands and the one momentum grid along an edge.
+"""Defaults of the topology commands.
 
 The pairing of the topology and edge calculations is held fixed (not self-consistent) unless asked:
 ``DEFAULT_DELTA`` = 0.05 |t| is small enough for the paper's regime and large enough that the nodal
@@ -10,18 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from isingsc.core.errors import check_positive_int
+from isingsc.lattice.triangular import edge_momenta
 
 DEFAULT_DELTA = 0.05
 DEFAULT_FIELD_OVER_DELTA = 4.0
-
-
-def edge_momenta(period: float, n: int) -> np.ndarray:
-    """Midpoints of ``n`` equal cells of the edge Brillouin zone [-pi/P, pi/P) (1/a), P the edge period:
-    symmetric about 0, never on the zone boundary."""
-    n = check_positive_int("n_ky", n, 2)
-    half = np.pi / period
-    return -half + (np.arange(n) + 0.5) * (2 * half / n)
 
 
 def ribbon_zero_modes(model, delta: float, field, n_ky: int, *, edge: str = "armchair-y",
