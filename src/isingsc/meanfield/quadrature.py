@@ -38,14 +38,14 @@ def band_energy_function(model, fields=(None,), *, both_signs: bool = False):
     """``energies(k)``: sorted normal-state energies (particle block of H_BdG at Delta = 0) at each field
     in ``fields`` side by side, shape (n, n_fields x dim); with ``both_signs`` also at -k."""
     fields = [as_field(f) for f in fields]
-    n = model.nambu_dim // 2
 
     def energies(k):
         k = np.asarray(k, dtype=float)
         parts = []
         for f in fields:
             for kk in ((k, -k) if both_signs else (k,)):
-                parts.append(np.linalg.eigvalsh(model.bdg_hamiltonian(kk, 0.0, f)[..., :n, :n]))
+                # the protocol's hamiltonian(k, field) is that particle block (cheaper than the BdG matrix)
+                parts.append(np.linalg.eigvalsh(model.hamiltonian(kk, f)))
         return np.concatenate(parts, axis=-1)
 
     return energies

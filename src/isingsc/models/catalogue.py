@@ -148,6 +148,9 @@ class ResolvedModel:
     def nambu_dim(self) -> int:
         return self.model.nambu_dim
 
+    def hamiltonian(self, k, field=None):
+        return self.model.hamiltonian(k, field)
+
     def bdg_hamiltonian(self, k, delta: complex = 0.0, field=None):
         return self.model.bdg_hamiltonian(k, delta, field)
 
