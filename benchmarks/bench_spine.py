@@ -10,7 +10,10 @@ subprocess.  Both use the same virtual environment, kernels warmed up before tim
    temperatures each, converged to 0.5 %;
 2. the intrinsic Ising layer mu = 2.7, beta_SO = 0.01, Delta0 = 0.02 (K pockets): Hc2(T), 20 temperatures,
    default tolerance (the old code stopped with "not converged");
-3. Tc and Delta0 of the heterostructure (Gamma = 0.5), converged to 0.5 %.
+3. Tc and Delta0 of the heterostructure (Gamma = 0.5), converged to 0.5 %;
+4. the 12 points of bench_sweep.py (intrinsic layer mu = 2.7, beta_SO = 0 ... 0.02: Tc and Hc2 at 0.5 Tc,
+   tol 2 %) as a serial loop of the sweep worker's function on one thread (max achieved tolerance, mean
+   Hc2/HP printed).
 
 Prints a table: seconds old / new, the ratio, and the numbers each produced (with the achieved tolerance).
 The plain-NumPy reference ratios of the mean-field solver are in bench_meanfield.py.
@@ -59,6 +62,16 @@ def compute(spec, _prev):
     return {"Tc": critical_temperature(problem, t_max=2 * ref.tc), "Delta0": solve_gap(problem, 0.0, delta_max=0.03).delta}
 res, ach, _ = converge(compute, default_spec(0.02), 0.005)
 out["tc"] = [time.perf_counter() - t0, [res["Tc"], res["Delta0"], ach]]
+import os
+os.environ["ISINGSC_NUM_THREADS"] = "1"
+from isingsc.sweep import compute_point, parse_sweep
+spec = parse_sweep({"model": {"name": "intrinsic"}, "parameters": {"mu": 2.7, "delta0": 0.05},
+                    "axes": {"beta_so": {"start": 0.0, "stop": 0.02, "num": 12}},
+                    "compute": {"quantities": ["Tc", "Hc2"], "t_over_tc": 0.5, "tol": 0.02}})
+compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm-up
+t0 = time.perf_counter()
+pts = [compute_point(spec.model_spec, spec.quantities, dict(v))[0] for _, v in spec.points()]
+out["sweep"] = [time.perf_counter() - t0, [max(p["achieved_tol"] for p in pts), sum(p["Hc2_over_HP"] for p in pts) / len(pts)]]
 print(json.dumps(out))
 '''
 
@@ -84,6 +97,16 @@ except Exception as exc:
 t0 = time.perf_counter()
 ds = isingsc.MeanField("heterostructure", delta0=0.02).tc()
 out["tc"] = [time.perf_counter() - t0, [float(ds.Tc), float(ds.Delta0), float(ds.attrs["achieved_tolerance"])]]
+from isingsc.core import config
+config.configure(threads=1)
+from isingsc.workflows.sweep import compute_point, parse_sweep
+spec = parse_sweep({"model": {"name": "intrinsic"}, "parameters": {"mu": 2.7, "delta0": 0.05},
+                    "axes": {"beta_so": {"start": 0.0, "stop": 0.02, "num": 12}},
+                    "compute": {"quantities": ["Tc", "Hc2"], "t_over_tc": 0.5, "tol": 0.02}})
+compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm-up
+t0 = time.perf_counter()
+pts = [compute_point(spec.model_spec, spec.quantities, dict(v))[0] for _, v in spec.points()]
+out["sweep"] = [time.perf_counter() - t0, [max(p["achieved_tol"] for p in pts), sum(p["Hc2_over_HP"] for p in pts) / len(pts)]]
 print(json.dumps(out))
 '''
 
@@ -119,7 +142,8 @@ def main() -> None:
     print(f"{'workload':<52} {'old [s]':>8} {'new [s]':>8} {'old/new':>8}")
     names = {"fig3a": f"Fig. 3a set (5 Gamma x {n_t} T, tol 0.5 %)",
              "intrinsic": "intrinsic mu=2.7 beta=0.01 Hc2(T), 20 T",
-             "tc": "heterostructure Tc + Delta0 (tol 0.5 %)"}
+             "tc": "heterostructure Tc + Delta0 (tol 0.5 %)",
+             "sweep": "12 sweep points Tc + Hc2(0.5 Tc), 1 thread, tol 2 %"}
     for key, label in names.items():
         print(f"{label:<52} {old[key][0]:8.1f} {new[key][0]:8.1f} {old[key][0] / new[key][0]:8.2f}")
     for key in names:

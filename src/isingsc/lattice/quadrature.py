@@ -96,29 +96,50 @@ class QuadratureSpec:
 
 
 # ------------------------------------------------------------------ zero crossings on rays
-def crossings_on_rays(energy_fn, centres, directions, r_ends, n_samples: int = 600) -> list[list[tuple[float, float]]]:
-    """Zero crossings (radius, |dE/dr|) of every band along each ray centre + r direction, 0 < r < r_end.
+#: Band extrema along a ray closer than this to zero energy (|t|) get their own radial panels.
+EXTREMUM_ENERGY = 0.5
+#: A sign change of a band with |E| above this (|t|) at 1e-6 of the ray length from it is a pole, not a crossing.
+POLE_ENERGY = 1.0
+#: Kinks whose crossing has radial x tangential velocity below this ((|t| a)^2) get graded angular panels.
+KINK_VELOCITY_PRODUCT = 1.0
+
+
+def ray_features(energy_fn, centres, directions, r_ends, *, energy_scale: float | None = None,
+                 n_samples: int = 600) -> tuple[list, list]:
+    """Zero crossings and near-zero band extrema along each ray centre + r direction, 0 <= r <= r_end.
 
     All rays are sampled in one batch, sign changes of each (sorted) band located, then refined
     together by bisection to 1e-13 of the ray length; |dE/dr| by a central difference.  Crossings
     closer than 1e-9 of the ray length (degenerate bands, or the same crossing listed twice) are
-    merged.  Returns one sorted list per ray.
+    merged; a sign change through a pole (|E| -> infinity, a downfolded model's self-energy) is not a
+    crossing.  Returns (crossings, extrema), one sorted list of (radius, |dE/dr|) per ray each.
+
+    With ``energy_scale``: also the local minima of |E_n(r)| below :data:`EXTREMUM_ENERGY` where the
+    band does not change sign (a Fermi surface the ray passes close to, a band edge or saddle point just
+    off the Fermi level, also at the ends of the ray).  Every integrand of the solvers varies there on
+    the length over which |E| rises from its minimum E_m to 2 E_m + energy_scale (a parabola through the
+    samples): such an extremum is listed as (radius, v) with energy_scale / v half that length, so that
+    the panels placed around crossings resolve it too.  Poles are listed there as well, as panel ends
+    with panels of 1/64 of the ray length next to them (the integrands are continuous with a kink there).
     """
     centres = np.broadcast_to(np.asarray(centres, dtype=float), (len(r_ends), 2))
     directions = np.asarray(directions, dtype=float)
     r_ends = np.asarray(r_ends, dtype=float)
     n_rays = len(r_ends)
+    out: list[list[tuple[float, float]]] = [[] for _ in range(n_rays)]
+    extrema: list[list[tuple[float, float]]] = [[] for _ in range(n_rays)]
     if n_rays == 0:
-        return []
+        return out, extrema
     t = np.linspace(1e-6, 1.0, n_samples)
     r = r_ends[:, None] * t[None, :]  # (n_rays, n_samples)
     pts = centres[:, None, :] + r[..., None] * directions[:, None, :]
     e = energy_fn(pts.reshape(-1, 2)).reshape(n_rays, n_samples, -1)
     s = np.sign(e)
+    if energy_scale is not None:
+        _extrema(e, s, r, energy_scale, extrema)
     ray, i, band = np.nonzero(s[:, :-1, :] * s[:, 1:, :] < 0)
-    out: list[list[tuple[float, float]]] = [[] for _ in range(n_rays)]
     if len(ray) == 0:
-        return out
+        return out, extrema
     lo, hi = r[ray, i].copy(), r[ray, i + 1].copy()
     s_lo = s[ray, i, band]
 
@@ -136,14 +157,65 @@ def crossings_on_rays(energy_fn, centres, directions, r_ends, n_samples: int = 6
     rc = 0.5 * (lo + hi)
     h = 1e-6 * r_ends[ray]
     a, b = np.maximum(rc - h, 0.0), np.minimum(rc + h, r_ends[ray])
-    slope = np.abs(values(b) - values(a)) / (b - a)
+    e_a, e_b = values(a), values(b)
+    slope = np.abs(e_b - e_a) / (b - a)
+    # a sign change through infinity (a pole of a downfolded model's self-energy) is no Fermi crossing:
+    # |E| within 1e-6 of the ray length of a true crossing is ~ v_F x 1e-6 (< POLE_ENERGY for any v_F < 1e5)
+    pole = np.minimum(np.abs(e_a), np.abs(e_b)) > POLE_ENERGY
     order = np.lexsort((rc, ray))
     for j in order:
+        if pole[j]:  # the integrands are continuous there with a kink: a panel end, no grading
+            if energy_scale is not None:
+                extrema[ray[j]].append((float(rc[j]), float(64 * energy_scale / r_ends[ray[j]])))
+            continue
         lst = out[ray[j]]
         if lst and abs(rc[j] - lst[-1][0]) < 1e-9 * r_ends[ray[j]]:
             continue
         lst.append((float(rc[j]), float(slope[j])))
-    return out
+    for lst in extrema:
+        lst.sort()
+    return out, extrema
+
+
+def _extrema(e, s, r, energy_scale: float, extrema: list) -> None:
+    """Fill ``extrema`` (one list per ray) with the near-zero minima of |E| of the samples e (ray, sample, band)."""
+    a = np.abs(e)
+    n = a.shape[1]
+    if n < 3:
+        return
+    dr = (r[:, 1] - r[:, 0])[:, None]
+    same = (s[:, :-2] == s[:, 1:-1]) & (s[:, 1:-1] == s[:, 2:])  # no sign change around the sample
+    curv = (a[:, :-2] - 2 * a[:, 1:-1] + a[:, 2:]) / dr[..., None] ** 2  # d2|E|/dr2 at samples 1 .. n-2
+    low = a < EXTREMUM_ENERGY
+    inner = same & low[:, 1:-1] & (a[:, 1:-1] <= a[:, :-2]) & (a[:, 1:-1] < a[:, 2:])
+    start = same[:, 0] & low[:, 0] & (a[:, 0] < a[:, 1])
+    end = same[:, -1] & low[:, -1] & (a[:, -1] < a[:, -2])
+    for ray, idx, band in zip(*np.nonzero(inner)):
+        _add_extremum(extrema[ray], r[ray, idx + 1], a[ray, idx + 1, band], curv[ray, idx, band], None, energy_scale)
+    for ray, band in zip(*np.nonzero(start)):
+        slope = (a[ray, 1, band] - a[ray, 0, band]) / dr[ray, 0]
+        _add_extremum(extrema[ray], r[ray, 0], a[ray, 0, band], curv[ray, 0, band], slope, energy_scale)
+    for ray, band in zip(*np.nonzero(end)):
+        slope = (a[ray, -2, band] - a[ray, -1, band]) / dr[ray, 0]
+        _add_extremum(extrema[ray], r[ray, -1], a[ray, -1, band], curv[ray, -1, band], slope, energy_scale)
+    for lst in extrema:
+        lst.sort()
+
+
+def _add_extremum(lst, radius, e_min, curvature, slope, energy_scale):
+    rise = e_min + energy_scale  # |E| rises by this over the feature's length
+    lengths = []
+    if curvature > 0:
+        lengths.append(np.sqrt(2 * rise / curvature))
+    if slope is not None and slope > 0:
+        lengths.append(rise / slope)
+    if lengths:
+        lst.append((float(radius), float(energy_scale / (0.5 * min(lengths)))))
+
+
+def crossings_on_rays(energy_fn, centres, directions, r_ends, n_samples: int = 600) -> list[list[tuple[float, float]]]:
+    """Zero crossings (radius, |dE/dr|) of every band along each ray (the crossings of :func:`ray_features`)."""
+    return ray_features(energy_fn, centres, directions, r_ends, n_samples=n_samples)[0]
 
 
 def ray_crossings(energy_fn, centre, direction, r_end: float, n_samples: int = 400) -> list[tuple[float, float]]:
@@ -192,6 +264,62 @@ def theta_breakpoints(energy_fn, n_scan: int = 96) -> np.ndarray:
         out.extend(0.5 * (lo + hi))
     out.append(WEDGE_ANGLE)
     return np.array(out)
+
+
+def graded_kinks(energy_fn, kinks: np.ndarray, spec: QuadratureSpec, *, physical=None) -> np.ndarray:
+    """Angular panel ends ``kinks`` (from :func:`theta_breakpoints`, with the wedge ends) graded
+    geometrically towards every interior kink where a Fermi crossing of ``physical`` (default
+    ``energy_fn``) enters or leaves the ray.
+
+    Such a kink is where a Fermi surface meets the zone edge (its crossing leaves through the end of the
+    ray) or touches a ray tangentially.  There the ray integral, as a function of the angle, has a
+    feature of width energy_scale / (|grad E| r) (the Fermi surface at radius r moves by r dtheta, its
+    energy by |grad E| r dtheta): a near-singularity that the Gauss nodes of one panel cannot resolve.
+    Panels of that width grow by ``spec.growth`` away from the kink (geometric grading, which converges
+    exponentially for such endpoint behaviour).  The boundary layer's share of the ray integrals is
+    ~ energy_scale / (v_r v_t r Delta-theta) (v_r, v_t: the crossing's radial and tangential velocity;
+    its contribution to a ray ~ 1/v_r, the layer's width energy_scale / (r v_t)), so only kinks with
+    v_r v_t < :data:`KINK_VELOCITY_PRODUCT` are graded (a Fermi surface that leaves through the zone edge
+    near a saddle point, or grazes a ray); kinks of auxiliary "bands" (a cut-off's circles) and of poles
+    are left alone.
+    """
+    physical = physical or energy_fn
+    inner = kinks[1:-1]
+    if not len(inner):
+        return kinks
+    n, eps = len(inner), 1e-7
+    sides = np.concatenate([inner - eps, inner + eps])
+    centres, dirs, rm = _wedge_rays(sides)
+    crossings = crossings_on_rays(physical, centres, dirs, rm)
+    pts = set(kinks.tolist())
+    for i, kb in enumerate(inner):
+        left, right = crossings[i], crossings[i + n]
+        if len(left) == len(right):
+            continue
+        more, fewer, j = (left, right, i) if len(left) > len(right) else (right, left, i + n)
+        # the crossing that is on one side only: the farthest from every crossing of the other side
+        r_new, v_r = max(more, key=lambda c: min((abs(c[0] - q) for q, _ in fewer), default=np.inf))
+        grad = _gradient_norm(physical, r_new * dirs[j])
+        v_t = np.sqrt(max(grad * grad - v_r * v_r, 0.0))
+        if v_r * v_t >= KINK_VELOCITY_PRODUCT:  # boundary layer ~ energy_scale / (v_r v_t): negligible
+            continue
+        speed = grad * r_new
+        lo, hi = kinks[i], kinks[i + 2]  # the neighbouring panel ends
+        width = min(kb - lo, hi - kb)
+        step = min(spec.energy_scale / speed if speed > 0 else width, width / 4)
+        while step < width:
+            pts.update((kb - step, kb + step))
+            step *= spec.growth
+    return np.array(sorted(p for p in pts if kinks[0] <= p <= kinks[-1]))
+
+
+def _gradient_norm(energy_fn, k: np.ndarray, h: float = 1e-6) -> float:
+    """|grad E| (energy x length) of the band nearest zero energy at the point k (central differences)."""
+    e0 = energy_fn(k[None])[0]
+    band = int(np.argmin(np.abs(e0)))
+    steps = np.array([[h, 0.0], [-h, 0.0], [0.0, h], [0.0, -h]])
+    e = energy_fn(k[None] + steps)[:, band]
+    return float(np.hypot(e[0] - e[1], e[2] - e[3]) / (2 * h))
 
 
 def radial_breakpoints(crossings, rm: float, spec: QuadratureSpec) -> np.ndarray:
@@ -262,6 +390,7 @@ class PolarQuadrature:
     group: str
     from_corner: np.ndarray
     cutoff: tuple[float, float] | None = None
+    n_crossings: np.ndarray | None = None  # zero crossings of the bands on each ray (panels also sit elsewhere)
 
     def crossings(self, energy_fn) -> list[list[tuple[float, float]]]:
         """Zero crossings (radius, |dE/dr|) of the bands of ``energy_fn`` on every ray."""
@@ -304,39 +433,48 @@ def _concat(parts: list[PolarQuadrature], spec, group, cutoff=None) -> PolarQuad
                            r_end=np.concatenate([p.r_end for p in parts]),
                            ray_weights=np.concatenate([p.ray_weights for p in parts]),
                            breakpoints=tuple(b for p in parts for b in p.breakpoints), spec=spec, group=group,
-                           from_corner=np.concatenate([p.from_corner for p in parts]), cutoff=cutoff)
+                           from_corner=np.concatenate([p.from_corner for p in parts]), cutoff=cutoff,
+                           n_crossings=np.concatenate([p.n_crossings for p in parts]))
 
 
 def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=None,
-               angular_panels: int = 1, fixed_points=None) -> PolarQuadrature:
+               angular_panels: int = 1, fixed_points=None, physical=None, grade_kinks: bool = True) -> PolarQuadrature:
     """Rays of the Gamma-K-M wedge resolving the zero-energy crossings of ``energy_fn``.
 
     ``energy_fn(k)`` returns sorted band energies of shape (n, n_bands) for k of shape (n, 2).
     ``radial(crossings, rm)`` gives a ray's radial panel ends (default :func:`radial_breakpoints`
-    with ``spec``); each angular panel between the kinks of :func:`theta_breakpoints` is cut into
-    ``angular_panels`` pieces of ``spec.n_theta`` Gauss nodes.  ``fixed_points(theta) -> radii``
-    adds panel ends that are not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
+    with ``spec``, fed the crossings and the near-zero extrema and poles of :func:`ray_features`; a
+    custom rule gets the crossings only); each angular panel between the kinks of :func:`theta_breakpoints` is cut into
+    ``angular_panels`` pieces of ``spec.n_theta`` Gauss nodes, graded towards the kinks where a Fermi
+    surface meets the zone edge or touches a ray (:func:`graded_kinks`, unless ``grade_kinks`` is False;
+    ``physical``: the bands whose kinks are graded, default ``energy_fn``).  ``fixed_points(theta) -> radii`` adds panel ends that are
+    not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
     """
+    default_radial = radial is None
     radial = radial or (lambda crossings, rm: radial_breakpoints(crossings, rm, spec))
     t_nodes, t_w = np.polynomial.legendre.leggauss(spec.n_theta)
     tb = theta_breakpoints(energy_fn)
+    if grade_kinks:
+        tb = graded_kinks(energy_fn, tb, spec, physical=physical)
     if angular_panels > 1:
         tb = np.unique(np.concatenate([np.linspace(a, b, angular_panels + 1) for a, b in zip(tb[:-1], tb[1:])]))
     a, b = tb[:-1, None], tb[1:, None]
     thetas = (0.5 * (b - a) * t_nodes + 0.5 * (a + b)).ravel()
     wth = (0.5 * (b - a) * t_w).ravel()
     centres, directions, rm = _wedge_rays(thetas)
-    crossings = crossings_on_rays(energy_fn, centres, directions, rm)
+    crossings, extrema = ray_features(energy_fn, centres, directions, rm,
+                                      energy_scale=spec.energy_scale if default_radial else None)
     bps = []
-    for th, r_end, cross in zip(thetas, rm, crossings):
-        bp = radial(cross, float(r_end))
+    for th, r_end, cross, near in zip(thetas, rm, crossings, extrema):
+        bp = radial(sorted(cross + near), float(r_end))
         if fixed_points is not None:
             extra = np.asarray(fixed_points(th), dtype=float)
             bp = np.unique(np.concatenate([bp, extra[(extra > 0) & (extra < r_end)]]))
         bps.append(bp)
     return PolarQuadrature(centres=centres, directions=directions, r_end=rm,
                            ray_weights=wth * 12.0 / LATTICE.bz_area, breakpoints=tuple(bps), spec=spec,
-                           group="D6-rays", from_corner=np.zeros(len(thetas), dtype=bool))
+                           group="D6-rays", from_corner=np.zeros(len(thetas), dtype=bool),
+                           n_crossings=np.array([len(c) for c in crossings], dtype=int))
 
 
 def ray_quadrature(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=None,
@@ -349,7 +487,8 @@ def transformed(rays: PolarQuadrature, g: np.ndarray, share: float) -> PolarQuad
     """The rays mapped by the point-group matrix g (k -> g k), their weights times ``share``."""
     return PolarQuadrature(centres=rays.centres @ g.T, directions=rays.directions @ g.T, r_end=rays.r_end,
                            ray_weights=rays.ray_weights * share, breakpoints=rays.breakpoints, spec=rays.spec,
-                           group=rays.group, from_corner=rays.from_corner, cutoff=rays.cutoff)
+                           group=rays.group, from_corner=rays.from_corner, cutoff=rays.cutoff,
+                           n_crossings=rays.n_crossings)
 
 
 # ------------------------------------------------------------------ half zone, K disks
@@ -387,13 +526,16 @@ def corner_rays(energy_fn, spec: QuadratureSpec, r_inner: float, r_outer: float,
     phis = 2 * np.pi * np.arange(n_phi) / n_phi
     dirs = np.stack([np.cos(phis), np.sin(phis)], -1)
     r_end = np.full(n_phi, float(r_outer))
-    crossings = crossings_on_rays(energy_fn, K_POINT[None], dirs, r_end, n_samples=400)
-    bps = tuple(np.unique(np.concatenate([radial_breakpoints(c, r_outer, spec), np.linspace(r_inner, r_outer, 9)]))
-                for c in crossings)
+    crossings, extrema = ray_features(energy_fn, K_POINT[None], dirs, r_end, energy_scale=spec.energy_scale,
+                                      n_samples=400)
+    bps = tuple(np.unique(np.concatenate([radial_breakpoints(sorted(c + x), r_outer, spec),
+                                          np.linspace(r_inner, r_outer, 9)]))
+                for c, x in zip(crossings, extrema))
     return PolarQuadrature(centres=np.tile(K_POINT, (n_phi, 1)), directions=dirs, r_end=r_end,
                            ray_weights=np.full(n_phi, 2 * np.pi / n_phi / LATTICE.bz_area), breakpoints=bps,
                            spec=spec, group="K-disk", from_corner=np.ones(n_phi, dtype=bool),
-                           cutoff=(float(r_inner), float(r_outer)))
+                           cutoff=(float(r_inner), float(r_outer)),
+                           n_crossings=np.array([len(c) for c in crossings], dtype=int))
 
 
 def k_pocket_radius(energy_fn, limit: float, n_dirs: int = 24) -> float | None:
@@ -420,7 +562,8 @@ def disk_radii_for(energy_fn, pocket: float) -> tuple[float, float] | None:
 
 
 def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
-                    disks: tuple[float, float] | None = None, radial=None, angular_panels: int = 1) -> PolarQuadrature:
+                    disks: tuple[float, float] | None = None, radial=None, angular_panels: int = 1,
+                    kink_bands=None, grade_kinks: bool = True) -> PolarQuadrature:
     """Rays covering the Brillouin-zone average over ``zone``: "wedge" (Gamma-K-M; exact for a
     D6-symmetric spectrum), "half" (six images g(wedge); exact for thermodynamics even under
     k -> -k) or "full" (twelve images), each image with panels at its own crossings.
@@ -430,11 +573,20 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     corner): chi f on a disk around K by rays from K (:func:`corner_rays`), counted twice for
     K' = -K (exact by k -> -k, as the half zone), and (1 - chi) f on the Gamma rays, which get
     panels on the cut-off's circles and angular breakpoints where those meet the zone edge.
-    ``radial`` and ``angular_panels``: as in :func:`wedge_rays`.  ``.mesh()`` of the result is the
-    :class:`KMesh` (weights sum to 1).
+    ``radial`` and ``angular_panels``: as in :func:`wedge_rays`; ``kink_bands``: the bands whose kinks
+    get graded angular panels (:func:`graded_kinks`; default ``energy_fn``; none with ``grade_kinks``
+    False).  ``.mesh()`` of the result
+    is the :class:`KMesh` (weights sum to 1).
     """
     if zone not in ("wedge", "half", "full"):
         raise ParameterError("zone", zone, "wedge | half | full")
+    kink_bands = kink_bands or energy_fn
+    if disks:  # inside the disks the Gamma rays carry 1 - chi = 0: their Fermi surfaces' kinks do not matter
+        bands = kink_bands
+
+        def kink_bands(k):
+            e = bands(k)
+            return np.where((corner_distance(k) < disks[0])[:, None], np.where(e >= 0, 10.0, -10.0), e)
     ops = [np.eye(2)] if zone == "wedge" else (half_zone_operations() if zone == "half"
                                                else point_group_matrices("D6"))
     group = {"wedge": "D6-rays", "half": "C2-rays", "full": "C1-rays"}[zone]
@@ -455,10 +607,12 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
         # the wedge rays of k -> E(g k), mapped to g(wedge): their panels follow the crossings in
         # g(wedge).  Where the bands are g-invariant, those are the images of the first wedge's: reuse.
         if np.allclose(energy_fn(probe @ g.T), e_probe, atol=1e-10):
-            base = base or wedge_rays(ray_energy, spec, radial=radial, angular_panels=angular_panels)
+            base = base or wedge_rays(ray_energy, spec, radial=radial, angular_panels=angular_panels,
+                                      physical=kink_bands, grade_kinks=grade_kinks)
             rays = base
         else:
-            rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec, radial=radial, angular_panels=angular_panels)
+            rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec, radial=radial, angular_panels=angular_panels,
+                              physical=lambda k, g=g: kink_bands(k @ g.T), grade_kinks=grade_kinks)
         parts.append(transformed(rays, g, 1.0 / len(ops)))
     cutoff = None
     if disks:

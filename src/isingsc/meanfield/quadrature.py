@@ -32,6 +32,9 @@ from isingsc.lattice.triangular import KMesh
 
 #: A Zeeman-split crossing is resolved by the zero-field panels while |V| max|g| <= this x order x T.
 FIELD_PANEL_FACTOR = 0.5
+#: Fermi surfaces of bands with at least this weight on the pairing orbitals get graded angular panels where
+#: they meet the zone edge or touch a ray (a band without pairing weight barely enters the pairing integrals).
+KINK_PAIRING_WEIGHT = 0.1
 
 
 def band_energy_function(model, fields=(None,), *, both_signs: bool = False):
@@ -46,6 +49,26 @@ def band_energy_function(model, fields=(None,), *, both_signs: bool = False):
             for kk in ((k, -k) if both_signs else (k,)):
                 # the protocol's hamiltonian(k, field) is that particle block (cheaper than the BdG matrix)
                 parts.append(np.linalg.eigvalsh(model.hamiltonian(kk, f)))
+        return np.concatenate(parts, axis=-1)
+
+    return energies
+
+
+def pairing_band_energy_function(model, *, both_signs: bool = False, weight: float = None):
+    """Like :func:`band_energy_function` at zero field, but a band whose weight on the pairing orbitals is
+    below ``weight`` (default :data:`KINK_PAIRING_WEIGHT`) is moved to +-10 |t| (its sign kept, so that
+    it has no zero crossing): the bands whose Fermi-surface kinks the quadrature grades."""
+    weight = KINK_PAIRING_WEIGHT if weight is None else weight
+    idx = np.concatenate([np.asarray(model.nambu_indices(o))[:2] for o in model.pairing_orbitals]) \
+        if tuple(model.pairing_orbitals) else np.zeros(0, dtype=int)
+
+    def energies(k):
+        k = np.asarray(k, dtype=float)
+        parts = []
+        for kk in ((k, -k) if both_signs else (k,)):
+            e, u = np.linalg.eigh(model.hamiltonian(kk, None))
+            w = np.sum(np.abs(u[..., idx, :]) ** 2, axis=-2)
+            parts.append(np.where(w >= weight, e, np.where(e >= 0, 10.0, -10.0)))
         return np.concatenate(parts, axis=-1)
 
     return energies
@@ -86,8 +109,9 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
                                  + ("no closed Fermi pocket around K within "
                                     f"{0.75 * K_DISK_LIMIT:.3g} 1/a" if pocket is None else
                                     "another Fermi surface crosses the disks' cut-off annulus"))
-    quad = zone_quadrature(energy, spec, zone=zone, disks=disks)
-    if not any(len(bp) > 2 for bp, corner in zip(quad.breakpoints, quad.from_corner) if not corner) and disks is None:
+    quad = zone_quadrature(energy, spec, zone=zone, disks=disks,
+                           kink_bands=pairing_band_energy_function(model, both_signs=zone != "wedge"))
+    if disks is None and not np.any(quad.n_crossings[~quad.from_corner]):
         raise ModelCapabilityError(label or getattr(model, "name", "model"), "mean-field superconductivity",
                                    "its normal state has no Fermi surface (no band crosses zero energy): "
                                    "move the chemical potential into a band")
@@ -110,5 +134,5 @@ def mesh_at_field(model, quad: PolarQuadrature, field) -> KMesh:
     return quad.mesh(extra_bands=band_energy_function(model, (f,), both_signs=both))
 
 
-__all__ = ["FIELD_PANEL_FACTOR", "band_energy_function", "mesh_at_field", "needs_field_panels",
-           "quadrature_for"]
+__all__ = ["FIELD_PANEL_FACTOR", "KINK_PAIRING_WEIGHT", "band_energy_function", "mesh_at_field",
+           "needs_field_panels", "pairing_band_energy_function", "quadrature_for"]

@@ -164,7 +164,12 @@ def downfold(h: np.ndarray, keep: np.ndarray, z: complex = 0.0) -> np.ndarray:
     h_ba = h[..., drop[:, None], keep]
     h_bb = h[..., drop[:, None], drop]
     eye = np.eye(len(drop))
-    return h_aa + h_ab @ np.linalg.solve(z * eye - h_bb, h_ba)
+    try:
+        return h_aa + h_ab @ np.linalg.solve(z * eye - h_bb, h_ba)
+    except np.linalg.LinAlgError:
+        # z exactly on an eigenvalue of H_BB (a pole of Sigma, hit e.g. by a root search along a line in k):
+        # the value there is infinite; move z off the pole by 1e-12 |t|, which changes the others by ~1e-12
+        return h_aa + h_ab @ np.linalg.solve((z + 1e-12) * eye - h_bb, h_ba)
 
 
 @dataclass(frozen=True)

@@ -251,8 +251,9 @@ def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, orde
         return pts[np.concatenate([[True], np.diff(pts) > 1e-12 * rm])]
 
     spec = QuadratureSpec(energy_scale=eta, n_theta=n_theta, order=order, growth=growth)
+    # (the uniform panels around the crossings and the angular panels resolve the DOS: no graded kinks)
     rays = zone_quadrature(band_energy_function(model, both_signs=zone != "wedge"), spec, zone=zone, radial=radial,
-                           angular_panels=angular_panels)
+                           angular_panels=angular_panels, grade_kinks=False)
     n_points = sum((len(bp) - 1) * order for bp in rays.breakpoints)
     if n_points > max_points:
         raise ParameterError("eta", eta, f"a larger eta or smaller window: the quadrature would have {n_points} "
