@@ -33,6 +33,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Workload 4, the same text for the old and the new code (after each one's imports).
+SWEEP = r'''
+spec = parse_sweep({"model": {"name": "intrinsic"}, "parameters": {"mu": 2.7, "delta0": 0.05},
+                    "axes": {"beta_so": {"start": 0.0, "stop": 0.02, "num": 12}},
+                    "compute": {"quantities": ["Tc", "Hc2"], "t_over_tc": 0.5, "tol": 0.02}})
+compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm-up
+t0 = time.perf_counter()
+pts = [compute_point(spec.model_spec, spec.quantities, dict(v))[0] for _, v in spec.points()]
+out["sweep"] = [time.perf_counter() - t0, [max(p["achieved_tol"] for p in pts), sum(p["Hc2_over_HP"] for p in pts) / len(pts)]]
+print(json.dumps(out))
+'''
+
 OLD = r'''
 import json, sys, time
 import numpy as np
@@ -65,15 +77,7 @@ out["tc"] = [time.perf_counter() - t0, [res["Tc"], res["Delta0"], ach]]
 import os
 os.environ["ISINGSC_NUM_THREADS"] = "1"
 from isingsc.sweep import compute_point, parse_sweep
-spec = parse_sweep({"model": {"name": "intrinsic"}, "parameters": {"mu": 2.7, "delta0": 0.05},
-                    "axes": {"beta_so": {"start": 0.0, "stop": 0.02, "num": 12}},
-                    "compute": {"quantities": ["Tc", "Hc2"], "t_over_tc": 0.5, "tol": 0.02}})
-compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm-up
-t0 = time.perf_counter()
-pts = [compute_point(spec.model_spec, spec.quantities, dict(v))[0] for _, v in spec.points()]
-out["sweep"] = [time.perf_counter() - t0, [max(p["achieved_tol"] for p in pts), sum(p["Hc2_over_HP"] for p in pts) / len(pts)]]
-print(json.dumps(out))
-'''
+''' + SWEEP
 
 NEW = r'''
 import json, sys, time
@@ -100,15 +104,7 @@ out["tc"] = [time.perf_counter() - t0, [float(ds.Tc), float(ds.Delta0), float(ds
 from isingsc.core import config
 config.configure(threads=1)
 from isingsc.workflows.sweep import compute_point, parse_sweep
-spec = parse_sweep({"model": {"name": "intrinsic"}, "parameters": {"mu": 2.7, "delta0": 0.05},
-                    "axes": {"beta_so": {"start": 0.0, "stop": 0.02, "num": 12}},
-                    "compute": {"quantities": ["Tc", "Hc2"], "t_over_tc": 0.5, "tol": 0.02}})
-compute_point(spec.model_spec, spec.quantities, dict(next(spec.points())[1]))  # warm-up
-t0 = time.perf_counter()
-pts = [compute_point(spec.model_spec, spec.quantities, dict(v))[0] for _, v in spec.points()]
-out["sweep"] = [time.perf_counter() - t0, [max(p["achieved_tol"] for p in pts), sum(p["Hc2_over_HP"] for p in pts) / len(pts)]]
-print(json.dumps(out))
-'''
+''' + SWEEP
 
 
 def run(code: str, pythonpath: str | None, n_t: int) -> dict:

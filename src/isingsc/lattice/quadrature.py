@@ -447,8 +447,8 @@ def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=Non
     custom rule gets the crossings only); each angular panel between the kinks of :func:`theta_breakpoints` is cut into
     ``angular_panels`` pieces of ``spec.n_theta`` Gauss nodes, graded towards the kinks where a Fermi
     surface meets the zone edge or touches a ray (:func:`graded_kinks`, unless ``grade_kinks`` is False;
-    ``physical``: the bands whose kinks are graded, default ``energy_fn``).  ``fixed_points(theta) -> radii`` adds panel ends that are
-    not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
+    ``physical``: the bands whose kinks are graded, default ``energy_fn``).  ``fixed_points(theta) ->
+    radii`` adds panel ends that are not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
     """
     default_radial = radial is None
     radial = radial or (lambda crossings, rm: radial_breakpoints(crossings, rm, spec))
@@ -575,8 +575,7 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     panels on the cut-off's circles and angular breakpoints where those meet the zone edge.
     ``radial`` and ``angular_panels``: as in :func:`wedge_rays`; ``kink_bands``: the bands whose kinks
     get graded angular panels (:func:`graded_kinks`; default ``energy_fn``; none with ``grade_kinks``
-    False).  ``.mesh()`` of the result
-    is the :class:`KMesh` (weights sum to 1).
+    False).  ``.mesh()`` of the result is the :class:`KMesh` (weights sum to 1).
     """
     if zone not in ("wedge", "half", "full"):
         raise ParameterError("zone", zone, "wedge | half | full")

@@ -54,14 +54,7 @@ def plot_fig1(bands_sc, bands_tmd, contours_sc, contours_tmd, bands_coupled=None
             ax_b.plot(k[i:i + 2], e[i:i + 2], color=color, lw=1.6)
     ax_b.plot([], [], color=SPIN_UP, label=r"TMD $\uparrow$")
     ax_b.plot([], [], color=SPIN_DOWN, label=r"TMD $\downarrow$")
-    ax_b.axhline(0.0, color="k", lw=0.6, ls=":")
-    ticks = bands_sc.attrs["path_ticks"]
-    for t in ticks:
-        ax_b.axvline(t, color="k", lw=0.5)
-    ax_b.set_xticks(ticks, bands_sc.attrs["path_labels"].split(","))
-    ax_b.set_xlim(k[0], k[-1])
-    ax_b.set_ylabel(r"$E$ ($|t|$)")
-    ax_b.set_title("(a) bands")
+    _band_axes(ax_b, bands_sc)
     ax_b.legend(loc="lower left", frameon=False, ncol=2)
     draw_bz(ax_f)
     for ds, colorer in ((contours_sc, lambda sz: SC_COLOR), (contours_tmd, _spin_color)):
@@ -71,6 +64,19 @@ def plot_fig1(bands_sc, bands_tmd, contours_sc, contours_tmd, bands_coupled=None
     ax_f.set_title(r"(b) Fermi surfaces ($E=0$)")
     fig.tight_layout()
     return fig
+
+
+def _band_axes(ax, bands) -> None:
+    """Decorations of a band-structure panel: E = 0, the high-symmetry points of the path, labels."""
+    k = bands.k.values
+    ax.axhline(0.0, color="k", lw=0.6, ls=":")
+    ticks = bands.attrs["path_ticks"]
+    for t in ticks:
+        ax.axvline(t, color="k", lw=0.5)
+    ax.set_xticks(ticks, bands.attrs["path_labels"].split(","))
+    ax.set_xlim(k[0], k[-1])
+    ax.set_ylabel(r"$E$ ($|t|$)")
+    ax.set_title("(a) bands")
 
 
 @styled
@@ -85,14 +91,7 @@ def plot_bands(bands, contours, title: str | None = None):
             s = 0.5 * (sz[i] + sz[i + 1])
             color = "0.45" if abs(s) < 0.05 else _spin_color(s)
             ax_b.plot(k[i:i + 2], e[i:i + 2], color=color, lw=1.3)
-    ax_b.axhline(0.0, color="k", lw=0.6, ls=":")
-    ticks = bands.attrs["path_ticks"]
-    for t in ticks:
-        ax_b.axvline(t, color="k", lw=0.5)
-    ax_b.set_xticks(ticks, bands.attrs["path_labels"].split(","))
-    ax_b.set_xlim(k[0], k[-1])
-    ax_b.set_ylabel(r"$E$ ($|t|$)")
-    ax_b.set_title("(a) bands")
+    _band_axes(ax_b, bands)
     draw_bz(ax_f)
     for seg in np.unique(contours.segment.values):
         sel = contours.segment.values == seg

@@ -541,11 +541,12 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
     return np.array(out).reshape(-1, 2)
 
 
-def _golden_min(f, lo, hi, iters: int = 64, lip: float | None = None, above: float | None = None):
+def golden_section_min(f, lo, hi, iters: int = 64, *, proceed=None):
     """Vectorised golden-section search for min f(i, x) on [lo_i, hi_i]; returns (x, f(x)) per entry.
 
-    ``f(i, x)`` evaluates entries i at x.  With ``lip`` (a Lipschitz constant of f) and ``above``,
-    an entry stops once f - lip (hi - lo) > ``above``: f cannot fall below ``above`` in its bracket.
+    ``f(i, x)`` evaluates entries i (positions 0 .. n-1) at x.  ``proceed(act, lo, hi, f_min)`` -> boolean
+    mask over the active entries ``act`` that still need refining (default: all, for ``iters`` steps), e.g.
+    for a Lipschitz bound: stop once f - lip (hi - lo) > a level f cannot fall below in the bracket.
     """
     g = (np.sqrt(5.0) - 1) / 2
     idx = np.arange(len(lo))
@@ -554,8 +555,8 @@ def _golden_min(f, lo, hi, iters: int = 64, lip: float | None = None, above: flo
     fc, fd = f(idx, c), f(idx, d)
     act = idx
     for _ in range(iters):
-        if lip is not None:
-            act = act[np.minimum(fc[act], fd[act]) - lip * (hi[act] - lo[act]) <= above]
+        if proceed is not None:
+            act = act[proceed(act, lo[act], hi[act], np.minimum(fc[act], fd[act]))]
         if not act.size:
             break
         left = fc[act] < fd[act]
@@ -567,6 +568,11 @@ def _golden_min(f, lo, hi, iters: int = 64, lip: float | None = None, above: flo
         fc[act], fd[act] = np.where(left, f_new, fd[act]), np.where(left, fc[act], f_new)
         hi[act], lo[act], c[act], d[act] = h_, l_, c_new, d_new
     return np.where(fc < fd, c, d), np.minimum(fc, fd)
+
+
+def _above(level: float, lip: float):
+    """``proceed`` of :func:`golden_section_min`: refine while f - lip (hi - lo) <= level."""
+    return lambda act, lo, hi, f_min: f_min - lip * (hi - lo) <= level
 
 
 def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np.ndarray,
@@ -599,14 +605,14 @@ def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np
 
     for start in range(0, ii.size, 256):  # stop at the first chunk that proves a line
         ci, cj = ii[start:start + 256], jj[start:start + 256]
-        x_star, f_star = _golden_min(sigma_on(ys[cj]), xs[ci] - hx, xs[ci] + hx, lip=lx, above=node_tol)
+        x_star, f_star = golden_section_min(sigma_on(ys[cj]), xs[ci] - hx, xs[ci] + hx, proceed=_above(node_tol, lx))
         hit = f_star < node_tol
         if not hit.any():
             continue
         xh, yh = x_star[hit], ys[cj][hit]
         confirmed = np.zeros(len(xh), dtype=bool)
         for dy in (1e-3 * hy, -1e-3 * hy):
-            _, f_n = _golden_min(sigma_on(yh + dy), xh - hx, xh + hx, lip=lx, above=node_tol)
+            _, f_n = golden_section_min(sigma_on(yh + dy), xh - hx, xh + hx, proceed=_above(node_tol, lx))
             confirmed |= f_n < node_tol
         if confirmed.any():
             return np.unique(yh[confirmed])

@@ -96,6 +96,7 @@ from isingsc.core.errors import ConvergenceError, ParameterError, check_positive
 from isingsc.core.field import as_field
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, nambu
+from isingsc.topology.bulk import golden_section_min
 
 #: Edge orientations: (periodic T, open U) in lattice coordinates.
 ORIENTATIONS = {
@@ -437,23 +438,11 @@ class Ribbon:
         rank = np.arange(len(ck)) - np.searchsorted(ck, ck)
         sel = rank < 4
         idx, lo, hi = ck[sel], ca[sel], cb[sel]
-        g = (np.sqrt(5.0) - 1) / 2
-        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-        fc, fd = f(idx, c), f(idx, d)
-        act = np.arange(len(idx))
-        for _ in range(64):  # until v (hi - lo) <= 1e-4 E_g: relative error <= 1e-8 at a sqrt-shaped minimum
-            act = act[vel[idx[act]] * (hi[act] - lo[act]) > 1e-4 * best[idx[act]]]
-            if not act.size:
-                break
-            left = fc[act] < fd[act]
-            h_, l_, c_, d_ = hi[act], lo[act], c[act], d[act]
-            h_, l_ = np.where(left, d_, h_), np.where(left, l_, c_)
-            c_new = np.where(left, h_ - g * (h_ - l_), d_)
-            d_new = np.where(left, c_, l_ + g * (h_ - l_))
-            f_new = f(idx[act], np.where(left, c_new, d_new))
-            fc[act], fd[act] = np.where(left, f_new, fd[act]), np.where(left, fc[act], f_new)
-            hi[act], lo[act], c[act], d[act] = h_, l_, c_new, d_new
-        np.minimum.at(best, idx, np.minimum(fc, fd))
+        # until v (hi - lo) <= 1e-4 E_g: relative error <= 1e-8 at a sqrt-shaped minimum
+        _, f_min = golden_section_min(
+            lambda i, x: f(idx[i], x), lo, hi,
+            proceed=lambda act, lo_, hi_, _f: vel[idx[act]] * (hi_ - lo_) > 1e-4 * best[idx[act]])
+        np.minimum.at(best, idx, f_min)
         lower = np.minimum(lower, best)
         return (best, lower) if bounds else best
 
