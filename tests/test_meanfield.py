@@ -433,9 +433,14 @@ def test_every_catalogue_model_converges_from_low_temperature_to_tc(name, record
 
 
 @pytest.mark.parametrize("name", _catalogue_cases(["intrinsic", "ws2"]))
-def test_tc_of_meanfield_equals_tc_of_a_sweep_point_bitwise(name):
-    """A sweep point (its own worker, its own MeanField) computes exactly the number MeanField(name).tc() does."""
+def test_tc_of_the_cli_a_sweep_point_and_the_api_agree_bitwise(name, capsys):
+    """One model name gives one model: ``isingsc tc --model NAME``, a sweep point (the worker's function, its
+    own MeanField) and ``MeanField(NAME).tc()`` compute exactly the same number (JSON keeps a float's repr)."""
+    import json
+
     from isingsc.workflows.sweep.quantities import compute_point
+
+    from .cli_helpers import run_cli
 
     mf = MeanField(name)
     ds = mf.tc()
@@ -443,3 +448,6 @@ def test_tc_of_meanfield_equals_tc_of_a_sweep_point_bitwise(name):
     assert error == ""
     assert values["Tc"] == float(ds.Tc)  # bit for bit
     assert values["Tc_over_Tc0"] == float(ds.Tc_over_Tc_reference)
+    code, out, err = run_cli(capsys, "tc", "--model", name, "--json")
+    assert code == 0, err
+    assert json.loads(out)["Tc"] == float(ds.Tc)

@@ -1,4 +1,4 @@
-"""The runs reported in issue 15 (items 2-4 and 3b), each as the user typed it.
+"""The runs reported in issue 15 (items 2-4 and 3b) and the documented hc2 examples, each as the user typed it.
 
 Physics checks (none compares the code with itself):
 * Hc2(T) is the thermodynamic transition field: >= 0, not increasing with T, and -> 0 at Tc
@@ -53,6 +53,30 @@ def test_the_run_reported_as_never_ending_converges(capsys, tmp_path):
                              "--field-angle", "57.2458", "--out", tmp_path / "out", "--json")
     assert code == 0, err
     check_hc2_curve(json.loads(out))
+
+
+def _documented_hc2_examples() -> list[list[str]]:
+    """The ``isingsc hc2`` lines of the Example section of docs/commands/hc2.md, as arguments."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "commands" / "hc2.md").read_text()
+    lines = [line.split() for line in page.splitlines() if line.startswith("isingsc hc2 ")]
+    assert len(lines) >= 2
+    return [line[2:] for line in lines]
+
+
+@pytest.mark.parametrize("args", _documented_hc2_examples(), ids=lambda a: a[1])
+def test_the_documented_hc2_examples_converge(capsys, tmp_path, args):
+    """Issue 15 item 3: the example of docs/commands/hc2.md did not converge.  Run as printed (an ``--out``
+    folder replaced by one under tmp_path); the curve is physical and converged at the default tolerance."""
+    if "--out" in args:
+        i = args.index("--out")
+        args = args[:i] + args[i + 2:]
+    code, out, err = run_cli(capsys, "hc2", *args, "--out", tmp_path / "out", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    check_hc2_curve(data)
+    assert data["tolerance"] == 0.005  # the default
 
 
 def test_a_model_without_fermi_surface_is_refused(capsys):

@@ -172,26 +172,26 @@ def _check_keys(table, allowed, where: _Where, key: str) -> None:
             where.fail(f"{key}.{k}" if key else k, f"unknown key (allowed: {', '.join(allowed)})")
 
 
-def _string(table, k, where, key, required=False, default=None) -> str | None:
+def _typed(table, k, where, key, kind: type, what: str, required: bool, default):
+    """``table[k]`` checked to be a ``kind`` (``what`` names it in the error); missing: ``default`` or, if
+    required, an error."""
+    name = f"{key}.{k}" if key else k
     if k not in table:
         if required:
-            where.fail(f"{key}.{k}" if key else k, "missing (required)")
+            where.fail(name, "missing (required)")
         return default
     v = table[k]
-    if not isinstance(v, str):
-        where.fail(f"{key}.{k}", f"expected a string, got {type(v).__name__} {v!r}")
+    if not isinstance(v, kind):
+        where.fail(name, f"expected {what}, got {type(v).__name__} {v!r}")
     return v
+
+
+def _string(table, k, where, key, required=False, default=None) -> str | None:
+    return _typed(table, k, where, key, str, "a string", required, default)
 
 
 def _list(table, k, where, key, required=False) -> list | None:
-    if k not in table:
-        if required:
-            where.fail(f"{key}.{k}" if key else k, "missing (required)")
-        return None
-    v = table[k]
-    if not isinstance(v, list):
-        where.fail(f"{key}.{k}" if key else k, f"expected an array, got {type(v).__name__} {v!r}")
-    return v
+    return _typed(table, k, where, key, list, "an array", required, None)
 
 
 # ------------------------------------------------------------------------------ the file
