@@ -13,7 +13,8 @@ never NaN.  Invariants checked (each holds for any weak-coupling mean-field supe
 * the converged numbers report an achieved tolerance below the requested one.
 
 The default run draws one parameter set for a few models (fast); ``-m slow`` runs every model with more
-draws.  Counts of zero modes against the winding number are fuzzed in tests/test_edge_resolution.py.
+draws.  Zero modes against the winding number, the flat-band density and tunnelling spectra on random
+draws: tests/test_fuzz_topology.py.
 """
 
 from __future__ import annotations

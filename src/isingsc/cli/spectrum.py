@@ -60,6 +60,7 @@ def spectrum_bulk_command(
     T = temperature * bs.ref.tc
     tj = (temperature if t_junction is None else t_junction) * bs.ref.tc
     bias = np.linspace(-bias_max * d0, bias_max * d0, n_bias)
+    bs.energy_grid(bias, tj)  # fixes the DOS window for this bias range before it is reported
     common = {"model": model.name, "delta0": d0, "T_over_Tc0": temperature, "T": T, "T_junction": tj,
               "Tc0": bs.ref.tc, "HP": bs.ref.pauli_field, "eta": bs.eta, "dos_window": bs.window,
               "field_angle_deg": field_angle,

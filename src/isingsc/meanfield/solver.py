@@ -495,49 +495,59 @@ class MeanField:
     # ------------------------------------------------------------------ Delta(T, V) maps
     def gap_map(self, temperatures, fields, *, angle: float = 0.0, n_delta: int = 32,
                 delta_max_ratio: float = 1.3) -> xr.Dataset:
-        """Delta(T, V) of the global minimum on a grid of ``temperatures`` and field strengths ``fields``
-        (|t|, in-plane at ``angle``) (paper Fig. 3b, c), on the starting quadrature.
+        """Delta(T, V) of the global minimum of Omega on a grid of ``temperatures`` and field strengths
+        ``fields`` (|t|, in-plane at ``angle``) (paper Fig. 3b, c), normalised by the model's own
+        Delta(T=0, V=0); converged like every other observable.
 
-        For each field one set of diagonalisations on a Delta grid serves every temperature; the minimum
-        is located on the grid and refined by a parabola through its neighbours (resolution ~ (grid
-        step)^3, in attrs).  Delta is normalised by the model's own Delta(T=0, V=0).
+        For each field one set of diagonalisations on a grid of ``n_delta`` values of Delta serves every
+        temperature, on the quadrature with panels at that field's Zeeman-split crossings; the global
+        minimum is bracketed on the grid and located by two parabolas, the second through points a
+        quarter of a grid step apart around the first one's vertex.  The map is refined like the other
+        observables until the largest change of Delta/Delta0 is below ``tol`` (an absolute tolerance on
+        Delta/Delta0, the map's scale); a cell that changes between superconducting and normal from one
+        quadrature to the next (a first-order boundary moving by less than the tolerance across the
+        cell centre) does not count and the number of them is in ``attrs["cells_changing_phase"]``.
         """
         temps = np.atleast_1d(np.asarray(temperatures, dtype=float))
         strengths = np.atleast_1d(np.asarray(fields, dtype=float))
         for name, arr in (("temperatures", temps), ("fields", strengths)):
             if arr.ndim != 1 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
                 raise ParameterError(name, arr, "a 1D list of finite values >= 0 (|t|)")
-        p = self.pass_at()
-        ref, problem = p.reference, p.problem
-        grid = delta_max_ratio * ref.delta0 * np.linspace(0.0, 1.0, n_delta) ** 1.5
-        out = np.zeros((len(temps), len(strengths)))
-        for j, v in enumerate(strengths):
-            land = problem.landscape(grid, temps, Field.in_plane(v, angle))  # (n_T, n_delta)
-            for i in range(len(temps)):
-                m = int(np.argmin(land[i]))
-                if m == 0 or land[i, m] >= 0:
-                    continue
-                if m == len(grid) - 1:
-                    raise ConvergenceError("gap above the map's Delta range", quantity="Delta map",
-                                           suggestion="raise delta_max_ratio")
-                x0, x1, x2 = grid[m - 1:m + 2]
-                y0, y1, y2 = land[i, m - 1:m + 2]
-                # vertex of the parabola through the three points around the grid minimum
-                num = (x1 - x0) ** 2 * (y1 - y2) - (x1 - x2) ** 2 * (y1 - y0)
-                den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0)
-                out[i, j] = x1 - 0.5 * num / den if den != 0 else x1
-        delta_zero = solve_gap(problem, 0.0, delta_max=delta_max_ratio * ref.delta0).delta
+        n_delta = check_positive_int("n_delta", n_delta, minimum=8)
+        info = {}
+
+        def compute(spec, previous):
+            p = self.pass_at(spec)
+            ref = p.reference
+            grid = delta_max_ratio * ref.delta0 * np.linspace(0.0, 1.0, n_delta) ** 1.5
+            t_panels = max(float(temps.min()), 0.05 * ref.tc)
+            out = np.stack([_global_minima(self.problem_at(p, t_panels, [f]), grid, temps, f)
+                            for f in (Field.in_plane(v, angle) for v in strengths)], axis=-1)
+            delta_zero = solve_gap(p.problem, 0.0, delta_max=delta_max_ratio * ref.delta0).delta
+            ratio = out / delta_zero
+            changed = np.zeros(ratio.shape, dtype=bool) if previous is None else \
+                (ratio > 0) != (previous["map"]["ratio"] > 0)
+            info.update(p=p, delta=out, delta_zero=delta_zero, changed=int(changed.sum()),
+                        n_k=max(len(p.problem.mesh), 1))
+            # compared on the map's own scale: |change of Delta/Delta0| (hypot with 1), phase changes aside
+            scale = np.hypot(ratio, 1.0)
+            if previous is not None:
+                scale = np.where(changed, previous["map_scale"], scale)
+            return {"map_scale": scale, "Delta0": delta_zero, "map": {"ratio": ratio}}  # a dict: not compared
+
+        result, achieved, spec = converge(compute, self.spec, self.tol, quantity="the Delta map")
+        ref = info["p"].reference
         ds = xr.Dataset(
-            {"delta": (("T", "field"), out, {"units": "|t|", "long_name": "gap of the global minimum"}),
-             "delta_over_delta0": (("T", "field"), out / delta_zero, {"units": "1"})},
+            {"delta": (("T", "field"), info["delta"], {"units": "|t|", "long_name": "gap of the global minimum"}),
+             "delta_over_delta0": (("T", "field"), result["map"]["ratio"], {"units": "1"})},
             coords={"T": ("T", temps, {"units": "|t|"}), "field": ("field", strengths, {"units": "|t|",
                                                                                       "long_name": "Zeeman energy mu_B B"}),
                     "T_over_Tc_reference": ("T", temps / ref.tc, {"units": "1"}),
                     "H_over_HP": ("field", strengths / ref.pauli_field, {"units": "1"})},
         )
-        return self._finalize(ds, ref, Delta0_model=delta_zero, delta_grid_points=n_delta, field_angle=angle,
-                              field_angle_units="rad", kmesh=f"{len(problem.mesh)} k points, {ref.spec.describe()}",
-                              achieved_tolerance="not refined (starting quadrature; Delta grid resolution)")
+        return self._finalize(ds, ref, Delta0_model=info["delta_zero"], delta_grid_points=n_delta, field_angle=angle,
+                              field_angle_units="rad", cells_changing_phase=info["changed"],
+                              **self._attrs(achieved, spec, info["n_k"], self.tol))
 
     # ------------------------------------------------------------------ Omega(Delta)
     def free_energy(self, deltas, T, field=None) -> xr.Dataset:
@@ -574,6 +584,40 @@ def _matching(guess: dict | None, key: str, index: int):
     if not guess:
         return None
     return float(guess[key][index])
+
+
+def _parabola_vertex(x, y) -> np.ndarray:
+    """Abscissae of the vertices of the parabolas through (x[..., i], y[..., i]), i = 0, 1, 2 (x[..., 1] where
+    the three points are collinear)."""
+    (x0, x1, x2), (y0, y1, y2) = np.moveaxis(x, -1, 0), np.moveaxis(y, -1, 0)
+    num = (x1 - x0) ** 2 * (y1 - y2) - (x1 - x2) ** 2 * (y1 - y0)
+    den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0)
+    safe = np.where(den != 0, den, 1.0)
+    return np.where(den != 0, x1 - 0.5 * num / safe, x1)
+
+
+def _global_minima(problem: PairingProblem, grid: np.ndarray, temps: np.ndarray, field: Field) -> np.ndarray:
+    """Delta of the global minimum of Omega(Delta) at each temperature (0 where Omega >= 0 everywhere): the
+    grid minimum, a parabola through it and its neighbours, then a parabola through points a quarter of a
+    grid step apart around that vertex (one diagonalisation per Delta for all temperatures each time)."""
+    land = problem.landscape(grid, temps, field)  # (n_T, n_delta)
+    m = np.argmin(land, axis=1)
+    if np.any((m == len(grid) - 1) & (land[np.arange(len(temps)), m] < 0)):
+        raise ConvergenceError("gap above the map's Delta range", quantity="Delta map",
+                               suggestion="raise delta_max_ratio")
+    sc = (m > 0) & (land[np.arange(len(temps)), m] < 0)
+    out = np.zeros(len(temps))
+    if not np.any(sc):
+        return out
+    idx = np.clip(m, 1, len(grid) - 2)[:, None] + np.array([-1, 0, 1])
+    first = _parabola_vertex(grid[idx], np.take_along_axis(land, idx, axis=1))
+    step = 0.25 * (grid[idx[:, 2]] - grid[idx[:, 0]]) / 2
+    local = np.maximum(first[:, None] + step[:, None] * np.array([-1.0, 0.0, 1.0]), 0.0)
+    points = np.unique(local[sc])
+    fine = problem.landscape(points, temps[sc], field)  # (n_sc, n_points)
+    y = np.take_along_axis(fine, np.searchsorted(points, local[sc]), axis=1)
+    out[sc] = _parabola_vertex(local[sc], y)
+    return out
 
 
 def _delta_bound(problem: PairingProblem) -> float:

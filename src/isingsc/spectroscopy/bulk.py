@@ -209,7 +209,7 @@ def resolved_weights(model, k, delta: float, field, orbitals, axis) -> tuple[np.
 # --------------------------------------------------------------------------- k quadrature
 def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, order: int = 4,
              n_theta: int = 8, angular_panels: int = 2, growth: float = 1.5,
-             max_points: int = 400_000) -> KMesh:
+             max_points: int = 400_000, zone: str | None = None) -> KMesh:
     """Ray quadrature that integrates Lorentzians of width ``eta`` at all |E| < ``window``.
 
     Radial panels of width panel_width * eta / v within (window + 10 eta)/v of every Fermi
@@ -217,7 +217,7 @@ def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, orde
     the panels of :mod:`isingsc.lattice.quadrature` (split where a Fermi surface meets the zone edge),
     each cut into ``angular_panels`` with ``n_theta`` Gauss nodes.  Weights sum to 1.  The Gamma-K-M
     wedge when the spectrum is D6-symmetric in in-plane fields (Ising SOC only), else the whole zone
-    (twelve images of the wedge, each with its own panels).
+    (twelve images of the wedge, each with its own panels); ``zone="full"`` asks for the whole zone.
     """
     from isingsc.lattice.quadrature import QuadratureSpec, zone_quadrature
     from isingsc.meanfield.quadrature import band_energy_function
@@ -230,7 +230,10 @@ def dos_mesh(model, eta: float, window: float, *, panel_width: float = 1.5, orde
     order = check_positive_int("order", order, 2)
     n_theta = check_positive_int("n_theta", n_theta, 2)
     angular_panels = check_positive_int("angular_panels", angular_panels, 1)
-    zone = "wedge" if is_d6_symmetric(model, (0.0, 0.9273)) else "full"
+    if zone not in (None, "wedge", "full"):
+        raise ParameterError("zone", zone, "None (chosen from the symmetry), 'wedge' or 'full'")
+    if zone is None or zone == "wedge":
+        zone = "wedge" if is_d6_symmetric(model, (0.0, 0.9273)) else "full"
     n_in = int(np.ceil((window + 10 * eta) / (panel_width * eta)))
     if 2 * n_in * order > max_points:
         raise ParameterError("eta", eta, f"eta > {(window + 10 * eta) * order / (max_points * panel_width / 2):.3g} "
@@ -405,7 +408,9 @@ class BulkSpectroscopy:
         and H (Tc, V_P = Delta0/sqrt2), as in :class:`~isingsc.meanfield.MeanField`.
     delta0, v : at most one (|t| and |t| x site); default the catalogue's Delta0.
     eta : Lorentzian / Dynes broadening (|t|), default Delta0/20.
-    window : the DOS quadrature resolves eta for |E| < window (|t|), default 5 Delta0.
+    window : the DOS quadrature resolves eta for |E| < window (|t|), default 5 Delta0, widened to cover the
+        energies of a spectrum (bias + thermal and broadening padding); a given window is never widened and a
+        spectrum beyond it is refused.
     orbital : tunnelling orbital (default: the pairing orbital, i.e. the SC layer).
     spec : :class:`~isingsc.lattice.quadrature.QuadratureSpec` of the gap solver (default MeanField's).
     mesh_options : passed to :func:`dos_mesh`.
@@ -426,6 +431,7 @@ class BulkSpectroscopy:
         self.eta = check_range("eta", DEFAULT_ETA_OVER_DELTA0 * d0 if eta is None else eta, lo=0.0, lo_open=True,
                                hi=10 * d0)
         self.window = check_range("window", 5 * d0 if window is None else window, lo=0.0, lo_open=True, hi=2.0)
+        self._window_given = window is not None
         self.orbitals = selected_orbitals(self.model, orbital)
         self.orbital = orbital
         self.mesh_options = dict(mesh_options or {})
@@ -433,8 +439,17 @@ class BulkSpectroscopy:
 
     @cached_property
     def mesh(self) -> KMesh:
-        """The DOS quadrature (:func:`dos_mesh`), built on first use."""
-        return dos_mesh(self.model, self.eta, self.window, **self.mesh_options)
+        """The DOS quadrature (:func:`dos_mesh`), built on first use: the whole zone where the spin-resolved
+        weights (spin axis along the field at ``angle``) are not D6 symmetric although the spectrum is (for
+        example orbital textures that tie the spin to the orbital), so that no field along ``angle`` is refused."""
+        options = dict(self.mesh_options)
+        if "zone" not in options:
+            probe = self.field(self.ref.pauli_field).vector
+            try:
+                _check_spin_symmetry(self.model, self.orbitals, spin_axis(None, probe), self.ref.delta0, probe)
+            except ParameterError:
+                options["zone"] = "full"
+        return dos_mesh(self.model, self.eta, self.window, **options)
 
     @cached_property
     def normal_dos0(self) -> np.ndarray:
@@ -480,7 +495,22 @@ class BulkSpectroscopy:
         n = int(np.ceil((hi - lo) / (ENERGY_STEP_OVER_ETA * self.eta))) + 1
         if n > 200_000:
             raise ParameterError("bias", f"[{b.min():g}, {b.max():g}]", "a bias range below 4e4 eta")
+        # the thermal kernel -f'(E - eV) weighs |E - eV| > 10 T_j by < 5e-5: those energies need not be resolved
+        self._cover(float(np.abs(b).max()) + 10 * t_junction)
         return np.linspace(lo, hi, n)
+
+    def _cover(self, e_max: float) -> None:
+        """Make the DOS quadrature resolve eta up to |E| = e_max (|t|): the default window grows (the mesh is
+        rebuilt); a window given by the caller that is too small is refused rather than silently under-resolved."""
+        if e_max <= self.window:
+            return
+        if self._window_given:
+            raise ParameterError("bias", f"energies up to {e_max:g} |t| (bias + 10 T_junction)",
+                                 f"|E| <= window = {self.window:g} |t|, where the DOS quadrature resolves eta; "
+                                 "raise window or lower the bias")
+        self.window = e_max
+        for cached in ("mesh", "normal_dos0"):
+            self.__dict__.pop(cached, None)
 
     def dos(self, energies, delta: float, strength: float = 0.0, axis=None) -> np.ndarray:
         """N_+-(E) (states/|t|/site/spin) of the tunnelling orbital at pairing delta and field strength (|t|)."""

@@ -151,6 +151,15 @@ def _resolution_fig3(ds) -> tuple[str, str]:
     return kmesh, tol_text
 
 
+def _map_tolerance(ds) -> str:
+    """The Delta map's convergence: an absolute tolerance on Delta/Delta0 (older files: not refined)."""
+    tol, achieved = _num(_attr(ds, "tolerance")), _num(_attr(ds, "achieved_tolerance"))
+    if tol is None or achieved is None:
+        return "not refined (starting quadrature)"
+    return (f"{achieved:.2g} achieved in Δ/Δ0 (target {tol:g}, absolute), "
+            f"{_attr(ds, 'cells_changing_phase', '?')} cells at a moving first-order boundary")
+
+
 def _fig3_cases(folder: Path, missing: list) -> tuple[list[dict], dict | None]:
     """One record per Hc2 curve of Fig. 3 (per Γ, then the two pairing regimes), and the
     weak-coupling BCS reference of the isolated layer (None without a Γ = 0 curve)."""
@@ -309,7 +318,7 @@ def _other_rows(folder: Path) -> list[dict]:
                      "value": f"{ds.sizes.get('T', 0)} × {ds.sizes.get('field', 0)} (T, H) points",
                      "source": p.name, "detail": f"Δ0(model) = {_fmt(_num(_attr(ds, 'Delta0_model')))} |t|",
                      "mesh": str(_attr(ds, "kmesh", "not stored")), "known": None,
-                     "tolerance": f"Δ grid of {_attr(ds, 'delta_grid_points', '?')} points, parabolic refinement"})
+                     "tolerance": _map_tolerance(ds)})
     return rows
 
 
