@@ -42,7 +42,7 @@ from isingsc.lattice.quadrature import PolarQuadrature, QuadratureSpec
 from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap
 from isingsc.meanfield.quadrature import mesh_at_field, needs_field_panels, quadrature_for
 from isingsc.meanfield.transitions import (critical_field, critical_temperature, first_order_field,
-                                           instability_field, solve_gap)
+                                           instability_field, parabola_vertex, solve_gap)
 from isingsc.models.catalogue import ResolvedModel, as_nambu_model, as_resolved, resolve
 from isingsc.models.symmetry import detect_facts
 
@@ -586,16 +586,6 @@ def _matching(guess: dict | None, key: str, index: int):
     return float(guess[key][index])
 
 
-def _parabola_vertex(x, y) -> np.ndarray:
-    """Abscissae of the vertices of the parabolas through (x[..., i], y[..., i]), i = 0, 1, 2 (x[..., 1] where
-    the three points are collinear)."""
-    (x0, x1, x2), (y0, y1, y2) = np.moveaxis(x, -1, 0), np.moveaxis(y, -1, 0)
-    num = (x1 - x0) ** 2 * (y1 - y2) - (x1 - x2) ** 2 * (y1 - y0)
-    den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0)
-    safe = np.where(den != 0, den, 1.0)
-    return np.where(den != 0, x1 - 0.5 * num / safe, x1)
-
-
 def _global_minima(problem: PairingProblem, grid: np.ndarray, temps: np.ndarray, field: Field) -> np.ndarray:
     """Delta of the global minimum of Omega(Delta) at each temperature (0 where Omega >= 0 everywhere): the
     grid minimum, a parabola through it and its neighbours, then a parabola through points a quarter of a
@@ -610,13 +600,13 @@ def _global_minima(problem: PairingProblem, grid: np.ndarray, temps: np.ndarray,
     if not np.any(sc):
         return out
     idx = np.clip(m, 1, len(grid) - 2)[:, None] + np.array([-1, 0, 1])
-    first = _parabola_vertex(grid[idx], np.take_along_axis(land, idx, axis=1))
+    first, _ = parabola_vertex(grid[idx], np.take_along_axis(land, idx, axis=1))
     step = 0.25 * (grid[idx[:, 2]] - grid[idx[:, 0]]) / 2
     local = np.maximum(first[:, None] + step[:, None] * np.array([-1.0, 0.0, 1.0]), 0.0)
     points = np.unique(local[sc])
     fine = problem.landscape(points, temps[sc], field)  # (n_sc, n_points)
     y = np.take_along_axis(fine, np.searchsorted(points, local[sc]), axis=1)
-    out[sc] = _parabola_vertex(local[sc], y)
+    out[sc], _ = parabola_vertex(local[sc], y)
     return out
 
 

@@ -156,16 +156,22 @@ class CriticalField:
     instability_field: float
 
 
-def _parabola_vertex(x, y) -> tuple[float, float]:
-    """Vertex (x_v, y_v) of the parabola through three points."""
-    d0, d2 = x[0] - x[1], x[2] - x[1]
-    s0, s2 = (y[0] - y[1]) / d0, (y[2] - y[1]) / d2
+def parabola_vertex(x, y):
+    """Vertex (x_v, y_v) of the parabola through the three points (x[..., i], y[..., i]), i = 0, 1, 2, with
+    x[..., 1] in the middle; (x[..., 1], y[..., 1]) where the parabola is not convex (no minimum).  Scalars
+    for one triple, arrays for a batch (leading dimensions)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x0, x1, x2 = np.moveaxis(x, -1, 0)
+    y0, y1, y2 = np.moveaxis(y, -1, 0)
+    d0, d2 = x0 - x1, x2 - x1
+    s0, s2 = (y0 - y1) / d0, (y2 - y1) / d2
     curv = (s2 - s0) / (d2 - d0)  # y = y1 + slope u + curv u^2, u = x - x1
     slope = s0 - curv * d0
-    if curv <= 0:
-        return float(x[1]), float(y[1])
-    u = -slope / (2 * curv)
-    return float(x[1] + u), float(y[1] - slope * slope / (4 * curv))
+    convex = curv > 0
+    safe = np.where(convex, curv, 1.0)
+    xv = np.where(convex, x1 - slope / (2 * safe), x1)
+    yv = np.where(convex, y1 - slope * slope / (4 * safe), y1)
+    return (float(xv), float(yv)) if xv.ndim == 0 else (xv, yv)
 
 
 def superconducting_branch(problem: PairingProblem, T: float, field, delta_guess: float,
@@ -201,7 +207,7 @@ def superconducting_branch(problem: PairingProblem, T: float, field, delta_guess
             else:
                 x, y = np.r_[x[1:], x[2] + h], np.r_[y[1:], phi(x[2] + h)]
             h *= 1.5
-        centre, y_vertex = _parabola_vertex(x, y)
+        centre, y_vertex = parabola_vertex(x, y)
         if not slid:
             if trusted:
                 return min(y_vertex, float(y[1])), centre
