@@ -1,0 +1,276 @@
+"""The lattice Green's function of a superconducting host in real space, converged, and its gap.
+
+For a host with Bloch-de Gennes Hamiltonian H_BdG(k) (fixed pairing Delta, Zeeman field V) the
+Green's function between lattice sites R1 and R2 is
+
+    G0(R1 - R2, E) = <R1| (E - H)^-1 |R2> = (1/N) sum_k e^{-i k.(R1 - R2)} (E - H_BdG(k))^-1     (|t|^-1)
+
+in the package's real-space convention (that of the ribbons, kwant's ``syst[b, a]``): the hopping
+T_R of a :class:`~isingsc.models.base.TightBindingModel` is the block <R2 + R|H|R2> (from site R2 to
+site R2 + R), so <R1|H|R2> = (1/N) sum_k e^{-ik.(R1-R2)} H_BdG(k) with H(k) = sum_R T_R e^{ik.R};
+Nambu holes c^dagger_{-k} transform like the particles (their hopping is -T_R^*), so the same sum
+serves all four Nambu blocks.  Only
+the Nambu indices of the orbitals an impurity or a wire couples to are kept (``orbitals``, default
+the pairing orbitals): per orbital [up, down, hole-up, hole-down].
+
+* **Inside the gap** (real E, |E| < E_g) the resolvent is Hermitian and has no poles: G0 is exact,
+  with no broadening.  Its integrand is analytic in k and peaked on the Fermi surface with width
+  kappa^-1 ~ v_F / sqrt(E_g^2 - E^2), so
+* :meth:`HostGreensFunction.local` (R = 0) uses the package's Brillouin-zone quadrature (rays with
+  Gauss panels graded around the Fermi crossings, :func:`~isingsc.meanfield.quadrature.quadrature_for`,
+  the whole zone), refined until two successive results agree to ``tol`` (relative, max norm);
+* :meth:`HostGreensFunction.propagators` and :meth:`HostGreensFunction.grid` (R != 0) use the
+  periodic trapezoid rule on an L x L grid of the zone, i.e. one FFT per energy: the sum over the
+  grid is the exact G0 plus its images at L-lattice translations, so its error decays like
+  exp(-kappa L); L is doubled until two successive grids agree to ``tol`` on the requested sites
+  (near the gap edge kappa -> 0 and L grows: the bound states there are that extended).
+* :attr:`HostGreensFunction.gap` is the quasiparticle gap E_g = min_k min_n |E_n(k)|, located on the
+  quadrature's rays (which crowd the Fermi surface, where the minimum lies) and refined by a local
+  minimisation; a host whose gap is below :data:`GAP_RESOLUTION` x Delta is refused.
+
+Energies in |t|, lengths in the lattice constant a, G0 in 1/|t|.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy.optimize import minimize
+
+from isingsc.core.errors import ConvergenceError, ParameterError, check_range
+from isingsc.core.field import as_field
+from isingsc.lattice.quadrature import QuadratureSpec
+from isingsc.lattice.triangular import LATTICE
+from isingsc.meanfield.quadrature import quadrature_for
+from isingsc.models.catalogue import as_resolved
+
+#: A host whose quasiparticle gap is below this fraction of Delta is treated as gapless (refused).
+GAP_RESOLUTION = 1e-4
+#: Largest FFT grid side (memory ~ L x (sites per side) x n^2 x 16 bytes).
+MAX_GRID = 4096
+#: Smallest FFT grid side.
+MIN_GRID = 32
+#: Most refinements of the zone quadrature of the local Green's function.
+MAX_REFINEMENTS = 8
+#: k points per batch of Hamiltonians (memory).
+_CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class Propagator:
+    """Converged Green's-function values with their convergence.
+
+    values : the array (1/|t|); achieved : the last relative change (max norm) between the two finest
+    resolutions; resolution : the finest resolution, as text.
+    """
+
+    values: np.ndarray
+    achieved: float
+    resolution: str
+
+
+def _check_energy(energy, gap: float) -> complex:
+    try:
+        z = complex(energy)
+    except (TypeError, ValueError):
+        raise ParameterError("energy", energy, "a real number inside the gap or a complex number with Im > 0") \
+            from None
+    if not (np.isfinite(z.real) and np.isfinite(z.imag)):
+        raise ParameterError("energy", energy, "finite")
+    if z.imag < 0 or (z.imag == 0 and abs(z.real) >= gap):
+        raise ParameterError("energy", energy, f"|E| < {gap:.6g} |t| (inside the host gap) for real E, "
+                             "or Im E > 0 (retarded)")
+    return z
+
+
+class HostGreensFunction:
+    """The real-space Green's function G0(R, E) of a superconducting host on chosen orbitals.
+
+    Parameters
+    ----------
+    model : a catalogue name, a :class:`~isingsc.models.catalogue.ResolvedModel` or a NambuModel
+        with pairing and a real-space lattice.
+    delta : the (fixed, not self-consistent) pairing amplitude Delta (|t|, > 0); default the model's Delta0.
+    field : the Zeeman field (anything :func:`~isingsc.core.field.as_field` takes; |t|).
+    orbitals : the orbitals of one site kept (default the pairing orbitals).
+    tol : relative tolerance of every converged value (1e-14 ... 1e-2).
+    """
+
+    def __init__(self, model, delta: float | None = None, field=None, *, orbitals=None, tol: float = 1e-10):
+        self.resolved = as_resolved(model)
+        self.resolved.require("pairing")
+        self.resolved.require("real-space")
+        self.model = self.resolved.model
+        self.delta = check_range("delta", self.resolved.delta0 if delta is None else delta, lo=0.0, hi=10.0,
+                                 lo_open=True)
+        self.field = as_field(field)
+        self.tol = check_range("tol", tol, lo=1e-14, hi=1e-2)
+        names = tuple(self.model.pairing_orbitals) if orbitals is None else tuple(
+            [orbitals] if isinstance(orbitals, str) else orbitals)
+        if not names:
+            raise ParameterError("orbitals", orbitals, f"one or more of {self.model.orbitals}")
+        for o in names:
+            if o not in self.model.orbitals:
+                raise ParameterError("orbitals", o, f"one or more of {self.model.orbitals}")
+        self.orbitals = names
+        self.indices = np.concatenate([np.asarray(self.model.nambu_indices(o)) for o in names])
+        self._bloch_cache: dict = {}
+
+    # ------------------------------------------------------------------ the host
+    def describe(self) -> dict:
+        """Attrs of a result: the model, Delta, field, orbitals, tolerance."""
+        out = dict(self.resolved.describe())
+        out.update(delta=self.delta, field_vector=list(self.field.vector), host_orbitals=",".join(self.orbitals),
+                   tol=self.tol)
+        return out
+
+    def hamiltonian(self, k) -> np.ndarray:
+        """H_BdG(k) of the host at its Delta and field, shape (..., N, N) (|t|)."""
+        return self.model.bdg_hamiltonian(k, self.delta, self.field)
+
+    def _spec(self, energy_scale: float) -> QuadratureSpec:
+        return QuadratureSpec(energy_scale=energy_scale, n_theta=12, order=8)
+
+    def _quadrature(self, spec: QuadratureSpec):
+        key = ("quad", spec)
+        if key not in self._bloch_cache:
+            fields = (self.field,) if self.field.strength > 0 else ()
+            quad = quadrature_for(self.model, spec, facts=self.resolved.facts, zone="full", fields=fields,
+                                  label=self.resolved.name)
+            mesh = quad.mesh()
+            e, u = np.linalg.eigh(self.hamiltonian(mesh.k))
+            self._bloch_cache[key] = (mesh.weights, e, u[:, self.indices, :], mesh.k)
+        return self._bloch_cache[key]
+
+    @cached_property
+    def gap(self) -> float:
+        """Quasiparticle gap E_g = min_k min_n |E_n(k)| (|t|), refined to ~1e-12 relative.
+
+        Raises ParameterError when E_g < GAP_RESOLUTION x Delta (a gapless host: nodes, a Fermi
+        surface without pairing, a field beyond the gap)."""
+        _, e, _, mesh = self._quadrature(self._spec(self.delta / 2))
+        lowest = np.min(np.abs(e), axis=1)
+        # a uniform grid as well: the rays crowd the Fermi surface, but an unpaired band's minimum may lie anywhere
+        frac = (np.stack(np.meshgrid(np.arange(96), np.arange(96), indexing="ij"), -1).reshape(-1, 2) + 0.5) / 96
+        k_uni = LATTICE.fractional_to_cartesian(frac)
+        low_uni = np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(k_uni))), axis=1)
+        ks = np.concatenate([mesh, k_uni])
+        lows = np.concatenate([lowest, low_uni])
+        seeds = ks[np.argsort(lows)[:12]]
+
+        def f(k):
+            return float(np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(np.asarray(k)[None])[0]))))
+
+        best = float(lows.min())
+        for k0 in seeds:
+            r = minimize(f, k0, method="Nelder-Mead", options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000})
+            best = min(best, float(r.fun))
+        if best < GAP_RESOLUTION * self.delta:
+            raise ParameterError("host gap", best, f"a gapped host: E_g >= {GAP_RESOLUTION:g} x Delta = "
+                                 f"{GAP_RESOLUTION * self.delta:.3g} |t|",
+                                 reason=f"the host {self.resolved.name!r} at Delta = {self.delta:g}, field "
+                                        f"{tuple(np.round(self.field.vector, 6))} has no gap (min |E| = {best:.3g} "
+                                        "|t|): bound states and invariants need a gapped host")
+        return best
+
+    # ------------------------------------------------------------------ k space
+    def momentum(self, k, energy) -> np.ndarray:
+        """G0(k, E) = (E - H_BdG(k))^-1 on the kept indices, shape (..., n, n) (1/|t|)."""
+        z = _check_energy(energy, self.gap)
+        k = np.asarray(k, dtype=float)
+        e, u = np.linalg.eigh(self.hamiltonian(k))
+        w = u[..., self.indices, :]
+        return np.einsum("...im,...m,...jm->...ij", w, 1.0 / (z - e), w.conj())
+
+    # ------------------------------------------------------------------ R = 0
+    def local(self, energy) -> Propagator:
+        """The on-site G0(0, E), (n, n), converged to ``tol`` by refining the zone quadrature."""
+        z = _check_energy(energy, self.gap)
+        width = np.sqrt(max(self.gap**2 - z.real**2, 0.0)) if z.imag == 0 else z.imag
+        scale = min(self.delta, max(width, 1e-12)) / 2
+        spec = self._spec(scale)
+        previous, change = None, np.inf
+        for _ in range(MAX_REFINEMENTS):
+            w, e, u, _ = self._quadrature(spec)
+            value = np.einsum("k,kim,km,kjm->ij", w, u, 1.0 / (z - e), u.conj(), optimize=True)
+            if previous is not None:
+                change = float(np.max(np.abs(value - previous)) / max(np.max(np.abs(value)), 1e-300))
+                if change < self.tol:
+                    return Propagator(value, change, f"{spec.describe()}, {len(w)} k points, whole zone")
+            previous, spec = value, spec.refined()
+        raise ConvergenceError(f"local Green's function at E = {z:.6g}: relative change {change:.2g} after "
+                               f"{MAX_REFINEMENTS} refinements", quantity="G0(0, E)", achieved=change,
+                               requested=self.tol, resolution=spec.describe(),
+                               suggestion="raise tol or move E away from the gap edge")
+
+    # ------------------------------------------------------------------ R != 0
+    def _grid_values(self, z: complex, L: int, n1_keep: np.ndarray, n2_keep: np.ndarray) -> np.ndarray:
+        """(1/L^2) sum_m e^{-2 pi i (m1 n1 + m2 n2)/L} G0(k_m, z) for n1 in n1_keep, n2 in n2_keep:
+        separable FFTs (first along m2 in chunks of rows, then along m1), shape (len1, len2, n, n)."""
+        n = len(self.indices)
+        partial = np.empty((L, len(n2_keep), n, n), dtype=complex)
+        rows = max(1, _CHUNK // L)
+        m2 = np.arange(L)
+        for start in range(0, L, rows):
+            m1 = np.arange(start, min(L, start + rows))
+            frac = np.stack(np.meshgrid(m1, m2, indexing="ij"), -1) / L
+            g = self._bloch_at(frac.reshape(-1, 2), z).reshape(len(m1), L, n, n)
+            partial[m1] = np.fft.fft(g, axis=1)[:, n2_keep % L] / L
+        return np.fft.fft(partial, axis=0)[n1_keep % L] / L
+
+    def _bloch_at(self, frac: np.ndarray, z: complex) -> np.ndarray:
+        h = self.hamiltonian(LATTICE.fractional_to_cartesian(frac))
+        g = np.linalg.inv(z * np.eye(h.shape[-1]) - h)  # one batched LU: cheaper than eigh + products
+        return g[:, self.indices][:, :, self.indices]
+
+    def _converged_grid(self, z: complex, n1_keep, n2_keep, pick, reach: int, what: str) -> Propagator:
+        L = MIN_GRID
+        while L < 4 * reach + 4:
+            L *= 2
+        previous, change, before = None, np.inf, np.inf
+        while L <= MAX_GRID:
+            value = pick(self._grid_values(z, L, n1_keep, n2_keep))
+            if previous is not None:
+                change = float(np.max(np.abs(value - previous)) / max(np.max(np.abs(value)), 1e-300))
+                # the trapezoid rule of an analytic periodic integrand converges like exp(-kappa L): with
+                # changes c1 (L/4 -> L/2) and c2 (L/2 -> L) well inside that regime (c2 < c1 / 8), the
+                # error of the L grid is c2 (c2 / c1)^2
+                estimate = change * (change / before) ** 2 if np.isfinite(before) and change < before / 8 else change
+                if min(change, estimate) < self.tol:
+                    return Propagator(value, min(change, estimate), f"{L} x {L} zone grid (FFT)"
+                                      + ("" if change < self.tol else ", error extrapolated from the last "
+                                         "two grid doublings (exponential convergence)"))
+                before = change
+            previous, L = value, 2 * L
+        raise ConvergenceError(f"{what} at E = {z:.6g}: relative change {change:.2g} on the {L // 2}-point grid",
+                               quantity=what, achieved=change, requested=self.tol,
+                               resolution=f"{L // 2} x {L // 2} zone grid",
+                               suggestion="raise tol or move E away from the gap edge (longer decay lengths "
+                                          "need larger grids)")
+
+    def propagators(self, energy, offsets) -> Propagator:
+        """G0(R_j, E) = <R_j|G|0> for integer offsets (m, 2): R = n1 a1 + n2 a2, values (m, n, n), converged
+        to ``tol``."""
+        z = _check_energy(energy, self.gap)
+        off = np.asarray(offsets)
+        if off.ndim != 2 or off.shape[1] != 2 or not np.all(np.equal(np.mod(off, 1), 0)):
+            raise ParameterError("offsets", np.shape(offsets), "an integer array of shape (m, 2)")
+        off = off.astype(int)
+        n1u, i1 = np.unique(off[:, 0], return_inverse=True)
+        n2u, i2 = np.unique(off[:, 1], return_inverse=True)
+        reach = int(np.max(np.abs(off))) if off.size else 0
+        return self._converged_grid(z, n1u, n2u, lambda v: v[i1, i2], reach, "G0(R, E)")
+
+    def grid(self, energy, size: int) -> Propagator:
+        """G0 at all offsets n1, n2 in range(-size//2, size - size//2): values (size, size, n, n)."""
+        z = _check_energy(energy, self.gap)
+        if isinstance(size, bool) or int(size) != size or not 1 <= int(size) <= MAX_GRID // 4:
+            raise ParameterError("size", size, f"an integer 1 ... {MAX_GRID // 4}")
+        size = int(size)
+        ns = np.arange(-(size // 2), size - size // 2)
+        return self._converged_grid(z, ns, ns, lambda v: v, size // 2 + 1, "G0 grid")
+
+
+__all__ = ["GAP_RESOLUTION", "HostGreensFunction", "Propagator"]
