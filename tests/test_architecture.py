@@ -1,7 +1,7 @@
 """The package's architecture, checked on the source with ``ast`` (nothing is imported).
 
 * layering: core < lattice < models < backends < normal < meanfield < topology < spectroscopy <
-  correlations < impurities < experiment < workflows < plotting < cli; a module imports (at module level or inside a function)
+  correlations < impurities < junctions < experiment < workflows < plotting < cli; a module imports (at module level or inside a function)
   only modules of its own or a lower layer.  The top-level ``isingsc/__init__.py`` is the public
   facade: it imports the core eagerly and anything else lazily, never the command line;
 * no import cycles between modules (package ``__init__`` re-exports are edges from the package to
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "isingsc"
 TESTS = ROOT / "tests"
 LAYERS = ("core", "lattice", "models", "backends", "normal", "meanfield", "topology", "spectroscopy",
-          "correlations", "impurities", "experiment", "workflows", "plotting", "cli")
+          "correlations", "impurities", "junctions", "experiment", "workflows", "plotting", "cli")
 FACADE = "isingsc"
 
 
