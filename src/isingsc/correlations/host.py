@@ -54,6 +54,10 @@ MAX_GRID = 4096
 MIN_GRID = 32
 #: Most refinements of the zone quadrature of the local Green's function.
 MAX_REFINEMENTS = 8
+#: Largest zone quadrature (k points) of the local Green's function, and the most k points the
+#: cached Bloch sums of one host hold together (memory ~ 2 x points x n x N x 16 bytes).
+MAX_ZONE_POINTS = 3_000_000
+MAX_CACHED_POINTS = 6_000_000
 #: k points per batch of Hamiltonians (memory).
 _CHUNK = 65536
 
@@ -71,7 +75,41 @@ class Propagator:
     resolution: str
 
 
-def _check_energy(energy, gap: float) -> complex:
+class BlochSum:
+    """G0(E) = sum_k w_k (E - H_BdG(k))^-1 on the kept indices over one weighted k set, for any energy.
+
+    One batched eigendecomposition H_BdG(k) = U_k diag(e_k) U_k^dagger; then every energy costs one
+    product: G0(E) = sum_{k,m} w_k u_{k,im} conj(u_{k,jm}) / (E - e_{km}) = (A d(E)) @ B with
+    d = 1/(E - e) (real for real E).  ``k`` (n_k, 2) in 1/a, ``weights`` summing to 1 (a zone average);
+    ``resolution`` describes the k set.
+    """
+
+    def __init__(self, host: HostGreensFunction, k, weights, resolution: str):
+        self.k = np.asarray(k, dtype=float)
+        self.weights = np.asarray(weights, dtype=float)
+        self.resolution = resolution
+        e, u = np.linalg.eigh(host.hamiltonian(self.k))
+        self.energies = e                      # (n_k, N) quasiparticle energies, |t|
+        self.amplitudes = u[:, host.indices, :]  # (n_k, n, N) on the kept indices
+        n = self.amplitudes.shape[1]
+        self._a = np.ascontiguousarray((self.amplitudes * self.weights[:, None, None]).transpose(1, 0, 2)
+                                       .reshape(n, -1))
+        self._b = np.ascontiguousarray(self.amplitudes.conj().transpose(0, 2, 1).reshape(-1, n))
+        self._e = e.ravel()
+
+    def __call__(self, energy) -> np.ndarray:
+        """(n, n) for a scalar energy, (m, n, n) for an array of m energies (1/|t|)."""
+        z = np.atleast_1d(np.asarray(energy, dtype=complex))
+        n = self._a.shape[0]
+        out = np.empty((len(z), n, n), dtype=complex)
+        for i, zi in enumerate(z):
+            d = 1.0 / (zi.real - self._e) if zi.imag == 0 else 1.0 / (zi - self._e)
+            out[i] = (self._a * d) @ self._b
+        return out[0] if np.ndim(energy) == 0 else out
+
+
+def _check_energy(energy, gap) -> complex:
+    """The energy as a complex number: real inside the gap (``gap()`` is evaluated only then), or Im > 0."""
     try:
         z = complex(energy)
     except (TypeError, ValueError):
@@ -79,8 +117,10 @@ def _check_energy(energy, gap: float) -> complex:
             from None
     if not (np.isfinite(z.real) and np.isfinite(z.imag)):
         raise ParameterError("energy", energy, "finite")
-    if z.imag < 0 or (z.imag == 0 and abs(z.real) >= gap):
-        raise ParameterError("energy", energy, f"|E| < {gap:.6g} |t| (inside the host gap) for real E, "
+    if z.imag < 0:
+        raise ParameterError("energy", energy, "Im E > 0 (retarded), or a real E inside the host gap")
+    if z.imag == 0 and abs(z.real) >= gap():
+        raise ParameterError("energy", energy, f"|E| < {gap():.6g} |t| (inside the host gap) for real E, "
                              "or Im E > 0 (retarded)")
     return z
 
@@ -133,16 +173,52 @@ class HostGreensFunction:
     def _spec(self, energy_scale: float) -> QuadratureSpec:
         return QuadratureSpec(energy_scale=energy_scale, n_theta=12, order=8)
 
-    def _quadrature(self, spec: QuadratureSpec):
-        key = ("quad", spec)
+    def zone_sum(self, spec: QuadratureSpec) -> BlochSum:
+        """The :class:`BlochSum` over the package's Brillouin-zone rays at resolution ``spec`` (the whole
+        zone; panels at the Fermi crossings of the normal state and, in a field, of the Zeeman-split
+        bands); cached per spec."""
+        key = ("zone", spec)
         if key not in self._bloch_cache:
             fields = (self.field,) if self.field.strength > 0 else ()
             quad = quadrature_for(self.model, spec, facts=self.resolved.facts, zone="full", fields=fields,
                                   label=self.resolved.name)
             mesh = quad.mesh()
-            e, u = np.linalg.eigh(self.hamiltonian(mesh.k))
-            self._bloch_cache[key] = (mesh.weights, e, u[:, self.indices, :], mesh.k)
+            if mesh.n > MAX_ZONE_POINTS:
+                raise ConvergenceError(f"the zone quadrature at {spec.describe()} has {mesh.n} k points "
+                                       f"(> {MAX_ZONE_POINTS})", quantity="G0(0, E)", requested=self.tol,
+                                       resolution=spec.describe(),
+                                       suggestion="raise tol (e.g. 1e-8 or 1e-6): in-plane fields on Ising hosts "
+                                                  "converge slowly near the Gamma-M lines")
+            held = sum(len(b.weights) for b in self._bloch_cache.values())
+            while self._bloch_cache and held + mesh.n > MAX_CACHED_POINTS:  # bounded memory: drop the oldest
+                held -= len(self._bloch_cache.pop(next(iter(self._bloch_cache))).weights)
+            self._bloch_cache[key] = BlochSum(self, mesh.k, mesh.weights,
+                                              f"{spec.describe()}, {len(mesh.weights)} k points, whole zone")
         return self._bloch_cache[key]
+
+    def torus_sum(self, size: int) -> BlochSum:
+        """The :class:`BlochSum` over the L x L grid k = (i b1 + j b2)/L (``size`` = L): the host on the finite
+        L x L periodic lattice, exactly (what an exact diagonalisation of that lattice gives)."""
+        if isinstance(size, bool) or int(size) != size or not 2 <= int(size) <= MAX_GRID:
+            raise ParameterError("lattice size", size, f"an integer 2 ... {MAX_GRID}")
+        size = int(size)
+        key = ("torus", size)
+        if key not in self._bloch_cache:
+            frac = np.stack(np.meshgrid(np.arange(size), np.arange(size), indexing="ij"), -1).reshape(-1, 2) / size
+            self._bloch_cache[key] = BlochSum(self, LATTICE.fractional_to_cartesian(frac),
+                                              np.full(size * size, 1.0 / size**2),
+                                              f"{size} x {size} periodic lattice (exact)")
+        return self._bloch_cache[key]
+
+    def torus_grid(self, energy, size: int) -> np.ndarray:
+        """G0(R, E) on the finite L x L periodic lattice (``size`` = L), exactly: values (L, L, n, n) indexed
+        [n1 mod L, n2 mod L] (one FFT of the torus's Bloch sum)."""
+        z = _check_energy(energy, lambda: float(np.min(np.abs(self.torus_sum(size).energies))))
+        ts = self.torus_sum(size)
+        u = ts.amplitudes
+        d = 1.0 / (z - ts.energies)
+        gk = np.einsum("kim,km,kjm->kij", u, d, u.conj(), optimize=True).reshape(size, size, u.shape[1], u.shape[1])
+        return np.fft.fft2(gk, axes=(0, 1)) / size**2
 
     @cached_property
     def gap(self) -> float:
@@ -150,8 +226,8 @@ class HostGreensFunction:
 
         Raises ParameterError when E_g < GAP_RESOLUTION x Delta (a gapless host: nodes, a Fermi
         surface without pairing, a field beyond the gap)."""
-        _, e, _, mesh = self._quadrature(self._spec(self.delta / 2))
-        lowest = np.min(np.abs(e), axis=1)
+        zs = self.zone_sum(self._spec(self.delta / 2))
+        mesh, lowest = zs.k, np.min(np.abs(zs.energies), axis=1)
         # a uniform grid as well: the rays crowd the Fermi surface, but an unpaired band's minimum may lie anywhere
         frac = (np.stack(np.meshgrid(np.arange(96), np.arange(96), indexing="ij"), -1).reshape(-1, 2) + 0.5) / 96
         k_uni = LATTICE.fractional_to_cartesian(frac)
@@ -178,7 +254,7 @@ class HostGreensFunction:
     # ------------------------------------------------------------------ k space
     def momentum(self, k, energy) -> np.ndarray:
         """G0(k, E) = (E - H_BdG(k))^-1 on the kept indices, shape (..., n, n) (1/|t|)."""
-        z = _check_energy(energy, self.gap)
+        z = _check_energy(energy, lambda: self.gap)
         k = np.asarray(k, dtype=float)
         e, u = np.linalg.eigh(self.hamiltonian(k))
         w = u[..., self.indices, :]
@@ -186,20 +262,30 @@ class HostGreensFunction:
 
     # ------------------------------------------------------------------ R = 0
     def local(self, energy) -> Propagator:
-        """The on-site G0(0, E), (n, n), converged to ``tol`` by refining the zone quadrature."""
-        z = _check_energy(energy, self.gap)
+        """The on-site G0(0, E), (n, n), converged to ``tol`` by refining the zone quadrature.
+
+        The quadrature's energy scale is Delta/2^(j+1) with the smallest j that resolves the integrand's
+        width sqrt(E_g^2 - E^2) (or Im E), so that nearby energies share quadratures: after the first
+        call, each energy costs two weighted sums (the quadrature and its refinement)."""
+        z = _check_energy(energy, lambda: self.gap)
         width = np.sqrt(max(self.gap**2 - z.real**2, 0.0)) if z.imag == 0 else z.imag
-        scale = min(self.delta, max(width, 1e-12)) / 2
-        spec = self._spec(scale)
-        previous, change = None, np.inf
+        level = max(0, int(np.ceil(np.log2(self.delta / max(width, 1e-12)))))
+        spec = self._spec(self.delta / 2 ** (level + 1))
+        previous, change = self.zone_sum(spec)(z), np.inf
         for _ in range(MAX_REFINEMENTS):
-            w, e, u, _ = self._quadrature(spec)
-            value = np.einsum("k,kim,km,kjm->ij", w, u, 1.0 / (z - e), u.conj(), optimize=True)
-            if previous is not None:
-                change = float(np.max(np.abs(value - previous)) / max(np.max(np.abs(value)), 1e-300))
-                if change < self.tol:
-                    return Propagator(value, change, f"{spec.describe()}, {len(w)} k points, whole zone")
-            previous, spec = value, spec.refined()
+            spec = spec.refined()
+            try:
+                zs = self.zone_sum(spec)
+            except ConvergenceError as exc:
+                raise ConvergenceError(f"local Green's function at E = {z:.6g}: relative change {change:.2g} when "
+                                       f"the quadrature reached {MAX_ZONE_POINTS} k points", quantity="G0(0, E)",
+                                       achieved=change, requested=self.tol, resolution=spec.describe(),
+                                       suggestion=exc.suggestion) from None
+            value = zs(z)
+            change = float(np.max(np.abs(value - previous)) / max(np.max(np.abs(value)), 1e-300))
+            if change < self.tol:
+                return Propagator(value, change, zs.resolution)
+            previous = value
         raise ConvergenceError(f"local Green's function at E = {z:.6g}: relative change {change:.2g} after "
                                f"{MAX_REFINEMENTS} refinements", quantity="G0(0, E)", achieved=change,
                                requested=self.tol, resolution=spec.describe(),
@@ -253,7 +339,7 @@ class HostGreensFunction:
     def propagators(self, energy, offsets) -> Propagator:
         """G0(R_j, E) = <R_j|G|0> for integer offsets (m, 2): R = n1 a1 + n2 a2, values (m, n, n), converged
         to ``tol``."""
-        z = _check_energy(energy, self.gap)
+        z = _check_energy(energy, lambda: self.gap)
         off = np.asarray(offsets)
         if off.ndim != 2 or off.shape[1] != 2 or not np.all(np.equal(np.mod(off, 1), 0)):
             raise ParameterError("offsets", np.shape(offsets), "an integer array of shape (m, 2)")
@@ -265,7 +351,7 @@ class HostGreensFunction:
 
     def grid(self, energy, size: int) -> Propagator:
         """G0 at all offsets n1, n2 in range(-size//2, size - size//2): values (size, size, n, n)."""
-        z = _check_energy(energy, self.gap)
+        z = _check_energy(energy, lambda: self.gap)
         if isinstance(size, bool) or int(size) != size or not 1 <= int(size) <= MAX_GRID // 4:
             raise ParameterError("size", size, f"an integer 1 ... {MAX_GRID // 4}")
         size = int(size)
@@ -273,4 +359,4 @@ class HostGreensFunction:
         return self._converged_grid(z, ns, ns, lambda v: v, size // 2 + 1, "G0 grid")
 
 
-__all__ = ["GAP_RESOLUTION", "HostGreensFunction", "Propagator"]
+__all__ = ["GAP_RESOLUTION", "BlochSum", "HostGreensFunction", "Propagator"]
