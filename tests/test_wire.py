@@ -75,20 +75,22 @@ def test_next_nearest_neighbour_wire_has_no_induced_pairing():
 
 
 def _brute_propagator(model, delta, energy, offsets, n):
-    """G0(R, E) = (1/N) sum_k e^{i k.R} (E - H_BdG(k))^-1 on a uniform n x n mesh (the periodic trapezoid rule)."""
+    """G0(R, E) = <R|G|0> = (1/N) sum_k e^{-i k.R} (E - H_BdG(k))^-1 on a uniform n x n mesh (the periodic trapezoid
+    rule; the package's convention, isingsc.correlations.host)."""
     frac = np.stack(np.meshgrid(np.arange(n), np.arange(n), indexing="ij"), -1).reshape(-1, 2) / n
     k = LATTICE.fractional_to_cartesian(frac)
     g = np.linalg.inv(energy * np.eye(4) - model.model.bdg_hamiltonian(k, delta))
     r = np.asarray(offsets, dtype=float) @ LATTICE.primitive
-    return np.einsum("mk,kab->mab", np.exp(1j * r @ k.T), g) / len(k)
+    return np.einsum("mk,kab->mab", np.exp(-1j * r @ k.T), g) / len(k)
 
 
 @pytest.mark.slow
 def test_wire_lattice_sums_match_a_brute_force_mesh():
-    """Sigma_N(E) of the wire (Q x S grid in the wire's basis, converged by doubling) against t_c^2 tau_z P G0(m a1, E)
+    """Sigma_N(E) of the wire (its LineGreensFunction: 1D zone integrals, converged by doubling) against t_c^2 tau_z P G0(m a1, E)
     P^dagger tau_z from a plain uniform n x n mesh of the zone in the a1, a2 basis (n = 384 and 512 agree to
     1e-9: the sum is spectrally convergent for in-gap energies): two independent lattice sums, same convention
-    G0(R) = (1/N) sum_k e^{ik.R} G0(k) = <R|G|0> as the package's real-space Hamiltonian."""
+    G0(R) = (1/N) sum_k e^{-ik.R} G0(k) = <R|G|0> as the package's real-space Hamiltonian (a TightBindingModel's
+    T_R = <R2 + R|H|R2>, H(k) = sum_R T_R e^{ik.R})."""
     wire = HalfMetalWire(_ising(), (0.6, 0.8, 0.0), **WIRE, **HOST, tol=1e-9)
     n = 5
     offsets = [[m, 0] for m in range(-(n - 1), n)]

@@ -34,7 +34,7 @@ def _direction(text: str):
         raise ParameterError("--direction", text, "D1,D2: two integers with gcd 1 (R = D1 a1 + D2 a2)") from None
     if len(values) != 2:
         raise ParameterError("--direction", text, "D1,D2: two integers with gcd 1 (R = D1 a1 + D2 a2)")
-    from isingsc.impurities.chain import lattice_direction
+    from isingsc.correlations.line import lattice_direction
 
     try:
         return lattice_direction(values)[0]

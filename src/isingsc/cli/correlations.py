@@ -13,6 +13,7 @@ from isingsc.cli.options import (
     Json,
     OutDir,
     count,
+    field_angle_rad,
     model_command,
     number,
     output_folder,
@@ -78,17 +79,15 @@ def pairing_command(
     effective-model Z2 index and gap, and the lowest end state of a --n-sites wire (wire.nc).  Energies |t|."""
     from isingsc.core.field import Field
     from isingsc.core.results import save
-    from isingsc.correlations.amplitudes import (
-        PairingCorrelations,
-        complex_part,
-        unit_vector,
-    )
-    from isingsc.correlations.wire import HalfMetalWire, check_direction
+    from isingsc.core.errors import check_unit_vector
+    from isingsc.correlations.amplitudes import PairingCorrelations, complex_part
+    from isingsc.correlations.line import lattice_direction
+    from isingsc.correlations.wire import HalfMetalWire
 
     outdir = output_folder(out)
-    n_vec = unit_vector("--polarisation", _vector("--polarisation", polarisation, 3)) if wire else None
-    wire_dir = check_direction(_vector("--direction", direction, 2, integer=True)) if wire else None
-    f = Field.in_plane(field, np.radians(field_angle))
+    n_vec = check_unit_vector("--polarisation", _vector("--polarisation", polarisation, 3)) if wire else None
+    wire_dir = lattice_direction(_vector("--direction", direction, 2, integer=True))[0] if wire else None
+    f = Field.in_plane(field, field_angle_rad(field_angle))
     pc = PairingCorrelations(model, delta=delta, field=f, tol=tol)
     fs = pc.fermi_surface(energy, eta=eta, matsubara=matsubara)
     loc = pc.local(energy, eta=eta, matsubara=matsubara)

@@ -127,3 +127,22 @@ def check_positive_int(name: str, value, minimum: int = 1) -> int:
     if value < minimum:
         raise ParameterError(name, value, f"an integer >= {minimum}")
     return value
+
+
+def check_unit_vector(name: str, value, size: int = 3) -> np.ndarray:
+    """Validate a unit vector (a spin direction, a moment, a polarisation, a spin axis) and return it
+    normalised as a float array of shape (size,).
+
+    Raises ParameterError naming ``name`` unless ``value`` is ``size`` finite real numbers with
+    norm 1 to 1e-9 (a rounding error of a unit vector is accepted, a scaled vector is not)."""
+    allowed = f"a unit {size}-vector (norm 1 to 1e-9)"
+    try:
+        v = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, allowed) from None
+    if v.shape != (size,) or not np.all(np.isfinite(v)):
+        raise ParameterError(name, value if v.shape != (size,) else tuple(v.tolist()), allowed)
+    norm = float(np.linalg.norm(v))
+    if abs(norm - 1.0) > 1e-9:
+        raise ParameterError(name, tuple(v.tolist()), allowed, reason=f"its norm is {norm:.12g}, not 1")
+    return v / norm

@@ -59,6 +59,7 @@ from isingsc.core.errors import (
     check_finite,
     check_positive_int,
     check_range,
+    check_unit_vector,
 )
 from isingsc.core.field import as_field
 from isingsc.core.results import MOMENTUM_UNITS, finalize
@@ -82,25 +83,13 @@ AMPLITUDE_UNITS = "1/|t|"
 
 
 # ------------------------------------------------------------------ spin algebra
-def unit_vector(name: str, value) -> np.ndarray:
-    """``value`` as a unit 3-vector (finite, |n| = 1 to 1e-9); ParameterError naming ``name`` otherwise."""
-    try:
-        v = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(name, value, "a unit 3-vector (nx, ny, nz)") from None
-    if v.shape != (3,) or not np.all(np.isfinite(v)) or abs(float(np.linalg.norm(v)) - 1.0) > 1e-9:
-        raise ParameterError(name, value if v.shape != (3,) else tuple(v.tolist()),
-                             "a unit 3-vector (nx, ny, nz) with nx^2 + ny^2 + nz^2 = 1")
-    return v / np.linalg.norm(v)
-
-
 def spin_rotation(axis) -> np.ndarray:
     """U (2 x 2, SU(2)) with rows <n+|, <n-|: U (n . sigma) U^dagger = sigma_z.
 
     |n+> = (cos th/2, e^{i ph} sin th/2), |n-> = (-e^{-i ph} sin th/2, cos th/2) for
     n = (sin th cos ph, sin th sin ph, cos th); U = 1 for n = z.  ``axis``: a unit 3-vector.
     """
-    n = unit_vector("axis", axis)
+    n = check_unit_vector("axis", axis)
     theta = np.arccos(np.clip(n[2], -1.0, 1.0))
     phi = np.arctan2(n[1], n[0]) if np.hypot(n[0], n[1]) > 0 else 0.0
     c, s = np.cos(theta / 2), np.sin(theta / 2)
@@ -246,25 +235,12 @@ class PairingCorrelations:
 
     @cached_property
     def gap(self) -> float:
-        """Quasiparticle gap min_k min_n |E_n(k)| (|t|): on the Fermi-surface quadrature, a uniform grid and a
-        local minimisation from the best points (zone averages at real E need |E| below it)."""
-        from scipy.optimize import minimize
+        """The host's quasiparticle gap min_k min_n |E_n(k)| (|t|): :attr:`HostGreensFunction.gap
+        <isingsc.correlations.host.HostGreensFunction.gap>` (zone averages at real E need |E| below it;
+        ParameterError "host gap" for a gapless host)."""
+        from isingsc.correlations.host import HostGreensFunction
 
-        from isingsc.lattice.triangular import LATTICE
-
-        mesh = self._quadrature(QuadratureSpec(energy_scale=self.delta / 2, n_theta=12, order=8))[0].mesh()
-        frac = (np.stack(np.meshgrid(np.arange(96), np.arange(96), indexing="ij"), -1).reshape(-1, 2) + 0.5) / 96
-        ks = np.concatenate([mesh.k, LATTICE.fractional_to_cartesian(frac)])
-        lows = np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(ks))), axis=1)
-
-        def lowest(k):
-            return float(np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(np.asarray(k)[None])[0]))))
-
-        best = float(lows.min())
-        for k0 in ks[np.argsort(lows)[:8]]:
-            r = minimize(lowest, k0, method="Nelder-Mead", options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 3000})
-            best = min(best, float(r.fun))
-        return best
+        return HostGreensFunction(self.resolved, self.delta, self.field, orbitals=self.orbitals).gap
 
     def _check_inside_gap(self, values, z) -> None:
         real = np.imag(z) == 0
@@ -292,7 +268,7 @@ class PairingCorrelations:
         return {"component": list(COMPONENTS), "spin": labels, "spin2": labels}
 
     def _attrs(self, values, axis_label, axis, **extra) -> dict:
-        n = np.array([0.0, 0.0, 1.0]) if axis is None else unit_vector("axis", axis)
+        n = np.array([0.0, 0.0, 1.0]) if axis is None else check_unit_vector("axis", axis)
         return dict(frequency_axis=axis_label, spin_axis=list(n), **extra)
 
     def at(self, k, energy=0.0, *, eta=None, matsubara: bool = False, axis=None) -> xr.Dataset:
@@ -302,7 +278,7 @@ class PairingCorrelations:
         spin quantisation axis of ``f`` (unit 3-vector; default z)."""
         values, z, label = frequencies(energy, eta, matsubara)
         if axis is not None:
-            unit_vector("axis", axis)
+            check_unit_vector("axis", axis)
         k = np.atleast_2d(np.asarray(k, dtype=float))
         if k.ndim != 2 or k.shape[1] != 2 or not np.all(np.isfinite(k)):
             raise ParameterError("k", np.shape(k), "finite momenta of shape (2,) or (n, 2) (1/a)")
@@ -359,7 +335,7 @@ class PairingCorrelations:
         quadrature over the whole zone, with extra panels where a quasiparticle band crosses Re z."""
         values, z, label = frequencies(energy, eta, matsubara)
         if axis is not None:
-            unit_vector("axis", axis)
+            check_unit_vector("axis", axis)
         self._check_inside_gap(values, z)
 
         def compute(spec):
@@ -434,7 +410,7 @@ class PairingCorrelations:
         as d_z of the Ising layer), ``d_rms`` = <|d|^2>^(1/2) and ``psi_rms``.  Converged to tol in the quadrature's resolution."""
         values, z, label = frequencies(energy, eta, matsubara)
         if axis is not None:
-            unit_vector("axis", axis)
+            check_unit_vector("axis", axis)
         self._check_inside_gap(values, z)
 
         def compute(spec):
@@ -488,7 +464,7 @@ class PairingCorrelations:
         energy = check_finite("energy", energy)
         values, z, label = frequencies(energy, eta, matsubara)
         if axis is not None:
-            unit_vector("axis", axis)
+            check_unit_vector("axis", axis)
         self._check_inside_gap(values, z)
         kx, ky = bz_grid(n_grid)
         kk = np.stack(np.meshgrid(kx, ky, indexing="ij"), axis=-1)
@@ -509,4 +485,4 @@ def _relative_change(a, b) -> float:
 
 
 __all__ = ["AMPLITUDE_UNITS", "COMPONENTS", "PairingCorrelations", "complex_part", "frequencies", "pair_matrix",
-           "rotate", "singlet_triplet", "spin_rotation", "unit_vector"]
+           "rotate", "singlet_triplet", "spin_rotation"]

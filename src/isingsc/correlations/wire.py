@@ -14,17 +14,19 @@ orbital's [up, down, hole-up, hole-down] (holes enter with -h^*: hence tau_z).
 **Self-energy.**  Integrating out the host exactly,
 
     Sigma(q, z) = t_c^2 tau_z P G0_line(q, z) P^dagger tau_z,   G0_line(q, z) = sum_m e^{-iqm} G0(m a_w, z)
-                = < (z - H_BdG(k))^-1 >_{k . a_w = q}     (the zone average over the line k . a_w = q),
+                = < (z - H_BdG(k))^-1 >_{k . a_w = -q}     (the zone average over the line k . a_w = -q),
 
+with the package's G0(R) = <R|G|0> (:mod:`isingsc.correlations.host`; :class:`BdGChain`'s H(q) = sum_m
+e^{-iqm} <j + m|H|j> is the same convention, so Sigma_m = T G0(m a_w) T^dagger is <j + m|Sigma|j>),
 whose anomalous part Sigma_12 = -t_c^2 chi^dagger F_line chi^* = -t_c^2 sin th e^{-i ph} d_z,line for an
 Ising host (F = (Psi_s + d_z sigma_z) i sigma_y, d_z odd in k) is the induced equal-spin p-wave pairing:
 odd in q, zero for n along z (S_z conservation), proportional to sin th and largest in the plane; zero
 for a conventional host at zero field (F = Psi_s i sigma_y and chi^dagger (i sigma_y) chi^* = 0 for any
 chi); zero for a wire along a next-nearest-neighbour direction (a1 + a2, ...), whose mirror plane
-maps the line k . a_w = q onto itself and flips S(k).
+maps the line k . a_w = -q onto itself and flips S(k).
 
 **Effective model** (static): H_eff(q) = h_w(q) + Sigma(q, 0), a one-band class-D BdG chain with
-Z2 index nu = sign[Pf A(0) Pf A(pi)] (A = -i W H W^dagger, the Majorana form; pfapack), = -1
+Z2 index nu = sign[Pf A(0) Pf A(pi)] (A the Majorana form, :func:`majorana_form`; pfapack), = -1
 (topological) when eps_eff(0) eps_eff(pi) < 0; its nearest-neighbour truncation is a Kitaev chain
 (mu_eff, t_eff, Delta_eff), topological for |mu_eff| < 2 |t_eff|.
 
@@ -36,13 +38,13 @@ increases with slope >= 1: the i-th positive bound state is the single root of l
 and lies below the static (effective-model) energy E_i^static (M(0) = -H_eff,N).  Their ratio ~ the
 wire weight Z = 1 / <psi| dM/dE |psi> of the state says how far the static approximation holds.
 
-**Host propagators.**  G0(m a_w, E) is the lattice sum on a Q x S grid of the zone in the wire's
-reciprocal basis (q along the wire, s across): the line averages are periodic trapezoid sums in s
-(S doubled until converged), and one FFT over the Q lines gives every separation along the wire
-(Q doubled until the requested separations are converged; the error decays like exp(-kappa Q)).  The
-eigen-decomposition of H_BdG on the grid is computed once and serves every real energy of a root
-search.  It is the same sum as :meth:`~isingsc.correlations.host.HostGreensFunction.propagators`
-(square grid in the a1, a2 basis), which the tests use as its independent twin.
+**Host propagators.**  :class:`~isingsc.correlations.line.LineGreensFunction` of the host on the wire's sites
+(spacing |a_w|, one site per cell): G0_line(q, z) by the 1D zone integral along each line (trapezoid rule,
+doubled until converged to tol) and G0(m a_w, E) for |E| <= e_top as Chebyshev series in E, from N_q momenta
+doubled until the images at N_q a_w are below tol (e_top: the highest energy used, at least half the gap; one
+set serves the static model, the root searches and every shorter wire).  Its convergence is stated there;
+the tests compare it with a plain uniform mesh of the zone and with
+:meth:`~isingsc.correlations.host.HostGreensFunction.propagators`.
 
 Energies in |t|, lengths in units of the wire spacing |a_w| (sites), q in 1/|a_w|.
 """
@@ -57,25 +59,24 @@ import numpy as np
 import xarray as xr
 
 from isingsc.core.errors import (
-    ConvergenceError,
     ParameterError,
     check_positive_int,
     check_range,
+    check_unit_vector,
 )
 from isingsc.core.results import finalize
-from isingsc.correlations.amplitudes import unit_vector
 from isingsc.correlations.host import HostGreensFunction
+from isingsc.correlations.line import (
+    LineGreensFunction,
+    LineSeparations,
+    chebyshev_basis,
+    lattice_direction,
+)
 from isingsc.lattice.triangular import LATTICE
 
 TAU_Z = np.diag([1.0, -1.0])
-#: Majorana transformation of one Nambu pair [c, c^dagger]: gamma_1 = (c + c^dagger)/sqrt2, gamma_2 = -i (c - c^dagger)/sqrt2.
-_W = np.array([[1.0, 1.0], [-1j, 1j]]) / np.sqrt(2.0)
-#: Largest number of grid points (Q x S) of the wire's lattice sums (memory ~ 200 bytes per point).
-MAX_POINTS = 1 << 22
-#: Largest S (points across the wire per line).
-MAX_LINE = 1 << 16
-#: Points per batch of eigen-decompositions.
-_CHUNK = 1 << 16
+#: Majorana transformation of one Nambu pair [c, c^dagger]: gamma_1 = (c + c^dagger)/sqrt2, gamma_2 = i (c - c^dagger)/sqrt2.
+_MAJORANA = np.array([[1.0, 1.0], [1j, -1j]]) / np.sqrt(2.0)
 #: A static effective chain whose gap is below this x max(|t_w|, t_c^2, |mu_w|) is gapless: no index (0).
 GAPLESS = 1e-8
 #: Default upper end of the bound-state search, as a fraction of the host gap (near the gap edge the
@@ -84,29 +85,37 @@ DEFAULT_WINDOW = 0.9
 
 
 # ------------------------------------------------------------------ 1D BdG chains and their Z2 index
-def majorana_form(h) -> np.ndarray:
-    """A = -i W H W^dagger: the real antisymmetric Majorana form of a BdG matrix at a particle-hole
-    invariant momentum, basis per mode [c, c^dagger] (pairs of rows), shape (..., 2n, 2n)."""
+def majorana_form(h, half: int = 1) -> np.ndarray:
+    """A = -i Omega H Omega^dagger: the real antisymmetric Majorana form of a BdG matrix at a particle-hole
+    invariant momentum (tau_x H^* tau_x = -H), in a basis of blocks [particles (``half``), holes (``half``)]
+    (one Nambu pair [c, c^dagger]: half = 1; [up, down, hole-up, hole-down]: half = 2); Omega = 1 (x)
+    [[1, 1], [i, -i]] / sqrt2 (x) 1_half.  ParameterError when A is not real antisymmetric (H is not
+    particle-hole symmetric in that basis)."""
     h = np.asarray(h, dtype=complex)
-    n = h.shape[-1] // 2
-    w = np.kron(np.eye(n), _W)
-    a = -1j * (w @ h @ w.conj().T)
-    if np.max(np.abs(a.imag)) > 1e-8 * max(1.0, float(np.max(np.abs(a)))):
-        raise ParameterError("hamiltonian", "not particle-hole symmetric", "a BdG matrix at q = 0 or pi "
-                             "(tau_x H^* tau_x = -H)")
-    return a.real
+    half = check_positive_int("half", half, 1)
+    if h.ndim != 2 or h.shape[0] != h.shape[1] or h.shape[0] % (2 * half):
+        raise ParameterError("hamiltonian", h.shape, f"a square matrix of blocks of 2 x {half} (particles, holes)")
+    omega = np.kron(np.eye(h.shape[0] // (2 * half)), np.kron(_MAJORANA, np.eye(half)))
+    a = -1j * (omega @ h @ omega.conj().T)
+    scale = max(1.0, float(np.abs(a).max()))
+    broken = max(float(np.abs(a.imag).max()), float(np.abs(a + a.T).max())) / scale
+    if broken > 1e-8:
+        raise ParameterError("hamiltonian", f"particle-hole symmetry broken by {broken:.2g}",
+                             "a BdG matrix at q = 0 or pi (tau_x H^* tau_x = -H)")
+    return np.ascontiguousarray(a.real)
 
 
-def z2_index(h0, hpi) -> int:
-    """Kitaev's Z2 index nu = sign[Pf A(0) Pf A(pi)] of a 1D class-D BdG chain from its Hamiltonians at
-    q = 0 and pi (pfapack's Pfaffians of the Majorana forms): -1 topological, +1 trivial; 0 if gapless
-    at q = 0 or pi (Pf = 0)."""
+def pfaffian_sign(h, half: int = 1) -> int:
+    """sign Pf A of the Majorana form A of ``h`` (:func:`majorana_form`), by pfapack: +-1, 0 if Pf A = 0."""
     from pfapack import pfaffian
 
-    p0 = float(np.real(pfaffian.pfaffian(majorana_form(h0))))
-    ppi = float(np.real(pfaffian.pfaffian(majorana_form(hpi))))
-    s = np.sign(p0) * np.sign(ppi)
-    return int(s)
+    return int(np.sign(float(np.real(pfaffian.pfaffian(majorana_form(h, half))))))
+
+
+def z2_index(h0, hpi, half: int = 1) -> int:
+    """Kitaev's Z2 index nu = sign[Pf A(0) Pf A(pi)] of a 1D class-D BdG chain from its Hamiltonians at q = 0
+    and pi (:func:`pfaffian_sign`): -1 topological, +1 trivial; 0 if gapless at q = 0 or pi (Pf = 0)."""
+    return pfaffian_sign(h0, half) * pfaffian_sign(hpi, half)
 
 
 @dataclass(frozen=True)
@@ -189,36 +198,6 @@ class BdGChain:
         return h
 
 
-def check_direction(direction) -> tuple[int, int]:
-    """A wire direction: a primitive integer vector (n1, n2) of the lattice (a_w = n1 a1 + n2 a2, gcd 1)."""
-    try:
-        d = tuple(int(x) for x in direction)
-        ok = len(d) == 2 and all(float(x) == y for x, y in zip(direction, d))
-    except (TypeError, ValueError):
-        ok = False
-    if not ok or math.gcd(*d) != 1:
-        raise ParameterError("direction", direction, "a primitive lattice vector (n1, n2) of integers with gcd 1, "
-                             "e.g. (1, 0) = a1 (a nearest-neighbour bond) or (1, 1) = a1 + a2")
-    return d
-
-
-def _complement(n1: int, n2: int) -> tuple[int, int]:
-    """(p1, p2) with n1 p2 - n2 p1 = 1 (extended Euclid): a_w, a_p form a unimodular basis."""
-    def egcd(a, b):
-        if b == 0:
-            return (a, 1, 0)
-        g, x, y = egcd(b, a % b)
-        return (g, y, x - (a // b) * y)
-    g, x, y = egcd(n1, n2)  # n1 x + n2 y = g = +-1
-    p1, p2 = -y * g, x * g  # n1 p2 - n2 p1 = g (n1 x + n2 y) = 1
-    return p1, p2
-
-
-def _relative_change(a, b, floor: float = 1e-300) -> float:
-    """max |a - b| / max(max |a|, floor)."""
-    return float(np.max(np.abs(np.asarray(a) - np.asarray(b))) / max(float(np.max(np.abs(a))), floor))
-
-
 # ------------------------------------------------------------------ the wire
 class HalfMetalWire:
     """A fully spin-polarised single-band wire on a superconducting host (see the module docstring).
@@ -240,11 +219,11 @@ class HalfMetalWire:
     def __init__(self, host_model, polarisation=(1.0, 0.0, 0.0), *, t_w: float = -1.0, mu_w: float = 0.0,
                  t_c: float = 0.5, direction=(1, 0), delta: float | None = None, field=None, orbitals=None,
                  tol: float = 1e-8, window: float = DEFAULT_WINDOW):
-        self.polarisation = unit_vector("polarisation", polarisation)
+        self.polarisation = check_unit_vector("polarisation", polarisation)
         self.t_w = check_range("t_w", t_w, lo=-20.0, hi=20.0, nonzero=True)
         self.mu_w = check_range("mu_w", mu_w, lo=-50.0, hi=50.0)
         self.t_c = check_range("t_c", t_c, lo=0.0, hi=20.0)
-        self.direction = check_direction(direction)
+        self.direction = lattice_direction(direction)[0]
         self.tol = check_range("tol", tol, lo=1e-12, hi=1e-2)
         self.window = check_range("window", window, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
         self.host = HostGreensFunction(host_model, delta, field, orbitals=orbitals, tol=max(self.tol, 1e-12))
@@ -260,15 +239,10 @@ class HalfMetalWire:
         #: T = t_c tau_z P: the wire-host coupling in Nambu form (2 x n).
         self.coupling = self.t_c * TAU_Z @ p
         a_w = np.asarray(self.direction, dtype=float) @ LATTICE.primitive
-        p1, p2 = _complement(*self.direction)
-        a_p = np.array([p1, p2], dtype=float) @ LATTICE.primitive
-        #: rows b_w, b_p: a_w . b_w = a_p . b_p = 2 pi, a_w . b_p = a_p . b_w = 0.
-        self.reciprocal = 2 * np.pi * np.linalg.inv(np.stack([a_w, a_p])).T
         self.spacing = float(np.linalg.norm(a_w))
-        # relative changes of self-energies are measured against max(|Sigma|, t_c^2 x 1e-3): a self-energy that
-        # vanishes by symmetry (n = z, a conventional host) converges instead of comparing round-off to round-off
-        self._floor = max(1e-3 * self.t_c**2, 1e-300)
-        self._cache: dict = {}
+        #: G0 of the host on the wire's sites (one site per cell, spacing |a_w|).
+        self.line = LineGreensFunction(self.host, self.direction, 1, 1, tol=self.tol)
+        self._sets: list[LineSeparations] = []
 
     # ------------------------------------------------------------------ basics
     def describe(self) -> dict:
@@ -297,101 +271,37 @@ class HalfMetalWire:
         """The bare wire as a :class:`BdGChain`."""
         return BdGChain({0: np.diag([-self.mu_w, self.mu_w]), 1: np.diag([self.t_w, -self.t_w])})
 
-    def _check_energy(self, energy) -> complex:
-        try:
-            z = complex(energy)
-        except (TypeError, ValueError):
-            raise ParameterError("energy", energy, "a real number inside the host gap or complex with Im > 0") \
-                from None
-        if not (np.isfinite(z.real) and np.isfinite(z.imag)) or z.imag < 0 or (z.imag == 0 and abs(z.real) >= self.gap):
-            raise ParameterError("energy", energy, f"|E| < {self.gap:.6g} |t| (inside the host gap) for real E, "
-                                 "or Im E > 0")
-        return z
-
-    # ------------------------------------------------------------------ lines k . a_w = q
-    def _line_points(self, q, n_s: int, offset: float = 0.0) -> np.ndarray:
-        s = 2 * np.pi * (np.arange(n_s) + offset) / n_s
-        return (np.asarray(q)[:, None, None] * self.reciprocal[0] + s[None, :, None] * self.reciprocal[1]) / (2 * np.pi)
-
-    def _spectral_data(self, q, n_s: int, offset: float = 0.0):
-        """Eigenvalues (nq, S, n) and projected eigenvectors T u (nq, S, 2, n) of H_BdG on the lines k . a_w = q
-        at s = 2 pi (l + offset) / S."""
-        k = self._line_points(q, n_s, offset).reshape(-1, 2)
-        n = self.host.model.nambu_dim
-        e = np.empty((len(k), n))
-        tu = np.empty((len(k), 2, n), dtype=complex)
-        for start in range(0, len(k), _CHUNK):
-            ee, uu = np.linalg.eigh(self.host.hamiltonian(k[start:start + _CHUNK]))
-            e[start:start + _CHUNK] = ee
-            tu[start:start + _CHUNK] = self.coupling @ uu[:, self.host.indices, :]
-        return e.reshape(len(q), n_s, n), tu.reshape(len(q), n_s, 2, n)
-
-    @staticmethod
-    def _line_sum(data, z, power: int = 1) -> np.ndarray:
-        """sum_n T u_n u_n^dagger T^dagger / (z - E_n)^power, averaged over each line: (nq, 2, 2)."""
-        e, tu = data
-        weights = 1.0 / (z - e) ** power
-        return np.einsum("qsan,qsn,qsbn->qab", tu, weights, tu.conj(), optimize=True) / e.shape[1]
+    def _project(self, g) -> np.ndarray:
+        """t_c^2 tau_z P g P^dagger tau_z = T g T^dagger for g (..., n, n) on the host's kept indices: (..., 2, 2)."""
+        return np.einsum("ai,...ij,bj->...ab", self.coupling, g, self.coupling.conj(), optimize=True)
 
     def self_energy(self, q, energy=0.0) -> np.ndarray:
-        """Sigma(q, z) = t_c^2 tau_z P <G0(k, z)>_{k.a_w = q} P^dagger tau_z, shape q.shape + (2, 2) (|t|): the exact
-        line average (periodic trapezoid rule over s, S doubled until the relative change < tol)."""
-        z = self._check_energy(energy)
-        q = np.asarray(q, dtype=float)
-        flat = np.atleast_1d(q).ravel()
-        value, _, _ = self._converged_lines(flat, z)
-        return value.reshape(q.shape + (2, 2))
+        """Sigma(q, z) = t_c^2 tau_z P G0_line(q, z) P^dagger tau_z, shape q.shape + (2, 2) (|t|), G0_line(q, z) =
+        sum_m e^{-iqm} G0(m a_w, z) (:class:`~isingsc.correlations.line.LineGreensFunction`, converged to tol)."""
+        return self._project(self.line(q, energy))
 
-    def _converged_lines(self, q, z, n_s: int = 64):
-        previous, change = None, np.inf
-        while n_s <= MAX_LINE:
-            value = self._line_sum(self._spectral_data(q, n_s), z)
-            if previous is not None:
-                change = _relative_change(value, previous, self._floor)
-                if change < self.tol:
-                    return value, change, n_s // 2  # the coarser S was already converged
-            previous, n_s = value, 2 * n_s
-        raise ConvergenceError(f"wire self-energy at E = {z:.6g}: relative change {change:.2g} with {n_s // 2} points "
-                               "per line", quantity="Sigma(q, E)", achieved=change, requested=self.tol,
-                               resolution=f"{n_s // 2} points per line",
-                               suggestion="raise tol, or a larger Delta (shorter coherence length)")
+    def _separations(self, n: int, top: float = 0.0) -> LineSeparations:
+        """G0(m a_w, E) for |m| < n at |E| <= max(top, gap / 2): a set converged at E = 0 and at the highest
+        energy used (the slowest decay), reused for every shorter wire and lower energy."""
+        top = max(float(top), 0.5 * self.gap)
+        for sep in self._sets:
+            if sep.reach >= n and sep.e_top >= top:
+                return sep
+        sep = self.line.separations(top, reach=n)
+        self._sets.append(sep)
+        return sep
 
     # ------------------------------------------------------------------ the static effective model
     @cached_property
     def _static(self):
-        """(BdGChain of h_w + Sigma(., 0) in real space, achieved, Q, S).  Sigma(q_j, 0) on Q lines (exact line
-        sums), its couplings Sigma_m by one FFT; Q is doubled until the trigonometric interpolation of the Q
-        lines matches the exact line sums at the Q midpoints to tol (the couplings have then decayed within
-        the range Q/2: no aliasing), and the midpoints join the grid."""
-        q_count = 32
-        q = 2 * np.pi * np.arange(q_count) / q_count
-        sig, _, n_s = self._converged_lines(q, 0.0)
-        change = np.inf
-        while True:
-            couplings = np.fft.ifft(sig, axis=0)
-            m = np.r_[0:q_count // 2, -(q_count // 2):0]
-            mid = q + np.pi / q_count
-            exact, _, n_s_mid = self._converged_lines(mid, 0.0, n_s)
-            interpolated = np.einsum("mab,qm->qab", couplings, np.exp(-1j * np.outer(mid, m)))
-            change = _relative_change(exact, interpolated, self._floor)
-            merged = np.empty((2 * q_count, 2, 2), dtype=complex)
-            merged[0::2], merged[1::2] = sig, exact
-            q_count, n_s = 2 * q_count, max(n_s, n_s_mid)
-            q = 2 * np.pi * np.arange(q_count) / q_count
-            sig = merged
-            if change < self.tol:
-                break
-            if q_count * n_s > MAX_POINTS:
-                raise ConvergenceError(f"static self-energy of the wire: the couplings have not decayed within "
-                                       f"{q_count // 2} sites (relative change {change:.2g})",
-                                       quantity="Sigma_m(0)", achieved=change, requested=self.tol,
-                                       resolution=f"{q_count} lines x {n_s} points",
-                                       suggestion="a larger Delta (shorter host coherence length) or a larger tol")
-        couplings = np.fft.ifft(sig, axis=0)
-        chain = {m: couplings[m % q_count] for m in range(-(q_count // 2) + 1, q_count // 2)}
+        """(BdGChain of h_w + Sigma(., 0) in real space, achieved, momenta): the couplings Sigma_m(0) = T G0(m a_w, 0)
+        T^dagger for every |m| < N_q / 2, N_q doubled until the couplings near N_q / 2 are below tol (relative)."""
+        sep = self._separations(1)
+        blocks = self._project(sep.values(0.0, sep.reach))
+        chain = {m: blocks[m + sep.reach] for m in range(-sep.reach, sep.reach + 1)}
         for m, c in self.wire_chain().couplings.items():
             chain[m] = chain[m] + c
-        return BdGChain(chain), change, q_count, n_s
+        return BdGChain(chain), sep.achieved, sep.n_q
 
     def effective_chain(self) -> BdGChain:
         """The static effective model h_w + Sigma(q, 0) as a :class:`BdGChain` (its real-space couplings,
@@ -434,9 +344,10 @@ class HalfMetalWire:
             index = 0
         odd = float(np.max(np.abs(h[:, 0, 1] + hm[:, 0, 1])) / max(float(np.max(np.abs(h[:, 0, 1]))), 1e-300))
         # the nearest-neighbour couplings (Kitaev form): lattice sums converged for |m| <= 1 at E = 0
-        qg, data, achieved = self._grid(1, (0.0,))
-        nn = np.fft.ifft(self._line_sum(data, 0.0), axis=0)
-        chain = BdGChain({0: nn[0] + np.diag([-self.mu_w, self.mu_w]), 1: nn[1] + np.diag([self.t_w, -self.t_w])})
+        sep = self._separations(1)
+        achieved = sep.achieved
+        nn = self._project(sep.values(0.0, 1))  # m = -1, 0, 1
+        chain = BdGChain({0: nn[1] + np.diag([-self.mu_w, self.mu_w]), 1: nn[2] + np.diag([self.t_w, -self.t_w])})
         mu_eff, t_eff, delta_eff = chain.kitaev_parameters()
         kitaev = BdGChain.kitaev(mu_eff, t_eff, delta_eff)
         ds = xr.Dataset(
@@ -450,8 +361,8 @@ class HalfMetalWire:
                         eps_eff_pi=float(hpi[0, 0].real), mu_eff=mu_eff, t_eff=t_eff, delta_eff_re=delta_eff.real,
                         delta_eff_im=delta_eff.imag, kitaev_index=kitaev.index(),
                         kitaev_topological=int(abs(mu_eff) < 2 * abs(t_eff)), pairing_odd_residual=odd,
-                        achieved=achieved, resolution=f"{len(qg)} lines x {data[0].shape[1]} points (nearest-neighbour "
-                                                      "couplings); exact line sums at each q")
+                        achieved=achieved, resolution=f"{sep.resolution()} (nearest-neighbour couplings); exact line "
+                                                      "sums at each q")
 
     def exact_band(self, q, n_states: int = 1) -> np.ndarray:
         """Sub-gap energies of the infinite wire with the exact Sigma(q, E): the lowest positive roots of
@@ -466,13 +377,12 @@ class HalfMetalWire:
         top = self.window * self.gap
         out = np.full(q.shape + (1,), np.nan)
         for i, qq in np.ndenumerate(q):
-            _, _, n_s = self._converged_lines(np.array([qq]), complex(top))
-            data = self._spectral_data(np.array([qq]), n_s)
+            c = self.line.chebyshev(float(qq), top)  # G0_line(q, E) for |E| <= top
             hw = self.wire_hamiltonian(np.array(qq))
 
-            def lam(e, hw=hw, data=data):
-                m = e * np.eye(2) - hw - self._line_sum(data, e)[0]
-                return float(np.linalg.eigvalsh(m)[0])
+            def lam(e, hw=hw, c=c):
+                g = np.tensordot(chebyshev_basis(e / top, len(c)), c, axes=(0, 0))
+                return float(np.linalg.eigvalsh(e * np.eye(2) - hw - self._project(g))[0])
 
             static = -lam(0.0)
             hi = min(abs(static), top) if static > 0 else top
@@ -481,80 +391,17 @@ class HalfMetalWire:
             out[i + (0,)] = brentq(lam, 0.0, hi, xtol=1e-15, rtol=1e-13) if lam(0.0) < 0 else 0.0
         return out
 
-    # ------------------------------------------------------------------ lattice sums along the wire
-    def _grid(self, reach: int, energies):
-        """The Q x S grid (q along the wire, s across) on which the lattice sums along the wire are converged
-        to tol for separations |m| <= reach at the given real energies: (q grid, spectral data, achieved).
-        S is doubled until the result does not change, then Q (whose images at m + Q decay like
-        exp(-kappa Q)); both are checked again after each doubling."""
-        key = ("grid", reach, tuple(energies))
-        if key in self._cache:
-            return self._cache[key]
-        q_count = 32
-        while q_count < 2 * reach + 16:
-            q_count *= 2
-        n_s = 32
-        memo: dict = {}
-        spectra: dict = {}
-
-        def spectral(qc, ns):
-            # nested grids: a doubling computes only the new half of the points
-            if (qc, ns) not in spectra:
-                if (qc, ns // 2) in spectra:
-                    old = spectra[(qc, ns // 2)]
-                    new = self._spectral_data(2 * np.pi * np.arange(qc) / qc, ns // 2, 0.5)
-                    spectra[(qc, ns)] = tuple(np.stack([a, b], axis=2).reshape(a.shape[:1] + (ns,) + a.shape[2:])
-                                              for a, b in zip(old, new))
-                elif (qc // 2, ns) in spectra:
-                    old = spectra[(qc // 2, ns)]
-                    new = self._spectral_data(2 * np.pi * (np.arange(qc // 2) + 0.5) / (qc // 2), ns)
-                    spectra[(qc, ns)] = tuple(np.stack([a, b], axis=1).reshape((qc,) + a.shape[1:])
-                                              for a, b in zip(old, new))
-                else:
-                    spectra[(qc, ns)] = self._spectral_data(2 * np.pi * np.arange(qc) / qc, ns)
-                for key_ in [k for k in spectra if k[0] < qc // 2 or k[1] < ns // 2]:
-                    del spectra[key_]  # no longer a parent of a doubling
-            return spectra[(qc, ns)]
-
-        def sums(qc, ns):
-            if (qc, ns) not in memo:
-                if qc * ns > MAX_POINTS:
-                    raise ConvergenceError(f"lattice sums along the wire: not converged to {self.tol:g} on a "
-                                           f"{q_count} x {n_s} grid", quantity="G0(m a_w, E)",
-                                           requested=self.tol, resolution=f"{q_count} x {n_s} grid",
-                                           suggestion="a larger Delta (the host's coherence length sets the grid), "
-                                                      "fewer sites, or a larger tol")
-                dat = spectral(qc, ns)
-                m = np.r_[0:reach + 2, -reach - 1:0]
-                vals = np.stack([np.fft.ifft(self._line_sum(dat, e), axis=0)[m % qc] for e in energies])
-                memo[(qc, ns)] = vals
-            return memo[(qc, ns)]
-
-        while True:
-            base = sums(q_count, n_s)
-            cs = _relative_change(sums(q_count, 2 * n_s), base, self._floor)
-            if cs >= self.tol:
-                n_s *= 2
-                continue
-            cq = _relative_change(sums(2 * q_count, n_s), base, self._floor)
-            if cq >= self.tol:
-                q_count *= 2
-                continue
-            break
-        q = 2 * np.pi * np.arange(q_count) / q_count
-        out = (q, spectral(q_count, n_s), max(cs, cq))
-        self._cache[key] = out
-        return out
+    # ------------------------------------------------------------------ finite wires
+    def _sigma_n(self, sep: LineSeparations, e: float, n: int, derivative: bool = False) -> np.ndarray:
+        """Sigma_N(E) (or dSigma_N/dE), (2N, 2N): blocks [i, j] = T G0((i - j) a_w, E) T^dagger."""
+        return self._assemble(self._project(sep.values(e, n - 1, derivative)), n)
 
     def chain_self_energy(self, n_sites: int, energy) -> np.ndarray:
         """Sigma_N(E): the (2N, 2N) self-energy of a finite wire of ``n_sites`` sites at a real energy inside the
         gap, blocks [i, j] = t_c^2 tau_z P G0((i - j) a_w, E) P^dagger tau_z (|t|)."""
         n = self._check_sites(n_sites)
-        z = self._check_energy(energy)
-        if z.imag != 0:
-            raise ParameterError("energy", energy, "a real energy inside the host gap")
-        q, data, _ = self._wire_grid(n, abs(z.real))
-        return self._assemble(self._chain_blocks(q, data, z.real, n), n)
+        e = check_range("energy", energy, lo=-self.gap, hi=self.gap, lo_open=True, hi_open=True)
+        return self._sigma_n(self._separations(n, abs(e)), e, n)
 
     def _check_sites(self, n_sites) -> int:
         if isinstance(n_sites, bool) or int(n_sites) != n_sites or int(n_sites) < 2:
@@ -562,20 +409,6 @@ class HalfMetalWire:
         if int(n_sites) > 2000:
             raise ParameterError("n_sites", n_sites, "an integer 2 ... 2000")
         return int(n_sites)
-
-    def _wire_grid(self, n: int, top: float = 0.0):
-        """A grid converged for separations < n at E = 0 and at the highest energy used (the slowest decay,
-        so at every energy between), at least half the gap: one grid serves the static model, Majorana roots
-        and a wire of any shorter length."""
-        top = max(float(top), 0.5 * self.gap)
-        for (kind, reach, energies), value in self._cache.items():
-            if kind == "grid" and reach >= n and max(energies) >= top:
-                return value
-        return self._grid(n, (0.0, top))
-
-    def _chain_blocks(self, q, data, e: float, n: int, power: int = 1) -> np.ndarray:
-        sig = np.fft.ifft(self._line_sum(data, e, power), axis=0)
-        return sig[np.arange(-(n - 1), n) % len(q)]  # (2n - 1, 2, 2): m = -(n-1) .. n-1
 
     @staticmethod
     def _assemble(blocks, n: int) -> np.ndarray:
@@ -585,16 +418,14 @@ class HalfMetalWire:
                 out[2 * i:2 * i + 2, 2 * j:2 * j + 2] = blocks[i - j + n - 1]
         return out
 
-    # ------------------------------------------------------------------ finite wires
     def count_states(self, n_sites: int, energy: float) -> int:
         """The number of bound states of a finite wire with energies in (0, E] (E inside the gap), from the
         inertia of M(E) alone: the eigenvalues of M increase with E, so N - (number of negative eigenvalues of
         M(E)) states have crossed zero in (0, E] (N: those negative at 0+; exact, no root search)."""
         n = self._check_sites(n_sites)
         e = check_range("energy", energy, lo=0.0, hi=self.window * self.gap, lo_open=True)
-        q, data, _ = self._wire_grid(n, e)
         hw = self.wire_chain().finite(n)
-        m = e * np.eye(2 * n) - hw - self._assemble(self._chain_blocks(q, data, e, n), n)
+        m = e * np.eye(2 * n) - hw - self._sigma_n(self._separations(n, e), e, n)
         return n - int(np.sum(np.linalg.eigvalsh(m) < 0))
 
     def bound_states(self, n_sites: int, n_states: int = 2) -> xr.Dataset:
@@ -615,15 +446,15 @@ class HalfMetalWire:
         hw = self.wire_chain().finite(n)
         window = self.window * self.gap
         # the static model first (the grid converged at E = 0): the roots lie below its energies
-        q, data, _ = self._wire_grid(n)
-        h_static = hw + self._assemble(self._chain_blocks(q, data, 0.0, n), n)
+        h_static = hw + self._sigma_n(self._separations(n), 0.0, n)
         ev, vec = np.linalg.eigh(h_static)
         static = ev[n:n + n_states]
         top = float(min(window, static[-1]))
-        q, data, achieved = self._wire_grid(n, top)
+        sep = self._separations(n, top)
+        achieved = sep.achieved
 
         def m_of(e):
-            return e * np.eye(2 * n) - hw - self._assemble(self._chain_blocks(q, data, e, n), n)
+            return e * np.eye(2 * n) - hw - self._sigma_n(sep, e, n)
         energies = np.full(n_states, np.nan)
         weights = np.full(n_states, np.nan)
         vectors = [None] * n_states
@@ -645,7 +476,7 @@ class HalfMetalWire:
                 energies[i] = brentq(lam, 0.0, hi, xtol=1e-16, rtol=1e-12, maxiter=200) if lam(0.0) < 0 else 0.0
             _, v = np.linalg.eigh(m_of(energies[i]))
             psi = v[:, idx]
-            slope = np.eye(2 * n) + self._assemble(self._chain_blocks(q, data, energies[i], n, power=2), n)
+            slope = np.eye(2 * n) - self._sigma_n(sep, energies[i], n, derivative=True)  # dM/dE
             weights[i] = 1.0 / float(np.real(psi.conj() @ slope @ psi))
             vectors[i] = psi
         profile = np.full(n, np.nan) if vectors[0] is None else \
@@ -663,7 +494,7 @@ class HalfMetalWire:
             coords={"state": np.arange(n_states), "site": np.arange(n)})
         return finalize(ds, model=self.host.resolved, **self.describe(), n_sites=n, search_window=window,
                         achieved=achieved, evaluations=evaluations,
-                        resolution=f"{len(q)} lines x {data[0].shape[1]} points (lattice sum along the wire)")
+                        resolution=sep.resolution())
 
     def splitting(self, sizes) -> xr.Dataset:
         """The lowest bound-state energy of finite wires of each size in ``sizes`` (exact and static), and the
@@ -697,4 +528,4 @@ class HalfMetalWire:
         return finalize(ds, model=self.host.resolved, **self.describe(), **attrs)
 
 
-__all__ = ["DEFAULT_WINDOW", "GAPLESS", "BdGChain", "HalfMetalWire", "check_direction", "majorana_form", "z2_index"]
+__all__ = ["DEFAULT_WINDOW", "GAPLESS", "BdGChain", "HalfMetalWire", "majorana_form", "pfaffian_sign", "z2_index"]

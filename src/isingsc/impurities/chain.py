@@ -13,20 +13,13 @@ in-plane component.  Everything here is exact for the lattice host (no finite ho
       V_j = diag(h_j, -h_j^*),   h_j = J m_j . sigma + U          (|t|)
 
   (the Nambu hole block of an on-site normal term h is -h^*, models/base.py).
-* **Chain Green's function** (Bloch sum over supercells, q in [0, 2 pi) per supercell):
-
-      G0_chain(q, E)_ab = sum_Delta e^{-i q Delta} G0(r_a - r_b + Delta L, E)
-                        = (1 / M s) sum_{m=0}^{M s - 1} int_0^1 dx' e^{-2 pi i x_m s (a - b)} G0(k(x_m, x'), E),
-      x_m = (m - q / 2 pi) / (M s),
-
-  with the package's real-space convention G0(R, E) = <R|G|0> = (1/N) sum_k e^{-i k.R} G0(k, E)
-  (:mod:`isingsc.correlations.host`: the hopping T_R is <R2 + R|H|R2>), in reduced coordinates of a unimodular
-  lattice basis (d, d'): k.d = 2 pi x, k.d' = 2 pi x'.  (The sum over Delta of e^{-i (k.L + q) Delta} is
-  2 pi sum_m delta(k.L + q - 2 pi m) and k.L = 2 pi M s x.)  For real E in
-  the host gap the x' integrand is periodic and analytic, so the trapezoid rule converges exponentially; the
-  number of points is doubled until the relative change is below ``tol`` at the largest energy used, E_max.
-  Per momentum the Bloch eigenvectors are computed once, so G0(k, E) = sum_n u_n u_n^dagger / (E - E_n) is
-  cheap for every further E.
+* **Chain Green's function** G0_chain(q, E)_ab = sum_Delta e^{-i q Delta} G0(r_a - r_b + Delta L, E) (q in
+  [0, 2 pi) per supercell, the package's G0(R) = <R|G|0>): the host's
+  :class:`~isingsc.correlations.line.LineGreensFunction` on the supercell (the 1D zone integral, converged to
+  ``tol``; its convergence is stated there), as a Chebyshev series in E on |E| <= e_max = (1 - EDGE_MARGIN) E_g
+  per q, so one eigendecomposition per k serves every energy of a root search.  Everything that does not
+  depend on J, U or the moments (the line, its Chebyshev forms on the gap scan's momenta, G0_chain(q, 0)) is
+  shared by :meth:`MagneticChain.with_`.
 * **Shiba bands**: det(1 - G0_chain(q, E) V) = 0, i.e. a zero eigenvalue of the Hermitian matrix
 
       K(q, E) = v^-1 - W^dagger G0_chain(q, E) W      (V = W diag(v) W^dagger, v != 0)
@@ -35,7 +28,9 @@ in-plane component.  Everything here is exact for the lattice host (no finite ho
   negative semidefinite).  The number of bands in (E1, E2) is N_-(E1) - N_-(E2) (N_- the number of negative
   eigenvalues) and the k-th root is the zero of the k-th sorted eigenvalue (scipy ``brentq``).
 * **Gap** = min_q (lowest non-negative band energy), capped by the host gap (a PH image covers negative
-  energies: E(q) <-> -E(-q)); bands within ``EDGE_MARGIN`` of the host gap count as continuum.
+  energies: E(q) <-> -E(-q)); bands within ``EDGE_MARGIN`` of the host gap count as continuum.  On the scan's
+  momenta the lowest root is found for all q at once (bisection on E with batched inertia counts of K), the
+  minimum then refined by Brent's method in q.
 * **Topological Hamiltonian** H_top(q) = -G_imp(q, 0)^-1 = V - G0_chain(q, 0)^-1, defined where
   G0_chain(q, 0) has no zeros (smallest singular value above ``ZERO_RESOLUTION`` of the largest); its zero
   modes are the E = 0 Shiba states.  Particle-hole symmetry tau_x H_top(q)^* tau_x = -H_top(-q) always
@@ -46,11 +41,12 @@ in-plane component.  Everything here is exact for the lattice host (no finite ho
       W = (1 / 2 pi i) oint d log det A(q),   A = U_+^dagger H_top U_-   (U_+- the S = +-1 eigenvectors),
 
   q from 0 to 2 pi; none: class **D**, invariant nu = 0 / 1 from sign Pf[A(0)] Pf[A(pi)] = +1 / -1 with
-  A = -i Omega H_top Omega^dagger real antisymmetric in the Majorana basis (Omega = [[1, 1], [i, -i]] / sqrt2 in
-  particle-hole space), Pfaffians by pfapack.  An invariant is only reported on a gapped chain.
+  A the Majorana form of H_top (:func:`isingsc.correlations.wire.z2_index`, pfapack).  An invariant is only
+  reported on a gapped chain.
 * **Finite chain** of N impurities in the infinite host: the N n x N n T-matrix problem with the propagators
-  G0((i - j) s d, E) = (1 / N_q) sum_q e^{i q (i - j)} G0_chain(q, E) (single-site cell; N_q doubled until the
-  images at N_q s d are below ``tol``), same root finding: end-state energies and their weight per site.
+  G0((i - j) s d, E) = (1 / N_q) sum_q e^{i q (i - j)} G0_chain(q, E) (single-site cell;
+  :meth:`~isingsc.correlations.line.LineGreensFunction.separations`: N_q doubled until the images at N_q s d
+  are below ``tol``), same root finding: end-state energies and their weight per site.
 
 Energies in |t|, lengths in the lattice constant a, momenta q per supercell (dimensionless, period 2 pi),
 angles in radians.
@@ -58,7 +54,6 @@ angles in radians.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,14 +61,21 @@ import xarray as xr
 from scipy import linalg, optimize
 
 from isingsc.core.errors import (
-    ConvergenceError,
     ParameterError,
     check_positive_int,
     check_range,
+    check_unit_vector,
 )
 from isingsc.core.results import finalize
+from isingsc.correlations.line import (
+    LineGreensFunction,
+    chebyshev_basis,
+    lattice_direction,
+)
+from isingsc.correlations.wire import z2_index
+from isingsc.impurities.single import impurity_potential
 from isingsc.lattice.triangular import LATTICE
-from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
+from isingsc.models.base import SIGMAX
 
 #: A chain whose gap (|t|) is below this is gapless: no invariant is reported.
 GAP_RESOLUTION = 1e-6
@@ -86,9 +88,6 @@ MAX_SPACING = 20
 MAX_CELL = 12
 MAX_EXCHANGE = 100.0
 MAX_SITES = 400
-#: x' points of the first trapezoid level and the most doublings.
-_FIRST_POINTS = 16
-_MAX_LEVEL = 12
 #: Momenta at which the chiral operator is searched for.
 _SYMMETRY_Q = (0.0, 0.4137, 1.2931, 2.2057, np.pi, 4.1143, 5.6291)
 MOMENTUM_UNITS = "1 (Bloch phase per supercell of the chain, period 2 pi)"
@@ -96,37 +95,9 @@ ENERGY = "|t|"
 
 
 # ------------------------------------------------------------------ input
-def lattice_direction(direction) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(d, d'): the primitive integer direction d = (d1, d2) (R = d1 a1 + d2 a2) and a complement d' with
-    det[d; d'] = +1, so that (d, d') is a unimodular basis of the lattice.  ParameterError for a zero,
-    non-integer or non-primitive (gcd != 1) direction."""
-    allowed = "two integers (d1, d2), not both 0, with gcd 1 (a primitive lattice direction)"
-    try:
-        arr = np.asarray(direction, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise ParameterError("direction", direction, allowed) from None
-    if arr.shape != (2,) or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)) or np.any(np.abs(arr) > 50):
-        raise ParameterError("direction", direction, allowed + ", |d_i| <= 50")
-    d1, d2 = int(arr[0]), int(arr[1])
-    if (d1, d2) == (0, 0) or math.gcd(d1, d2) != 1:
-        raise ParameterError("direction", (d1, d2), allowed)
-    # extended Euclid: d1 f - d2 e = 1
-    g, x, y = _egcd(d1, d2)  # d1 x + d2 y = g = +-1
-    f, e = x * g, -y * g
-    assert d1 * f - d2 * e == 1
-    return (d1, d2), (e, f)
-
-
-def _egcd(a: int, b: int) -> tuple[int, int, int]:
-    if b == 0:
-        return (a, 1, 0) if a >= 0 else (-a, -1, 0)
-    g, x, y = _egcd(b, a % b)
-    return g, y, x - (a // b) * y
-
-
 def check_moments(moments) -> np.ndarray:
-    """The texture as an (M, 3) array of unit vectors (one moment: M = 1).  ParameterError unless every row
-    is a finite unit 3-vector (|m| = 1 to 1e-9) and 1 <= M <= MAX_CELL."""
+    """The texture as an (M, 3) array of unit vectors (one moment: M = 1).  ParameterError ("moments") unless
+    every row is a finite unit 3-vector (:func:`~isingsc.core.errors.check_unit_vector`) and 1 <= M <= MAX_CELL."""
     allowed = f"a unit 3-vector or 1 ... {MAX_CELL} of them (|m| = 1)"
     try:
         m = np.asarray(moments, dtype=float)
@@ -134,13 +105,10 @@ def check_moments(moments) -> np.ndarray:
         raise ParameterError("moments", moments, allowed) from None
     if m.ndim == 1:
         m = m[None]
-    if m.ndim != 2 or m.shape[1] != 3 or not 1 <= m.shape[0] <= MAX_CELL or not np.all(np.isfinite(m)):
+    if m.ndim != 2 or m.shape[1] != 3 or not 1 <= m.shape[0] <= MAX_CELL:
         raise ParameterError("moments", np.asarray(moments).tolist() if np.size(moments) < 40 else np.shape(moments),
                              allowed)
-    norms = np.linalg.norm(m, axis=1)
-    if np.any(np.abs(norms - 1.0) > 1e-9):
-        raise ParameterError("moments", m.tolist(), allowed, reason=f"|m| = {norms.tolist()} (not unit vectors)")
-    return m / norms[:, None]
+    return np.array([check_unit_vector("moments", row) for row in m])
 
 
 def tilted(theta: float, phi: float = 0.0) -> np.ndarray:
@@ -163,189 +131,16 @@ def spiral(a: int, b: int, phi0: float = 0.0, theta: float = np.pi / 2) -> np.nd
     return np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th) * np.ones(b)], -1)
 
 
-def impurity_potential(moments: np.ndarray, J: float, U: float, n_orbitals: int) -> np.ndarray:
-    """Block-diagonal V (M n x M n), n = 4 n_orbitals: per impurity and orbital diag(h, -h^*), h = J m.sigma + U."""
-    blocks = []
-    for m in moments:
-        h = J * (m[0] * SIGMAX + m[1] * SIGMAY + m[2] * SIGMAZ) + U * np.eye(2)
-        one = np.zeros((4, 4), dtype=complex)
-        one[:2, :2], one[2:, 2:] = h, -h.conj()
-        blocks += [one] * n_orbitals
-    return linalg.block_diag(*blocks)
-
-
-def majorana_transform(n_pairs: int) -> np.ndarray:
-    """Omega for blocks [particle (2), hole (2)] repeated n_pairs times: A = -i Omega H Omega^dagger is real
-    antisymmetric when tau_x H^* tau_x = -H (tau_x swapping the particle and hole pair of each block)."""
-    one = np.array([[1, 1], [1j, -1j]]) / np.sqrt(2)
-    return np.kron(np.eye(n_pairs), np.kron(one, np.eye(2)))
-
-
-def pfaffian_sign(h: np.ndarray, omega: np.ndarray) -> float:
-    """sign Pf(-i Omega H Omega^dagger) (H particle-hole symmetric at a PH-invariant momentum), by pfapack."""
-    from pfapack import pfaffian
-
-    a = -1j * (omega @ h @ omega.conj().T)
-    scale = max(1.0, float(np.abs(a).max()))
-    if float(np.abs(a.imag).max()) > 1e-8 * scale or float(np.abs(a + a.T).max()) > 1e-8 * scale:
-        raise ConvergenceError("the Majorana-basis Hamiltonian is not real antisymmetric (particle-hole symmetry "
-                               f"broken to {float(np.abs(a.imag).max()) / scale:.2g})", quantity="Pfaffian")
-    pf = float(np.real(pfaffian.pfaffian(np.ascontiguousarray(a.real))))
-    return float(np.sign(pf))
+def chain_potential(moments: np.ndarray, J: float, U: float, n_orbitals: int) -> np.ndarray:
+    """Block-diagonal V (M n x M n) of a supercell: :func:`~isingsc.impurities.single.impurity_potential` of
+    each moment."""
+    return linalg.block_diag(*[impurity_potential(J, m, U, n_orbitals) for m in moments])
 
 
 def phase_winding(values: np.ndarray) -> float:
     """(1 / 2 pi) sum of the wrapped phase steps of a closed loop of complex numbers (first point not repeated)."""
     ph = np.angle(np.concatenate([values, values[:1]]))
     return float(np.sum(np.angle(np.exp(1j * np.diff(ph)))) / (2 * np.pi))
-
-
-# ------------------------------------------------------------------ G0 along the chain
-def _velocity_bound(host) -> float:
-    """An upper bound of ||dH_BdG/dk|| (|t| a): sum_R |R| ||T_R|| for a model with hoppings, else a numerical
-    maximum of finite differences on a grid (times 2)."""
-    model = host.model
-    if hasattr(model, "hoppings"):
-        a = LATTICE.primitive
-        return max(1e-12, float(sum(np.linalg.norm(np.asarray(r) @ a) * np.linalg.norm(t, 2)
-                                    for r, t in model.hoppings.items())))
-    frac = (np.stack(np.meshgrid(np.arange(24), np.arange(24), indexing="ij"), -1).reshape(-1, 2) + 0.5) / 24
-    k = LATTICE.fractional_to_cartesian(frac)
-    step = 1e-5
-    out = 0.0
-    for e in np.eye(2):
-        d = (host.hamiltonian(k + step * e) - host.hamiltonian(k - step * e)) / (2 * step)
-        out = max(out, float(np.abs(np.linalg.eigvalsh(d)).max()))
-    return 2 * out
-
-
-class ChainPropagator:
-    """G0_chain(q, E) of a chain geometry by the 1D zone integral (module docstring), cached per q.
-
-    host : a :class:`~isingsc.correlations.host.HostGreensFunction`; direction, spacing : the chain; cell :
-    impurities per supercell (M); e_max : the largest |E| used (convergence is checked at +-e_max, where the
-    integrand is least smooth); tol : relative tolerance.
-    """
-
-    def __init__(self, host, direction, spacing: int, cell: int, e_max: float, tol: float):
-        self.host, self.spacing, self.cell, self.e_max, self.tol = host, int(spacing), int(cell), e_max, tol
-        self.direction, self.complement = lattice_direction(direction)
-        a = LATTICE.primitive
-        basis = np.array([self.direction[0] * a[0] + self.direction[1] * a[1],
-                          self.complement[0] * a[0] + self.complement[1] * a[1]])
-        self._kmap = 2 * np.pi * np.linalg.inv(basis)  # k = kmap @ (x, x')
-        self.n = len(host.indices)
-        self.dim = self.cell * self.n
-        self._cache: dict[float, tuple] = {}
-        # the integrand is peaked where |E_n(k)| ~ E_max, over a width in x' of about
-        # w = sqrt(E_g^2 - E_max^2) / (v_max |dk/dx'|): start the trapezoid rule at ~1.5 / (2 pi w) points, where
-        # its error exp(-2 pi w N) begins to fall (a coarser start can agree with itself by accident)
-        width = np.sqrt(max(host.gap ** 2 - e_max ** 2, 1e-30)) / (_velocity_bound(host) * np.linalg.norm(
-            self._kmap[:, 1]))
-        # Chebyshev terms: the poles lie at |E| >= E_g, so the series in x = E / e_max converges like rho^-m,
-        # rho = a + sqrt(a^2 - 1), a = E_g / e_max (1e4 of margin for the prefactors)
-        a_min = host.gap / e_max
-        rho = a_min + np.sqrt(a_min * a_min - 1.0)
-        self.n_cheb = int(min(4000, np.ceil(np.log(1e4 / tol) / np.log(rho)) + 1))
-        self._start = int(np.clip(np.ceil(np.log2(1.5 / (2 * np.pi * width * _FIRST_POINTS))), 0, _MAX_LEVEL - 2))
-        self.max_points = 0
-        self.achieved = 0.0
-
-    def _level_points(self, level: int) -> np.ndarray:
-        if level == 0:
-            return np.arange(_FIRST_POINTS) / _FIRST_POINTS
-        n = _FIRST_POINTS * 2 ** (level - 1)
-        return (np.arange(n) + 0.5) / n
-
-    def _block(self, q: float, level: int):
-        """(energies (P, N), amplitudes (dim, P N)) of the new x' points of one level, all m."""
-        ms = self.cell * self.spacing
-        xm = (np.arange(ms) - q / (2 * np.pi)) / ms
-        xp = self._level_points(level)
-        xx = np.stack(np.broadcast_arrays(xm[:, None], xp[None, :]), -1).reshape(-1, 2)
-        k = xx @ self._kmap.T
-        e, u = np.linalg.eigh(self.host.hamiltonian(k))
-        u = u[:, self.host.indices, :]  # (P, n, N)
-        phase = np.exp(-2j * np.pi * np.outer(xx[:, 0], self.spacing * np.arange(self.cell)))  # (P, M)
-        amp = (phase[:, :, None, None] * u[:, None]).reshape(len(k), self.dim, -1)  # (P, M n, N)
-        return e, np.ascontiguousarray(amp.transpose(1, 0, 2).reshape(self.dim, -1))
-
-    def _sum(self, blocks, energy, upto: int) -> np.ndarray:
-        e = np.concatenate([b[0].ravel() for b in blocks[:upto + 1]])
-        amp = np.concatenate([b[1] for b in blocks[:upto + 1]], axis=1)
-        points = _FIRST_POINTS * 2 ** upto * self.cell * self.spacing
-        w = 1.0 / (energy - e)
-        return (amp * w) @ amp.conj().T / points
-
-    def _entry(self, q: float) -> np.ndarray:
-        """Chebyshev coefficients C_m (n_c, dim, dim) of G0_chain(q, E) in x = E / e_max (converged in x')."""
-        key = float(np.mod(q, 2 * np.pi))
-        if key in self._cache:
-            return self._cache[key]
-        blocks = [self._block(key, level) for level in range(self._start + 1)]
-        change, before = np.inf, np.inf
-        for level in range(self._start + 1, _MAX_LEVEL + 1):
-            blocks.append(self._block(key, level))
-            change = 0.0
-            for energy in (-self.e_max, 0.0, self.e_max):
-                fine, coarse = self._sum(blocks, energy, level), self._sum(blocks, energy, level - 1)
-                change = max(change, float(np.abs(fine - coarse).max() / max(np.abs(fine).max(), 1e-300)))
-            # two successive doublings below tol: one can agree by accident before the peak is resolved;
-            # the change is the error of the coarser sum, which is then used
-            if change < self.tol and before < self.tol ** 0.5:
-                e = np.concatenate([b[0].ravel() for b in blocks[:level]])
-                amp = np.concatenate([b[1] for b in blocks[:level]], axis=1)
-                amp = amp / np.sqrt(_FIRST_POINTS * 2 ** (level - 1) * self.cell * self.spacing)
-                coefficients = self._chebyshev(e, amp)
-                self._cache[key] = coefficients
-                self.max_points = max(self.max_points, _FIRST_POINTS * 2 ** (level - 1))
-                self.achieved = max(self.achieved, change)
-                return coefficients
-            before = change
-        raise ConvergenceError(f"G0_chain(q = {key:.6g}) on the 1D zone integral: relative change {change:.2g} "
-                               f"with {_FIRST_POINTS * 2 ** _MAX_LEVEL} points", quantity="G0_chain",
-                               achieved=change, requested=self.tol,
-                               suggestion="raise tol, or use a host gap far from the energies asked for")
-
-    def _chebyshev(self, e: np.ndarray, amp: np.ndarray) -> np.ndarray:
-        """C_m = sum_p c_m(E_p) u_p u_p^dagger with 1/(x - a) = -sgn(a) / sqrt(a^2 - 1) [1 + 2 sum_{m>=1}
-        (sgn(a) r)^m T_m(x)], a = E_p / e_max, r = |a| - sqrt(a^2 - 1) (|a| > 1: every pole lies outside the
-        gap), so that G0_chain(q, E) = sum_m C_m T_m(E / e_max) for |E| <= e_max."""
-        a = e / self.e_max
-        root = np.sqrt(a * a - 1.0)
-        r = np.abs(a) - root
-        sign = np.sign(a)
-        pre = -sign / (root * self.e_max)
-        base = sign * r
-        c = np.empty((self.n_cheb, len(e)))
-        c[0] = pre
-        for m in range(1, self.n_cheb):
-            c[m] = c[m - 1] * base
-        c[1:] *= 2.0
-        out = np.zeros((self.n_cheb, self.dim * self.dim), dtype=complex)
-        for start in range(0, len(e), 4096):  # outer products in chunks (memory)
-            u = amp[:, start:start + 4096]
-            outer = (u[:, None, :] * u.conj()[None, :, :]).reshape(self.dim * self.dim, -1)  # (dim^2, P)
-            block = c[:, start:start + 4096]
-            out += block @ np.ascontiguousarray(outer.real.T) + 1j * (block @ np.ascontiguousarray(outer.imag.T))
-        return out.reshape(self.n_cheb, self.dim, self.dim)
-
-    def coefficients(self, q: float) -> np.ndarray:
-        """The Chebyshev coefficients C_m of G0_chain(q, E), (n_c, dim, dim): G0 = sum_m C_m T_m(E / e_max)."""
-        return self._entry(q)
-
-    def chebyshev_basis(self, energy) -> np.ndarray:
-        """T_m(E / e_max) for m < n_c (|E| <= e_max)."""
-        x = np.clip(np.asarray(energy, dtype=float) / self.e_max, -1.0, 1.0)
-        return np.cos(np.arange(self.n_cheb) * np.arccos(x)[..., None])
-
-    def __call__(self, q: float, energy: float) -> np.ndarray:
-        """G0_chain(q, E) (dim x dim, 1/|t|) for real |E| <= e_max."""
-        return np.tensordot(self.chebyshev_basis(energy), self._entry(q), axes=(0, 0))
-
-    def resolution(self) -> str:
-        return (f"1D zone integral: {self.cell * self.spacing} lines x up to {self.max_points} trapezoid points "
-                f"(converged at |E| <= {self.e_max:.6g} |t|)")
 
 
 # ------------------------------------------------------------------ the solver
@@ -407,17 +202,19 @@ class MagneticChain:
         self.cell = len(self.moments)
         self.n = len(host.indices)
         self.n_orbitals = self.n // 4
-        self.V = impurity_potential(self.moments, self.J, self.U, self.n_orbitals)
+        self.V = chain_potential(self.moments, self.J, self.U, self.n_orbitals)
         v, w = np.linalg.eigh(self.V)
         keep = np.abs(v) > 1e-12 * max(1.0, float(np.abs(v).max()))
         self._v_inv, self._w = 1.0 / v[keep], w[:, keep]
+        #: everything that does not depend on J, U or the moments (shared by :meth:`with_`)
         self._kernels = {} if _kernels is None else _kernels
         self._symmetry: SymmetryInfo | None = None
         self._gap = None
 
     # ------------------------------------------------------------------ helpers
     def with_(self, **changes) -> MagneticChain:
-        """The same host and geometry with other J, U or moments (sharing the cached G0_chain)."""
+        """The same host and geometry with other J, U or moments (sharing everything J-independent: the host's
+        line Green's function, its Chebyshev forms and G0_chain(q, 0))."""
         args = {"J": self.J, "moments": self.moments, "U": self.U}
         for key in changes:
             if key not in args:
@@ -432,14 +229,20 @@ class MagneticChain:
         """Largest |E| searched for bound states: (1 - EDGE_MARGIN) x host gap (|t|)."""
         return (1.0 - EDGE_MARGIN) * self.host.gap
 
-    def _kernel(self, cell: int) -> ChainPropagator:
-        if cell not in self._kernels:
-            self._kernels[cell] = ChainPropagator(self.host, self.direction, self.spacing, cell, self.e_max, self.tol)
-        return self._kernels[cell]
+    def _line(self, cell: int) -> LineGreensFunction:
+        key = ("line", cell)
+        if key not in self._kernels:
+            self._kernels[key] = LineGreensFunction(self.host, self.direction, self.spacing, cell, tol=self.tol)
+        return self._kernels[key]
 
     @property
-    def kernel(self) -> ChainPropagator:
-        return self._kernel(self.cell)
+    def line(self) -> LineGreensFunction:
+        """The host's :class:`~isingsc.correlations.line.LineGreensFunction` on the chain's supercell."""
+        return self._line(self.cell)
+
+    def _resolution(self) -> str:
+        return (f"1D zone integral: {self.cell * self.spacing} lines x up to {self.line.max_points} trapezoid points "
+                f"(converged at |E| <= {self.e_max:.6g} |t|)")
 
     def describe(self) -> dict:
         """Attrs: host, chain geometry, exchange, moments, tolerance."""
@@ -451,16 +254,22 @@ class MagneticChain:
                    host_gap=self.host.gap, edge_margin=EDGE_MARGIN)
         return out
 
+    def _greens(self, q: float, energy, top: float | None = None) -> np.ndarray:
+        """G0_chain(q, E) from its Chebyshev form on |E| <= top (default e_max)."""
+        top = self.e_max if top is None else top
+        c = self.line.chebyshev(float(q), top)
+        return np.tensordot(chebyshev_basis(energy / top, len(c)), c, axes=(0, 0))
+
     def greens_function(self, q: float, energy: float) -> np.ndarray:
         """G0_chain(q, E) on the impurity orbitals of one supercell, (M n, M n) (1/|t|), |E| <= e_max."""
         energy = check_range("energy", energy, lo=-self.e_max, hi=self.e_max)
-        return self.kernel(float(q), energy)
+        return self._greens(q, energy)
 
     def _k_matrix(self, g: np.ndarray) -> np.ndarray:
         return np.diag(self._v_inv) - self._w.conj().T @ g @ self._w
 
-    def _eigs(self, q: float, energy: float) -> np.ndarray:
-        return np.linalg.eigvalsh(self._k_matrix(self.kernel(q, energy)))
+    def _eigs(self, q: float, energy: float, top: float | None = None) -> np.ndarray:
+        return np.linalg.eigvalsh(self._k_matrix(self._greens(q, energy, top)))
 
     @staticmethod
     def _negatives(values: np.ndarray) -> int:
@@ -476,17 +285,58 @@ class MagneticChain:
                                        maxiter=200))
         return np.sort(np.asarray(out, dtype=float))
 
-    def lowest_energy(self, q: float) -> float:
-        """The lowest non-negative band energy at q (|t|); the host gap where no band lies in [0, e_max)."""
-        eig0 = self._eigs(q, 0.0)
+    def lowest_energy(self, q: float, top: float | None = None) -> float:
+        """The lowest non-negative band energy at q (|t|) below ``top`` (default e_max); the host gap where no band
+        lies in [0, e_max) (``top`` itself for a smaller ``top``)."""
+        top = self.e_max if top is None else top
+        eig0 = self._eigs(q, 0.0, top)
         n0 = self._negatives(eig0)
         if n0 < len(eig0) and abs(eig0[n0]) == 0.0:
             return 0.0
-        n1 = self._negatives(self._eigs(q, self.e_max))
+        n1 = self._negatives(self._eigs(q, top, top))
         if n1 >= n0:
-            return float(self.host.gap)
-        return float(optimize.brentq(lambda e: self._eigs(q, e)[n0 - 1], 0.0, self.e_max, xtol=1e-15, rtol=1e-15,
+            return float(self.host.gap) if top == self.e_max else float(top)
+        return float(optimize.brentq(lambda e: self._eigs(q, e, top)[n0 - 1], 0.0, top, xtol=1e-15, rtol=1e-15,
                                      maxiter=200))
+
+    def _grid_coefficients(self, n_q: int) -> np.ndarray:
+        """Chebyshev coefficients of G0_chain(q, E) on |E| <= e_max at q = 2 pi i / n_q, (n_q, n_c, dim, dim)
+        (J-independent: cached with the host's line)."""
+        key = ("grid", self.cell, n_q)
+        if key not in self._kernels:
+            self._kernels[key] = np.array([self.line.chebyshev(2 * np.pi * i / n_q, self.e_max) for i in range(n_q)])
+        return self._kernels[key]
+
+    def _lowest_on_grid(self, coefficients: np.ndarray) -> np.ndarray:
+        """lowest_energy at every q of a grid at once: the eigenvalues of K(q, E) increase with E, so the lowest
+        non-negative root is that of the (N_-(0) - 1)-th eigenvalue (N_- the number of negative ones) when
+        N_-(e_max) < N_-(0); found by bisection on E for all q together (batched eigvalsh), to 1e-15 |t|."""
+        top = self.e_max
+        n_c = coefficients.shape[1]
+
+        def eigs(energy, rows):
+            g = np.einsum("qc,qcab->qab", chebyshev_basis(energy / top, n_c), coefficients[rows])
+            return np.linalg.eigvalsh(np.diag(self._v_inv) - self._w.conj().T @ g @ self._w)
+
+        n_q = len(coefficients)
+        every = np.arange(n_q)
+        eig0 = eigs(np.zeros(n_q), every)
+        n0 = np.sum(eig0 < 0, axis=1)
+        at_zero = (n0 < eig0.shape[1]) & (np.abs(eig0[every, np.minimum(n0, eig0.shape[1] - 1)]) == 0.0)
+        n1 = np.sum(eigs(np.full(n_q, top), every) < 0, axis=1)
+        out = np.where(at_zero, 0.0, float(self.host.gap))
+        rows = every[(n1 < n0) & ~at_zero]
+        if len(rows):
+            lo, hi = np.zeros(len(rows)), np.full(len(rows), top)
+            branch = n0[rows] - 1
+            for _ in range(80):
+                if np.all(hi - lo <= 1e-15 * (1.0 + hi)):
+                    break
+                mid = 0.5 * (lo + hi)
+                negative = eigs(mid, rows)[np.arange(len(rows)), branch] < 0
+                lo, hi = np.where(negative, mid, lo), np.where(negative, hi, mid)
+            out[rows] = 0.5 * (lo + hi)
+        return out
 
     def bands(self, q=None) -> xr.Dataset:
         """Shiba bands: every root of det(1 - G0_chain(q, E) V) with |E| < e_max at each q.
@@ -505,25 +355,29 @@ class MagneticChain:
                          "n_bands": ("q", np.array([len(r) for r in roots]), {"units": "1"})},
                         coords={"q": ("q", q, {"units": MOMENTUM_UNITS}), "band": ("band", np.arange(width),
                                                                                    {"units": "1"})})
-        return finalize(ds, model=_Attrs(self.describe()), resolution=self.kernel.resolution(),
-                        achieved_tolerance=self.kernel.achieved, window=self.e_max)
+        return finalize(ds, model=_Attrs(self.describe()), resolution=self._resolution(),
+                        achieved_tolerance=self.line.achieved, window=self.e_max)
 
     def gap(self, n_q: int = 64) -> xr.Dataset:
         """The chain's gap E_gap = min_q E_+(q) (E_+ the lowest non-negative band energy, capped by the host gap).
 
-        E_+ on ``n_q`` momenta in [0, 2 pi), the minimum refined by Brent's method between the neighbours of
-        the smallest sample (to 1e-12 in q).  gap (|t|), q_min, lowest (q) = E_+(q)."""
+        E_+ on ``n_q`` momenta in [0, 2 pi) (all at once, :meth:`_lowest_on_grid`), the minimum refined by
+        Brent's method between the neighbours of the smallest sample (to 1e-12 in q), with the Chebyshev form of
+        G0_chain on the narrowest of |E| <= (0.5, 0.75, 0.9) x host gap, e_max that holds the minimum with a
+        margin (fewer points and terms than at e_max; J-independent, shared by :meth:`with_`).
+        gap (|t|), q_min, lowest (q) = E_+(q)."""
         n_q = check_positive_int("n_q", n_q, 8)
         if self._gap is not None and self._gap[0] == n_q:
             return self._gap[1]
         q = 2 * np.pi * np.arange(n_q) / n_q
-        low = np.array([self.lowest_energy(x) for x in q])
+        low = self._lowest_on_grid(self._grid_coefficients(n_q))
         i = int(np.argmin(low))
         best_q, best = float(q[i]), float(low[i])
         if best > 0.0 and best < self.host.gap:
+            top = next((f * self.host.gap for f in (0.5, 0.75, 0.9) if best < 0.8 * f * self.host.gap), self.e_max)
             step = 2 * np.pi / n_q
-            r = optimize.minimize_scalar(self.lowest_energy, bounds=(best_q - step, best_q + step), method="bounded",
-                                         options={"xatol": 1e-12})
+            r = optimize.minimize_scalar(lambda x: self.lowest_energy(x, top), bounds=(best_q - step, best_q + step),
+                                         method="bounded", options={"xatol": 1e-12})
             if r.fun < best:
                 best_q, best = float(np.mod(r.x, 2 * np.pi)), float(r.fun)
         ds = xr.Dataset({"gap": ((), best, {"units": ENERGY, "long_name": "chain gap min_q E_+(q)"}),
@@ -532,21 +386,30 @@ class MagneticChain:
                          "lowest": ("q", low, {"units": ENERGY, "long_name": "lowest non-negative band energy"})},
                         coords={"q": ("q", q, {"units": MOMENTUM_UNITS})})
         ds = finalize(ds, model=_Attrs(self.describe()), gapless=int(best < GAP_RESOLUTION), gap_resolution=GAP_RESOLUTION,
-                      resolution=self.kernel.resolution(), achieved_tolerance=self.kernel.achieved)
+                      resolution=self._resolution(), achieved_tolerance=self.line.achieved)
         self._gap = (n_q, ds)
         return ds
 
     # ------------------------------------------------------------------ topological Hamiltonian
+    def _at_zero(self, q: float) -> tuple[np.ndarray, float]:
+        """(G0_chain(q, 0), sigma_min / sigma_max of it), converged at E = 0 alone; J-independent, cached."""
+        cache = self._kernels.setdefault(("zero", self.cell), {})
+        key = round(float(np.mod(q, 2 * np.pi)), 14)
+        if key not in cache:
+            g = self.line(key, 0.0)
+            s = np.linalg.svd(g, compute_uv=False)
+            cache[key] = (g, float(s[-1] / s[0]))
+        return cache[key]
+
     def topological_hamiltonian(self, q: float) -> np.ndarray:
         """H_top(q) = V - G0_chain(q, 0)^-1 (|t|), (M n, M n).  ParameterError where G0_chain(q, 0) has a zero
         (sigma_min / sigma_max < ZERO_RESOLUTION): the Green's-function invariant is undefined there."""
-        g = self.kernel(float(q), 0.0)
-        s = np.linalg.svd(g, compute_uv=False)
-        if s[-1] < ZERO_RESOLUTION * s[0]:
-            raise ParameterError("chain Green's function", float(s[-1] / s[0]),
+        g, ratio = self._at_zero(q)
+        if ratio < ZERO_RESOLUTION:
+            raise ParameterError("chain Green's function", ratio,
                                  f"sigma_min / sigma_max of G0_chain(q, 0) >= {ZERO_RESOLUTION:g}",
                                  reason=f"G0_chain(q = {q:.6g}, E = 0) has a zero (sigma_min / sigma_max = "
-                                        f"{s[-1] / s[0]:.2g}): the topological Hamiltonian -G^-1 is undefined; "
+                                        f"{ratio:.2g}): the topological Hamiltonian -G^-1 is undefined; "
                                         "use the strip (isingsc.impurities.strip)")
         h = self.V - np.linalg.inv(g)
         return 0.5 * (h + h.conj().T)
@@ -604,17 +467,14 @@ class MagneticChain:
                                  reason=f"the chain is gapless (gap {gap:.3g} |t| < {GAP_RESOLUTION:g} |t|): at a "
                                         "phase transition no invariant is defined")
         info = self.symmetry()
-        omega = majorana_transform(self.cell * self.n_orbitals)
-        sign = pfaffian_sign(self.topological_hamiltonian(0.0), omega) * \
-            pfaffian_sign(self.topological_hamiltonian(np.pi), omega)
+        sign = z2_index(self.topological_hamiltonian(0.0), self.topological_hamiltonian(np.pi), half=2)
         winding, off = (None, 0.0)
         if info.symmetry_class == "BDI":
             winding, off = self._winding(info.chiral)
             value = winding
         else:
             value = 0 if sign > 0 else 1
-        smin = min(float(np.linalg.svd(self.kernel(q, 0.0), compute_uv=False)[-1]
-                         / np.linalg.svd(self.kernel(q, 0.0), compute_uv=False)[0]) for q in self.kernel._cache)
+        smin = min(ratio for _, ratio in self._kernels[("zero", self.cell)].values())
         data = {"invariant": ((), int(value), {"units": "1", "long_name": "winding W (BDI) or Z2 nu (D)"}),
                 "pfaffian_sign": ((), int(sign), {"units": "1"}),
                 "gap": ((), gap, {"units": ENERGY}),
@@ -622,53 +482,20 @@ class MagneticChain:
         ds = xr.Dataset(data)
         return finalize(ds, model=_Attrs(self.describe()), symmetry_class=info.symmetry_class, topological=int(value != 0),
                         majoranas_per_end=abs(int(value)), winding_deviation=off, method="topological Hamiltonian "
-                        "-G_imp(q, 0)^-1", resolution=self.kernel.resolution(),
-                        achieved_tolerance=self.kernel.achieved)
+                        "-G_imp(q, 0)^-1", resolution=self._resolution(),
+                        achieved_tolerance=self.line.achieved)
 
     # ------------------------------------------------------------------ finite chains
     def _site_propagators(self, n_sites: int, e_top: float):
-        """Callable E -> G0(n s d, E) for n = -(N-1) ... N-1, (2N-1, n, n), |E| <= e_top, converged in the
-        q grid: G0(j s d) = (1 / N_q) sum_q e^{i q j} G0_chain(q) (single-site cell) with N_q doubled until
-        the values at -e_top, 0, e_top change by less than tol (the images at N_q s d have decayed)."""
-        key = ("sites", round(e_top, 15))
-        if key not in self._kernels:
-            # each G0_chain(q) 100 x tighter than tol: its error is noise to the q sum, which must converge to tol
-            self._kernels[key] = ChainPropagator(self.host, self.direction, self.spacing, 1, e_top,
-                                                 max(self.tol / 100, 1e-14))
-        kernel = self._kernels[key]
-        n_q = 16
-        while n_q < 2 * n_sites:
-            n_q *= 2
-        sep = np.arange(-(n_sites - 1), n_sites)
-
-        def values(energy, coefficients):
-            return np.tensordot(kernel.chebyshev_basis(energy), coefficients, axes=(0, 0))
-
-        # the q sum gives G0(j) plus its images G0(j + m N_q): with N_q >= 2N and |G0(+-N_q / 2)| below tol
-        # (relative), every image of a separation |j| < N is smaller than that
-        change = np.inf
-        for _ in range(10):
-            c = np.array([kernel.coefficients(2 * np.pi * i / n_q) for i in range(n_q)])
-            full = np.fft.ifft(c, axis=0)  # (n_q, n_c, n, n): G0(j) for j mod n_q
-            tail = np.arange(n_q // 2 - max(1, n_q // 16), n_q // 2 + max(1, n_q // 16) + 1)
-            change = 0.0
-            for e in (-e_top, 0.0, e_top):
-                basis = kernel.chebyshev_basis(e)
-                far = np.tensordot(full[tail % n_q], basis, axes=(1, 0))
-                near = np.tensordot(full[0], basis, axes=(0, 0))
-                change = max(change, float(np.abs(far).max() / np.abs(near).max()))
-            if change < self.tol:
-                break
-            n_q *= 2
-        else:
-            raise ConvergenceError(f"finite-chain propagators: images {change:.2g} with {n_q} momenta",
-                                   quantity="G0(R_i - R_j)", achieved=change, requested=self.tol)
-        coarse_arrays = full[sep % n_q].transpose(1, 0, 2, 3)
-        return (lambda energy: values(energy, coarse_arrays)), change, n_q
+        """Callable E -> G0(n s d, E) for n = -(N-1) ... N-1, (2N-1, n, n), |E| <= e_top: the separations of the
+        single-site line (:meth:`~isingsc.correlations.line.LineGreensFunction.separations`, momenta doubled
+        until the images are below tol).  Returns (callable, achieved, number of momenta)."""
+        sep = self._line(1).separations(e_top, reach=n_sites)
+        return (lambda energy: sep.values(energy, n_sites - 1)), sep.achieved, sep.n_q
 
     def _finite_matrices(self, n_sites: int):
         moments = self.moments[np.arange(n_sites) % self.cell]
-        V = impurity_potential(moments, self.J, self.U, self.n_orbitals)
+        V = chain_potential(moments, self.J, self.U, self.n_orbitals)
         v, w = np.linalg.eigh(V)
         keep = np.abs(v) > 1e-12 * max(1.0, float(np.abs(v).max()))
         return V, 1.0 / v[keep], w[:, keep]
@@ -790,7 +617,7 @@ def find_chiral_operator(hamiltonians, n: int, cell: int, tol: float = 1e-8) -> 
         full = np.kron(hn.T, eye) + np.kron(eye, hn)  # acts on vec(S) column-major: index j * dim + i
         rows.append(full[:, [j * dim + i for i, j in cols]])
     a = np.concatenate(rows)
-    _, s, vh = np.linalg.svd(a, full_matrices=True)
+    _, s, vh = np.linalg.svd(a, full_matrices=False)  # rows >= columns: vh is square either way
     s = np.concatenate([s, np.zeros(vh.shape[0] - len(s))])
     null = vh[s < tol].conj()
     mats = []
@@ -840,6 +667,6 @@ def _fix_sign(op: np.ndarray) -> np.ndarray:
     return op if np.real(first) + np.imag(first) >= 0 else -op
 
 
-__all__ = ["EDGE_MARGIN", "GAP_RESOLUTION", "ZERO_RESOLUTION", "ChainPropagator", "MagneticChain", "SymmetryInfo",
-           "find_chiral_operator", "impurity_potential", "lattice_direction", "majorana_transform", "pfaffian_sign",
+__all__ = ["EDGE_MARGIN", "GAP_RESOLUTION", "ZERO_RESOLUTION", "MagneticChain", "SymmetryInfo", "chain_potential",
+           "check_moments", "find_chiral_operator", "lattice_direction",
            "spiral", "tilted"]

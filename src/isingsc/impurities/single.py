@@ -50,7 +50,13 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import brentq
 
-from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
+from isingsc.core.errors import (
+    ConvergenceError,
+    ParameterError,
+    check_positive_int,
+    check_range,
+    check_unit_vector,
+)
 from isingsc.core.field import as_field
 from isingsc.core.results import finalize
 from isingsc.correlations.host import HostGreensFunction
@@ -60,9 +66,10 @@ from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
 #: Largest |J| and |U| accepted (|t|).
 MAX_EXCHANGE = 100.0
 #: The default bound-state window is (-(1 - EDGE_MARGIN) E_g, (1 - EDGE_MARGIN) E_g): states closer to
-#: the gap edge than this fraction of the gap extend over > 1/sqrt(2 EDGE_MARGIN) ~ 22 coherence lengths
-#: and merge with the continuum edge.
-EDGE_MARGIN = 1e-3
+#: the gap edge than this fraction of the gap extend over > 1/sqrt(2 EDGE_MARGIN) ~ 7 coherence lengths
+#: and merge with the continuum edge (ask for them with an explicit window; the quadrature there needs
+#: k resolution ~ sqrt(2 EDGE_MARGIN) E_g / v_F, which in-plane fields on Ising hosts make expensive).
+EDGE_MARGIN = 1e-2
 #: Largest finite lattice (lattice_size) and LDOS map side.
 MAX_LATTICE = 2048
 MAX_MAP = 1023
@@ -80,21 +87,10 @@ def moment_direction(polar: float, azimuth: float = 0.0) -> np.ndarray:
     return np.array([math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th)])
 
 
-def _unit_moment(moment) -> np.ndarray:
-    try:
-        m = np.asarray(moment, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError("moment", moment, "a unit 3-vector (mx, my, mz)") from None
-    if m.shape != (3,) or not np.all(np.isfinite(m)) or abs(float(np.linalg.norm(m)) - 1.0) > 1e-9:
-        raise ParameterError("moment", moment if m.shape != (3,) else tuple(m.tolist()),
-                             "a unit 3-vector (mx, my, mz) with |m| = 1 (to 1e-9)")
-    return m / np.linalg.norm(m)
-
-
 def impurity_potential(J: float, moment, U: float = 0.0, n_orbitals: int = 1) -> np.ndarray:
     """Nambu potential V = diag(h, -h^*), h = J m.sigma + U, on ``n_orbitals`` orbitals, in the order of
     ``HostGreensFunction.indices`` (per orbital [up, down, hole-up, hole-down]); shape (4 n, 4 n), |t|."""
-    m = _unit_moment(moment)
+    m = check_unit_vector("moment", moment)
     h = J * (m[0] * SIGMAX + m[1] * SIGMAY + m[2] * SIGMAZ) + U * np.eye(2)
     block = np.zeros((4, 4), dtype=complex)
     block[:2, :2] = h
@@ -120,7 +116,7 @@ class MagneticImpurity:
                  field=None, orbitals=None, tol: float = 1e-10, lattice_size: int | None = None):
         self.J = check_range("J", J, lo=-MAX_EXCHANGE, hi=MAX_EXCHANGE)
         self.U = check_range("U", U, lo=-MAX_EXCHANGE, hi=MAX_EXCHANGE)
-        self.moment = _unit_moment(moment)
+        self.moment = check_unit_vector("moment", moment)
         if lattice_size is not None:
             lattice_size = check_positive_int("lattice_size", lattice_size, 2)
             if lattice_size > MAX_LATTICE:
@@ -414,7 +410,7 @@ def bound_states_versus_exchange(host, exchanges, moment=(0.0, 0.0, 1.0), U: flo
     js = _energies(exchanges, "exchanges")
     for j in js:
         check_range("J", j, lo=-MAX_EXCHANGE, hi=MAX_EXCHANGE)
-    _unit_moment(moment)
+    check_unit_vector("moment", moment)
     host = host if isinstance(host, HostGreensFunction) else HostGreensFunction(host)
     _ = host.gap  # a gapless host is refused before the scan
     rows, counts, worst = [], [], 0.0
@@ -432,7 +428,7 @@ def bound_states_versus_exchange(host, exchanges, moment=(0.0, 0.0, 1.0), U: flo
         coords={"state": ("state", np.arange(len(arr)), {"units": "1"}),
                 "J": ("state", arr[:, 0], {"units": "|t|"}),
                 "exchange": ("exchange", js, {"units": "|t|"})})
-    return finalize(out, model=host, U=U, moment=list(_unit_moment(moment)), gap=host.gap,
+    return finalize(out, model=host, U=U, moment=list(check_unit_vector("moment", moment)), gap=host.gap,
                     achieved_tolerance=worst, tolerance=host.tol)
 
 
@@ -446,7 +442,7 @@ def bound_states_versus_field_direction(model, J: float, strength: float, polar_
     J = check_range("J", J, lo=-MAX_EXCHANGE, hi=MAX_EXCHANGE)
     strength = check_range("field strength", strength, lo=0.0, hi=5.0)
     ths = _energies(polar_angles, "polar_angles")
-    fixed = None if moment is None else _unit_moment(moment)
+    fixed = None if moment is None else check_unit_vector("moment", moment)
     rows, gaps, counts, worst, name = [], [], [], 0.0, ""
     for th in ths:
         direction = moment_direction(float(th), azimuth)
@@ -478,10 +474,6 @@ def _null_vector(k: np.ndarray) -> np.ndarray:
     """The eigenvector of the Hermitian ``k`` whose eigenvalue is closest to zero."""
     w, x = np.linalg.eigh(k)
     return x[:, int(np.argmin(np.abs(w)))]
-
-
-def _relative_change(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300))
 
 
 def _energies(values, name: str = "energies") -> np.ndarray:

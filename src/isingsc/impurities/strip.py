@@ -26,13 +26,13 @@ from scipy import optimize
 
 from isingsc.core.errors import ModelCapabilityError, ParameterError, check_positive_int
 from isingsc.core.results import finalize
+from isingsc.correlations.wire import z2_index
 from isingsc.impurities.chain import (
     ENERGY,
     GAP_RESOLUTION,
     MOMENTUM_UNITS,
     MagneticChain,
     _Attrs,
-    pfaffian_sign,
 )
 from isingsc.models.base import SIGMAX
 
@@ -131,8 +131,7 @@ class ChainStrip:
     # ------------------------------------------------------------------ invariants
     def pfaffian_sign(self) -> int:
         """sign Pf A(0) Pf A(pi) of the strip in the Majorana basis (site by site [particles, holes])."""
-        omega = _site_majorana(self.period * self.width, self.nd)
-        return int(pfaffian_sign(self.hamiltonian(0.0), omega) * pfaffian_sign(self.hamiltonian(np.pi), omega))
+        return z2_index(self.hamiltonian(0.0), self.hamiltonian(np.pi), half=self.nd // 2)
 
     def chiral_operator(self) -> np.ndarray | None:
         """Site-local S_loc (nd x nd), S X + X S = 0 for every real-space block X, S^2 = 1; None if none.
@@ -225,12 +224,6 @@ def _real_space_blocks(model, delta: float, field) -> dict[tuple[int, int], np.n
         raise ModelCapabilityError(getattr(model, "name", "model"), "strip of host lattice",
                                    "its hoppings do not reproduce its Bloch Hamiltonian")
     return out
-
-
-def _site_majorana(sites: int, nd: int) -> np.ndarray:
-    """Omega per site for the model's Nambu basis [particles (nd/2), holes (nd/2)]."""
-    one = np.array([[1, 1], [1j, -1j]]) / np.sqrt(2)
-    return np.kron(np.eye(sites), np.kron(one, np.eye(nd // 2)))
 
 
 def _local_chiral(mats, nd: int, tol: float = 1e-9) -> np.ndarray | None:
