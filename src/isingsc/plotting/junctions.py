@@ -8,24 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from isingsc.plotting.style import styled, subplots
+from isingsc.plotting.style import figure_for, styled
 
 #: Colours of the ground-state classes 0, pi, phi0, anomalous.
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
-
-
-def _new(ax, size=(4.4, 3.4)):
-    if ax is None:
-        fig, ax = subplots(figsize=size)
-        return fig, ax
-    return None, ax
 
 
 @styled
 def plot_current_phase(cprs, ax=None, normalise: bool = True, title: str | None = None):
     """I(phi) of several junctions (e.g. ``{"m out of plane": ds_z, "m in plane": ds_x}``: a dict label ->
     Dataset of :meth:`Junction.current_phase`, or a list), each divided by its max |I| if ``normalise``."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     items = cprs.items() if isinstance(cprs, dict) else ((None, c) for c in cprs)
     for label, ds in items:
         phase = np.asarray(ds.phase.values)
@@ -47,7 +40,7 @@ def plot_current_phase(cprs, ax=None, normalise: bool = True, title: str | None 
 def plot_ground_state_map(ds, ax=None, title: str | None = None):
     """The ground-state phase over the two axes of :meth:`Junction.ground_state_map` (one axis: a line),
     with the 0 / pi boundary (F(pi) - F(0) = 0) drawn."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     dims = list(ds.ground_state_phase.dims)
     phase = np.abs(ds.ground_state_phase.values) / np.pi
     if len(dims) == 1:
@@ -72,7 +65,7 @@ def plot_ground_state_map(ds, ax=None, title: str | None = None):
 @styled
 def plot_squid(ds, ax=None, title: str | None = None):
     """I_c(Phi) of :meth:`Squid.critical_current` with the two metastable branches."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     flux = ds.flux.values
     ax.plot(flux, ds.critical_current.values, color="0.3", lw=2.5, alpha=0.4, label="global")
     for j, label in enumerate(ds.branch.values):
@@ -91,7 +84,7 @@ def plot_squid(ds, ax=None, title: str | None = None):
 @styled
 def plot_tmr(ds, ax=None, title: str | None = None):
     """dI/dV / G_N against bias for each magnetisation projection m.n of :meth:`MagneticTunnelJunction.spectrum`."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     names = {1.0: "parallel", -1.0: "antiparallel", 0.0: "out of plane"}
     for j, p in enumerate(ds.projection.values):
         ax.plot(ds.bias.values, ds.conductance.values[j], label=names.get(float(p), f"m.n = {p:.2g}"))

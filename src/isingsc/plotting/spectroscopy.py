@@ -13,22 +13,15 @@ from matplotlib import colormaps
 from matplotlib.colors import LogNorm
 
 from isingsc.plotting.paper import SPIN_DOWN, SPIN_UP
-from isingsc.plotting.style import new_figure, styled, subplots
+from isingsc.plotting.style import figure_for, new_figure, styled, subplots
 
 PAULI_COLOR, ISING_COLOR = "#d62728", "#1f77b4"
-
-
-def _new(ax, size=(4.4, 3.4)):
-    if ax is None:
-        fig, ax = subplots(figsize=size)
-        return fig, ax
-    return None, ax
 
 
 @styled
 def plot_didv_map(ds, ax=None, title: str | None = None):
     """dI/dV / G_N over bias (units of Delta0) and in-plane field H/HP (review Fig. 3d)."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     d0 = ds.attrs["Delta0_reference"]
     m = ax.pcolormesh(ds.bias.values / d0, ds.H_over_HP.values, ds.dIdV.values, shading="nearest",
                       cmap="viridis", rasterized=True)
@@ -43,7 +36,7 @@ def plot_didv_map(ds, ax=None, title: str | None = None):
 @styled
 def plot_line_cuts(ds, ax=None, n_cuts: int = 6, offset: float = 0.6, title: str | None = None):
     """dI/dV(V) at several fields, offset vertically (review Fig. 3e); field labels in H/HP."""
-    fig, ax = _new(ax, (3.6, 4.2))
+    fig, ax = figure_for(ax, (3.6, 4.2))
     d0 = ds.attrs["Delta0_reference"]
     idx = np.unique(np.linspace(0, ds.sizes["field"] - 1, min(n_cuts, ds.sizes["field"])).astype(int))
     colors = colormaps["plasma"](np.linspace(0.05, 0.85, len(idx)))
@@ -62,7 +55,7 @@ def plot_line_cuts(ds, ax=None, n_cuts: int = 6, offset: float = 0.6, title: str
 def plot_gap_vs_field(curves, labels, ax=None, spectral: bool = True):
     """Delta(H)/Delta(T, 0) against H/HP (review Fig. 3f): a Pauli-limited film jumps (first order), an
     Ising superconductor closes continuously.  Dashed: the quasiparticle gap on the mesh."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     colors = [PAULI_COLOR, ISING_COLOR, "#2ca02c", "#9467bd"]
     for ds, label, c in zip(curves, labels, colors):
         d = ds.delta.values
@@ -87,7 +80,7 @@ def plot_gap_vs_field(curves, labels, ax=None, spectral: bool = True):
 @styled
 def plot_edge_ldos_map(scan, ax=None, title: str | None = None):
     """ky-integrated edge LDOS N_edge(E) against energy (units of Delta) and Vx/Delta (log colours)."""
-    fig, ax = _new(ax)
+    fig, ax = figure_for(ax)
     delta = scan.attrs["delta"]
     n = scan.N_edge.values
     floor = max(float(np.percentile(n, 2)), 1e-4)
@@ -104,7 +97,7 @@ def plot_edge_ldos_map(scan, ax=None, title: str | None = None):
 @styled
 def plot_edge_ldos_cuts(scan, ax=None, spin: bool = True):
     """N_edge(E) at each Vx (offset), spin-resolved along the field (red: parallel, blue: antiparallel)."""
-    fig, ax = _new(ax, (3.6, 4.2))
+    fig, ax = figure_for(ax, (3.6, 4.2))
     delta = scan.attrs["delta"]
     top = float(scan.N_edge.values[:, len(scan.energy) // 2].max())
     step = 1.1 * max(top, float(np.median(scan.N_edge.values)))

@@ -47,6 +47,14 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, layout=None, **kwa
     return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
+def figure_for(ax, size=(4.4, 3.4)):
+    """(figure, axes) to draw on: a new figure of ``size`` inches when ``ax`` is None, else (None, ax)
+    (a plot function drawing into a caller's axes returns no figure of its own)."""
+    if ax is None:
+        return subplots(figsize=size)
+    return None, ax
+
+
 def new_figure(*, figsize=None, layout=None) -> Figure:
     """An empty figure without pyplot."""
     return Figure(figsize=figsize, layout=layout)
