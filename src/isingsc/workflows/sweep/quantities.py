@@ -1,4 +1,4 @@
-"""What one sweep point computes: Tc, Delta0, Hc2 at T/Tc, nodal phase and W(ky).
+"""What one sweep point computes: Tc, Delta0, Hc2 at T/Tc, nodal phase, W(ky), YSR energies and chain invariants.
 
 :func:`compute_point` runs on a Dask worker.  It never raises for a physics or input
 failure: the error message is returned and stored with the point, so one bad point does
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from isingsc.core.errors import IsingscError
+from isingsc.core.errors import ConvergenceError, IsingscError
 from isingsc.core.field import Field, degrees_to_radians
 from isingsc.workflows.sweep.spec import resolve_point, settings_of
 
@@ -47,6 +47,19 @@ VARIABLES: dict[str, dict[str, tuple[str, str]]] = {
         "flat_band_fraction": ("1", "sum over ky intervals of |W| x length / BZ length: Majorana flat-band "
                                     "zero modes per edge per ky, averaged over ky"),
     },
+    "ysr": {
+        "ysr_energy": ("|t|", "lowest non-negative Yu-Shiba-Rusinov energy of one impurity (exchange J along "
+                              "moment_polar/moment_azimuth, potential U) in the host at host_delta and the field"),
+        "ysr_energy_over_gap": ("1", "ysr_energy / E_g, the host's quasiparticle gap"),
+        "n_bound_states": ("1", "number of sub-gap bound states (both signs of E)"),
+        "host_gap": ("|t|", "the host's quasiparticle gap E_g"),
+    },
+    "chain": {
+        "chain_gap": ("|t|", "gap of the infinite magnetic chain along a1 (spacing chain_spacing, collinear moments "
+                             "along moment_polar/moment_azimuth); a gapless point has no invariant (error stored)"),
+        "chain_bdi": ("1", "1 = class BDI (a chiral symmetry: integer winding), 0 = class D (Z2)"),
+        "chain_invariant": ("1", "winding W (BDI) or Z2 index nu (D) of the chain"),
+    },
 }
 #: Convergence of the mean-field quantities, written when any of them is computed.
 CONVERGENCE = {
@@ -55,6 +68,7 @@ CONVERGENCE = {
 }
 MEANFIELD = ("Tc", "Delta0", "Hc2")
 TOPOLOGY = ("nodal", "winding")
+MAGNETIC = ("ysr", "chain")
 
 
 def variables_for(quantities) -> dict[str, tuple[str, str]]:
@@ -113,6 +127,41 @@ def _topology(resolved, quantities, values: dict, settings: dict) -> dict:
     return result
 
 
+def _unit(polar_deg: float, azimuth_deg: float) -> np.ndarray:
+    th = degrees_to_radians("polar angle", polar_deg)
+    ph = degrees_to_radians("azimuth", azimuth_deg)
+    return np.array([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)])
+
+
+def _magnetic(resolved, quantities, settings: dict) -> dict:
+    from isingsc.correlations.host import HostGreensFunction
+    from isingsc.impurities.chain import MagneticChain
+    from isingsc.impurities.single import MagneticImpurity
+
+    field = Field.from_vector(settings["field_strength"] * _unit(settings["field_polar"], settings["field_angle"]))
+    host = HostGreensFunction(resolved, settings["host_delta"], field, tol=1e-8)
+    moment = _unit(settings["moment_polar"], settings["moment_azimuth"])
+    result: dict = {}
+    if "ysr" in quantities:
+        ds = MagneticImpurity(host, settings["J"], moment, settings["U"]).bound_states()
+        energies = ds.energy.values
+        positive = energies[energies >= 0]
+        if positive.size == 0:
+            raise ConvergenceError("no bound state inside the window (the state merged with the gap edge)",
+                                   quantity="ysr_energy")
+        result.update(ysr_energy=float(positive.min()), ysr_energy_over_gap=float(positive.min() / host.gap),
+                      n_bound_states=float(energies.size), host_gap=float(host.gap))
+    if "chain" in quantities:
+        point = MagneticChain(host, settings["J"], moment, spacing=int(settings["chain_spacing"]),
+                              U=settings["U"]).phase_point()
+        result.update(chain_gap=float(point["gap"]), chain_bdi=float(point["symmetry_class"] == "BDI"))
+        if point["invariant"] is None:
+            raise ConvergenceError(f"the chain is gapless (gap {point['gap']:.3g} |t| below the resolution): "
+                                   "no invariant", quantity="chain_invariant")
+        result["chain_invariant"] = float(point["invariant"])
+    return result
+
+
 def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
     """All requested variables of one point (floats) and an error message ('' on success).
 
@@ -127,6 +176,8 @@ def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
             result.update(_meanfield(resolved, quantities, values, settings))
         if any(q in TOPOLOGY for q in quantities):
             result.update(_topology(resolved, quantities, values, settings))
+        if any(q in MAGNETIC for q in quantities):
+            result.update(_magnetic(resolved, quantities, settings))
     except IsingscError as exc:
         return result, f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug or numerical failure: recorded, the sweep goes on

@@ -51,12 +51,24 @@ SETTINGS: dict[str, tuple[float, str, object]] = {
     "topology_delta": (0.05, "topology_delta > 0", lambda x: x > 0.0),
     "tol": (0.005, "0 < tol < 0.5", lambda x: 0.0 < x < 0.5),
     "field_angle": (0.0, "-360 <= field_angle <= 360 (degrees from x)", lambda x: -360.0 <= x <= 360.0),
+    # magnetic impurities and chains (quantities ysr, chain): the host at fixed pairing and field
+    "host_delta": (0.1, "0 < host_delta <= 10 (|t|, the host's fixed pairing)", lambda x: 0.0 < x <= 10.0),
+    "field_strength": (0.0, "0 <= field_strength <= 5 (|t|, Zeeman energy on the host)", lambda x: 0.0 <= x <= 5.0),
+    "field_polar": (90.0, "0 <= field_polar <= 180 (degrees from z; 90 = in plane along field_angle)",
+                    lambda x: 0.0 <= x <= 180.0),
+    "J": (1.0, "-100 <= J <= 100 (|t|, exchange of each moment)", lambda x: -100.0 <= x <= 100.0),
+    "U": (0.0, "-100 <= U <= 100 (|t|, potential of each impurity)", lambda x: -100.0 <= x <= 100.0),
+    "moment_polar": (90.0, "0 <= moment_polar <= 180 (degrees from z)", lambda x: 0.0 <= x <= 180.0),
+    "moment_azimuth": (0.0, "-360 <= moment_azimuth <= 360 (degrees from x)", lambda x: -360.0 <= x <= 360.0),
+    "chain_spacing": (1.0, "chain_spacing an integer 1 ... 20 (lattice constants along a1)",
+                      lambda x: x == int(x) and 1 <= x <= 20),
 }
 
 #: Quantities a sweep can compute, with the variables each writes (see quantities.py), and the
 #: capability each needs of the model (:meth:`isingsc.models.catalogue.ResolvedModel.require`).
-QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding")
-CAPABILITY = {"Tc": "pairing", "Delta0": "pairing", "Hc2": "pairing", "nodal": "winding", "winding": "winding"}
+QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding", "ysr", "chain")
+CAPABILITY = {"Tc": ("pairing",), "Delta0": ("pairing",), "Hc2": ("pairing",), "nodal": ("winding",),
+              "winding": ("winding",), "ysr": ("pairing", "real-space"), "chain": ("pairing", "real-space")}
 
 _TABLES = ("model", "parameters", "axes", "compute")
 _MAX_POINTS = 1_000_000
@@ -293,7 +305,8 @@ def parse_sweep(data: dict, path="<memory>") -> SweepSpec:
                 resolved = resolve_point(spec.model_spec, values)
                 for q in spec.quantities:
                     try:
-                        resolved.require(CAPABILITY[q])
+                        for capability in CAPABILITY[q]:
+                            resolved.require(capability)
                     except IsingscError as exc:
                         _fail(path, "[compute] quantities", f"{q}: {exc}")
                 first = False
