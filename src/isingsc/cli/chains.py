@@ -12,7 +12,9 @@ from isingsc.cli.options import (
     Json,
     OutDir,
     count,
-    field_angle_rad,
+    FieldPolar,
+    HostField,
+    host_field,
     model_command,
     number,
     output_folder,
@@ -20,8 +22,6 @@ from isingsc.cli.options import (
 
 ChainDelta = Annotated[float, number("--delta", "Pairing Delta of the host, held fixed (not self-consistent).",
                                      lo=0.0, hi=1.0, lo_open=True, unit="|t|")]
-ChainField = Annotated[float, number("--field", "Zeeman energy |V| = mu_B B of the in-plane field along --field-angle.",
-                                     lo=0.0, hi=5.0, unit="|t|")]
 
 
 def _direction(text: str):
@@ -79,7 +79,8 @@ def chain_command(
                                                        "(--texture spiral; supercell of B moments, B <= 12).")]
     = "1/4",
     n_sites: Annotated[int, count("--n-sites", "Impurities N of the finite chain for the end states.", 2, 400)] = 24,
-    delta: ChainDelta = 0.3, field: ChainField = 0.0, field_angle: FieldAngle = 0.0,
+    delta: ChainDelta = 0.3, field: HostField = 0.0, field_angle: FieldAngle = 0.0,
+    field_polar: FieldPolar = 90.0,
     out: OutDir = None, json_out: Json = False,
 ):
     """Shiba chain on a superconducting host: symmetry class (BDI with the chiral operator, else D), the gap, the
@@ -91,7 +92,6 @@ def chain_command(
     import numpy as np
 
     from isingsc.core.errors import ParameterError
-    from isingsc.core.field import Field
     from isingsc.correlations.host import HostGreensFunction
     from isingsc.impurities.chain import GAP_RESOLUTION, MagneticChain, spiral, tilted
 
@@ -104,7 +104,7 @@ def chain_command(
         moments = spiral(a, b, math.radians(phi))
     else:
         raise ParameterError("--texture", texture, "collinear | spiral")
-    f = Field.in_plane(field, field_angle_rad(field_angle))
+    f = host_field(field, field_polar, field_angle)
     host = HostGreensFunction(model, delta, f)
     chain = MagneticChain(host, J, moments, d, spacing, U)
     gap_ds = chain.gap()

@@ -13,7 +13,10 @@ from isingsc.cli.options import (
     Json,
     OutDir,
     count,
-    field_angle_rad,
+    FieldAngle,
+    FieldPolar,
+    HostField,
+    host_field,
     model_command,
     number,
     output_folder,
@@ -50,10 +53,7 @@ def pairing_command(
                                            lo=0.0, hi=1.0, lo_open=True, unit="|t|")] = None,
     matsubara: Annotated[bool, typer.Option("--matsubara", help="z = i omega, omega = --energy (default: real "
                                                                 "axis).")] = False,
-    field: Annotated[float, number("--field", "Zeeman energy |V| of the in-plane field along --field-angle "
-                                              "(default 0).", lo=0.0, hi=5.0, unit="|t|")] = 0.0,
-    field_angle: Annotated[float, number("--field-angle", "In-plane field angle from the x axis (default 0).",
-                                         lo=-360, hi=360, unit="degrees")] = 0.0,
+    field: HostField = 0.0, field_angle: FieldAngle = 0.0, field_polar: FieldPolar = 90.0,
     n_grid: Annotated[int, count("--n-grid", "Points per side of the d_z map over the zone (default 81).", 8,
                                  2001)] = 81,
     tol: Annotated[float, number("--tol", "Relative tolerance of the Fermi-surface and on-site averages "
@@ -77,7 +77,6 @@ def pairing_command(
     Fermi surface (averages <Psi_s>, <d>, the spin-weighted <s_z d> and <|d|^2>^1/2) and on site, and with --out
     a map of d_z over the zone (pairing.nc, pairing.png).  With --wire: the half-metal wire's induced pairing,
     effective-model Z2 index and gap, and the lowest end state of a --n-sites wire (wire.nc).  Energies |t|."""
-    from isingsc.core.field import Field
     from isingsc.core.results import save
     from isingsc.core.errors import check_unit_vector
     from isingsc.correlations.amplitudes import PairingCorrelations, complex_part
@@ -87,7 +86,7 @@ def pairing_command(
     outdir = output_folder(out)
     n_vec = check_unit_vector("--polarisation", _vector("--polarisation", polarisation, 3)) if wire else None
     wire_dir = lattice_direction(_vector("--direction", direction, 2, integer=True))[0] if wire else None
-    f = Field.in_plane(field, field_angle_rad(field_angle))
+    f = host_field(field, field_polar, field_angle)
     pc = PairingCorrelations(model, delta=delta, field=f, tol=tol)
     fs = pc.fermi_surface(energy, eta=eta, matsubara=matsubara)
     loc = pc.local(energy, eta=eta, matsubara=matsubara)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Optional
 
 import numpy as np
 
 from isingsc.cli.app import app, echo, print_json
-from isingsc.cli.options import FieldAngle, Json, OutDir, count, field_angle_rad, model_command, number, output_folder
+from isingsc.cli.options import (FieldAngle, FieldPolar, HostField, Json, OutDir, count, direction_from_degrees,
+                                 host_field, model_command, number, output_folder)
 
 Exchange = Annotated[float, number("--J", "Exchange energy J of the classical spin (J m.sigma on the host orbitals "
                                           "of the impurity site); default 1.", lo=-100.0, hi=100.0, unit="|t|")]
@@ -21,16 +21,7 @@ MomentAzimuth = Annotated[float, number("--moment-azimuth", "Azimuth of the mome
 ImpurityDelta = Annotated[Optional[float], number("--delta", "Pairing Delta of the host, held fixed (not "
                                                              "self-consistent); default the model's Delta0.",
                                                   lo=0.0, hi=1.0, lo_open=True, unit="|t|")]
-ImpurityField = Annotated[float, number("--field", "Zeeman energy |V| = mu_B B of the field; default 0.", lo=0.0,
-                                        hi=5.0, unit="|t|")]
-FieldPolar = Annotated[float, number("--field-polar", "Polar angle of the field from the z axis: 90 = in plane (along "
-                                                      "--field-angle), 0 = out of plane; default 90.", lo=0.0,
-                                     hi=180.0, unit="degrees")]
 
-
-def _direction(polar_deg: float, azimuth_rad: float) -> np.ndarray:
-    th = math.radians(polar_deg)
-    return np.array([math.sin(th) * math.cos(azimuth_rad), math.sin(th) * math.sin(azimuth_rad), math.cos(th)])
 
 
 @app.command("impurity")
@@ -40,7 +31,7 @@ def impurity_command(
     J: Exchange = 1.0, U: Potential = 0.0,
     moment_polar: MomentPolar = 0.0, moment_azimuth: MomentAzimuth = 0.0,
     delta: ImpurityDelta = None,
-    field: ImpurityField = 0.0, field_angle: FieldAngle = 0.0, field_polar: FieldPolar = 90.0,
+    field: HostField = 0.0, field_angle: FieldAngle = 0.0, field_polar: FieldPolar = 90.0,
     energy: Annotated[Optional[float], number("--energy", "Energy of the LDOS map; default the lowest positive "
                                                           "bound state (else 0).", lo=-5.0, hi=5.0, unit="|t|")] = None,
     eta: Annotated[Optional[float], number("--eta", "Broadening of the LDOS map; default E_g / 10.", lo=0.0, hi=1.0,
@@ -62,9 +53,9 @@ def impurity_command(
     from isingsc.impurities.single import MagneticImpurity, bound_states_versus_exchange
 
     outdir = output_folder(out)
-    moment = _direction(moment_polar, math.radians(moment_azimuth))
-    field_vector = field * _direction(field_polar, field_angle_rad(field_angle))
-    imp = MagneticImpurity(model, J, moment, U, delta=delta, field=field_vector, tol=tol)
+    moment = direction_from_degrees(moment_polar, moment_azimuth)
+    imp = MagneticImpurity(model, J, moment, U, delta=delta, field=host_field(field, field_polar, field_angle),
+                           tol=tol)
     ds = imp.bound_states()
     host = imp.host
     energies = ds.energy.values

@@ -235,6 +235,30 @@ def output_file(path, name: str = "--plot", suffixes=(".png", ".pdf", ".svg")) -
     return p
 
 
+#: The Zeeman field on a host held at fixed pairing (impurity, chain, pairing): strength and two angles.
+HostField = Annotated[float, number(
+    "--field", "Zeeman energy |V| = mu_B B of the field on the host, along --field-polar / --field-angle.",
+    lo=0.0, hi=5.0, unit="|t|")]
+FieldPolar = Annotated[float, number(
+    "--field-polar", "Polar angle of the field from the z axis: 90 = in plane (along --field-angle), 0 = out of "
+    "plane.", lo=0.0, hi=180.0, unit="degrees")]
+
+
+def direction_from_degrees(polar: float, azimuth: float):
+    """The unit vector at ``polar`` degrees from z and ``azimuth`` degrees from x (the one conversion of
+    direction angles at the CLI boundary), shape (3,)."""
+    from isingsc.core.field import degrees_to_radians, direction
+
+    return direction(degrees_to_radians("polar angle", polar), degrees_to_radians("azimuth", azimuth))
+
+
+def host_field(strength: float, polar: float, azimuth: float):
+    """--field, --field-polar, --field-angle as a :class:`~isingsc.core.field.Field`."""
+    from isingsc.core.field import Field
+
+    return Field.from_vector(strength * direction_from_degrees(polar, azimuth))
+
+
 def field_angle_rad(degrees: float) -> float:
     """--field-angle (degrees) in radians: the one conversion at the CLI boundary."""
     from isingsc.core.field import degrees_to_radians

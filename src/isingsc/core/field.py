@@ -109,6 +109,13 @@ def as_field(value) -> Field:
     return Field.from_vector(value)
 
 
+def direction(polar: float, azimuth: float = 0.0) -> np.ndarray:
+    """The unit vector (sin th cos ph, sin th sin ph, cos th) at polar angle th from z and azimuth ph from x
+    (radians), shape (3,): the one conversion of two angles to a direction (fields, moments, axes)."""
+    th, ph = check_finite("polar angle", polar), check_finite("azimuth", azimuth)
+    return np.array([math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th)])
+
+
 def degrees_to_radians(name: str, degrees: float) -> float:
     """The one conversion of a user's angle in degrees (CLI, sweep files) to radians."""
     return math.radians(check_finite(name, degrees))

@@ -60,6 +60,7 @@ import numpy as np
 import xarray as xr
 from scipy import linalg, optimize
 
+from isingsc.core.field import direction
 from isingsc.core.errors import (
     ParameterError,
     check_positive_int,
@@ -115,7 +116,7 @@ def tilted(theta: float, phi: float = 0.0) -> np.ndarray:
     """One moment at polar angle theta from z and azimuth phi from x (rad): (sin th cos ph, sin th sin ph, cos th)."""
     th = check_range("theta", theta, lo=-4 * np.pi, hi=4 * np.pi)
     ph = check_range("phi", phi, lo=-4 * np.pi, hi=4 * np.pi)
-    return np.array([[np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)]])
+    return direction(th, ph)[None]
 
 
 def spiral(a: int, b: int, phi0: float = 0.0, theta: float = np.pi / 2) -> np.ndarray:

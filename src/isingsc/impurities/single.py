@@ -57,7 +57,7 @@ from isingsc.core.errors import (
     check_range,
     check_unit_vector,
 )
-from isingsc.core.field import as_field
+from isingsc.core.field import as_field, direction
 from isingsc.core.results import finalize
 from isingsc.correlations.host import HostGreensFunction
 from isingsc.lattice.triangular import LATTICE
@@ -84,7 +84,7 @@ def moment_direction(polar: float, azimuth: float = 0.0) -> np.ndarray:
     """Unit vector (sin th cos ph, sin th sin ph, cos th) of polar angle th from z and azimuth ph (rad)."""
     th = check_range("moment polar angle", polar, lo=-2 * math.pi, hi=2 * math.pi)
     ph = check_range("moment azimuth", azimuth, lo=-4 * math.pi, hi=4 * math.pi)
-    return np.array([math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th)])
+    return direction(th, ph)
 
 
 def impurity_potential(J: float, moment, U: float = 0.0, n_orbitals: int = 1) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from isingsc.core.errors import ConvergenceError, IsingscError
-from isingsc.core.field import Field, degrees_to_radians
+from isingsc.core.field import Field, degrees_to_radians, direction
 from isingsc.workflows.sweep.spec import resolve_point, settings_of
 
 #: Variables written per quantity: name -> (units, description).
@@ -128,9 +128,7 @@ def _topology(resolved, quantities, values: dict, settings: dict) -> dict:
 
 
 def _unit(polar_deg: float, azimuth_deg: float) -> np.ndarray:
-    th = degrees_to_radians("polar angle", polar_deg)
-    ph = degrees_to_radians("azimuth", azimuth_deg)
-    return np.array([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)])
+    return direction(degrees_to_radians("polar angle", polar_deg), degrees_to_radians("azimuth", azimuth_deg))
 
 
 def _magnetic(resolved, quantities, settings: dict) -> dict:
