@@ -43,7 +43,7 @@ def test_induced_soc_json(capsys):
     (["tc", "--delta0", "nan"], "--delta0"),
     (["tc", "--gamma", "inf"], "--gamma"),
     (["hc2", "--n-points", "1000000000"], "--n-points"),
-    (["reproduce", "--figures", "7"], "figures"),
+    (["reproduce", "--figures", "9"], "figures"),
     (["reproduce", "--quality", "best"], "quality"),
 ])
 def test_bad_input_is_one_line_naming_the_parameter_and_range(capsys, args, name):

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import isingsc
+from isingsc.core.errors import ParameterError
 from isingsc.correlations.host import HostGreensFunction
 
 TAU_X = np.kron(np.array([[0, 1], [1, 0]]), np.eye(2))
@@ -119,3 +120,18 @@ def test_bad_parameters_name_themselves():
         HostGreensFunction("tmd")
     with pytest.raises(isingsc.ParameterError, match="offsets"):
         HostGreensFunction("intrinsic", delta=0.1).propagators(0.0, [1, 2, 3])
+
+
+def test_one_host_value_serves_the_greens_function_and_the_pair_amplitudes():
+    """A SuperconductingHost passed to HostGreensFunction and PairingCorrelations is shared (one gap, one set of
+    quadratures); its gap is Delta for the isolated layer; a host given with its own delta is a new host."""
+    from isingsc.correlations.amplitudes import PairingCorrelations
+    from isingsc.correlations.host import SuperconductingHost
+
+    host = SuperconductingHost("sc", 0.2)
+    g, f = HostGreensFunction(host), PairingCorrelations(host)
+    assert g.host is host and f.host is host
+    assert g.gap == f.gap == pytest.approx(0.2, rel=1e-10)
+    assert HostGreensFunction(host, delta=0.1).host is not host
+    with pytest.raises(ParameterError, match="orbitals"):
+        HostGreensFunction(host, orbitals="nosuch")

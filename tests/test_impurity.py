@@ -19,7 +19,7 @@ from scipy.optimize import brentq
 from scipy.sparse.linalg import eigsh
 
 import isingsc
-from isingsc.core.errors import ConvergenceError, ParameterError
+from isingsc.core.errors import ParameterError
 from isingsc.correlations.host import HostGreensFunction
 from isingsc.impurities.single import (MagneticImpurity, bound_states_versus_exchange,
                                        bound_states_versus_field_direction, moment_direction)
@@ -277,10 +277,6 @@ def test_out_of_plane_moment_and_field_shift_by_the_zeeman_energy():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=ConvergenceError,
-                   reason="known limitation (issue 16 open): for an Ising host in an in-plane field the zone quadrature "
-                          "of G0(0, E) converges only algebraically near the gap edge (relative change 3.8e-4 at "
-                          "3e6 k points at E = 0.99 E_g), so the bound-state window cannot be certified")
 def test_field_direction_response_with_and_without_ising_soc():
     """Moment parallel to the field (a free classical spin).  Without SOC (catalogue "sc") the host is
     spin-rotation invariant, so rotating the field and the moment together changes nothing: E(theta)

@@ -296,3 +296,19 @@ def test_squid_branches_of_a_phi_junction():
     # (maxima on a basin edge are found by a bounded search to ~1e-7)
     np.testing.assert_allclose(b[1][:21], b[0][20:], rtol=1e-6, atol=1e-6)  # period 1 in Phi
     assert not np.allclose(b[0], b[1])
+
+
+def test_fourier_current_on_a_uniform_grid_equals_hellmann_feynman():
+    """On a uniform phase grid the CPR comes from the Fourier series of F (eigenvalues only); at the same phases
+    without the full period (so every phase by Hellmann-Feynman) the currents agree within the check's bound."""
+    import isingsc
+
+    j = Junction(isingsc.model("intrinsic", beta_so=0.3, mu=1.0), barrier=Barrier(0.05, 0.1, (1.0, 0.0, 0.0)),
+                 delta=0.05, tol=1e-2)
+    phases = np.linspace(-np.pi, np.pi, 32, endpoint=False)
+    fast = j.current_phase(phases, T=0.005)
+    exact = j.current_phase(phases[:-1], T=0.005)
+    assert "Fourier" in fast.attrs["current_method"] and "every phase" in exact.attrs["current_method"]
+    scale = np.abs(exact.current.values).max()
+    assert np.abs(fast.current.values[:-1] - exact.current.values).max() <= 1e-3 * scale
+    np.testing.assert_allclose(fast.free_energy.values[:-1], exact.free_energy.values, rtol=0, atol=1e-12 * scale)

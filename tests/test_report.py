@@ -309,13 +309,13 @@ def test_reproduce_reuses_cache_and_force_recomputes(tmp_path, fake_figures, cap
     out = tmp_path / "out"
     _reproduce("--figures", "1,2", "--out", str(out))
     record = json.loads((out / RUN_RECORD).read_text())
-    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}
+    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}
     assert not record["figures"]["1"]["cached"] and (out / "report.html").is_file()
     assert (out / "fig2_fake.nc").is_file() and (out / "fig2_fake.png").is_file()
     capsys.readouterr()
 
     _reproduce("--figures", "1,2", "--out", str(out))
-    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}  # nothing recomputed
+    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}  # nothing recomputed
     assert "reused from cache" in capsys.readouterr().out
     record = json.loads((out / RUN_RECORD).read_text())
     assert record["figures"]["1"]["cached"] and record["figures"]["2"]["cached"]
@@ -347,7 +347,7 @@ def test_reproduce_cache_dir_option(tmp_path, fake_figures):
 
 
 @pytest.mark.parametrize("args, name", [
-    (["--figures", "6"], "figures"),
+    (["--figures", "9"], "figures"),
     (["--figures", ""], "figures"),
     (["--quality", "best"], "quality")])
 def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys, fake_figures):
@@ -361,7 +361,7 @@ def test_reproduce_bad_options_are_one_line_errors(tmp_path, args, name, capsys,
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"figures": ["6"]}, "figures"),
+    ({"figures": ["9"]}, "figures"),
     ({"figures": []}, "figures"),
     ({"figures": ["1"], "quality": "best"}, "quality")])
 def test_reproduce_api_refuses_bad_selections(tmp_path, kwargs, name, fake_figures):

@@ -77,3 +77,23 @@ def test_degrees_are_converted_once():
     b, _ = compute_point("sc", ("ysr",), {"host_delta": 0.25, "J": 1.0, "moment_polar": 0.0})
     assert a["ysr_energy"] == pytest.approx(b["ysr_energy"], rel=1e-9)
     assert math.isfinite(a["ysr_energy"]) and np.isfinite(b["host_gap"])
+
+
+def test_junction_point_is_the_junction_solver():
+    """A junction sweep point is Junction.ground_state of the same electrodes and barrier: between Ising
+    layers an out-of-plane magnet gives the pi ground state (F(pi) < F(0))."""
+    import math
+
+    import isingsc
+    from isingsc.junctions.vertical import Barrier, Junction
+
+    values = {"beta_so": 0.3, "mu": 1.0, "t0": 0.05, "t_m": 0.1, "m_polar": 0.0, "junction_delta": 0.05,
+              "temperature": 0.005}
+    result, err = compute_point("intrinsic", ("junction",), values)
+    assert err == ""
+    ref = Junction(isingsc.model("intrinsic", beta_so=0.3, mu=1.0), barrier=Barrier(0.05, 0.1, (0, 0, 1)),
+                   delta=0.05).ground_state(0.005)
+    assert result["ground_state"] == float(ref.ground_state) == 1.0
+    assert result["ground_state_phase"] == pytest.approx(math.pi)
+    assert result["critical_current"] == pytest.approx(float(ref.critical_current), rel=1e-12)
+    assert result["free_energy_pi_minus_0"] < 0 and result["junction_convergence"] <= 1e-2

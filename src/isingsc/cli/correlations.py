@@ -40,7 +40,7 @@ def _vector(option: str, text: str, size: int, integer: bool = False):
 
 
 @app.command("pairing")
-@model_command(default="intrinsic", requires="pairing")
+@model_command(default="ws2", requires="pairing")
 def pairing_command(
     model,
     delta: Annotated[float | None, number("--delta", "Pairing Delta on the pairing orbitals, held fixed; default "

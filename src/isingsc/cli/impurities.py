@@ -7,17 +7,16 @@ from typing import Annotated, Optional
 import numpy as np
 
 from isingsc.cli.app import app, echo, print_json
-from isingsc.cli.options import (FieldAngle, FieldPolar, HostField, Json, OutDir, count, direction_from_degrees,
-                                 host_field, model_command, number, output_folder)
+from isingsc.cli.options import (FieldAngle, FieldPolar, HostField, Json, OutDir, azimuth_angle, count,
+                                 direction_from_degrees, host_field, model_command, number, output_folder,
+                                 polar_angle)
 
 Exchange = Annotated[float, number("--J", "Exchange energy J of the classical spin (J m.sigma on the host orbitals "
                                           "of the impurity site); default 1.", lo=-100.0, hi=100.0, unit="|t|")]
 Potential = Annotated[float, number("--U", "Potential scattering U of the impurity; default 0.", lo=-100.0, hi=100.0,
                                     unit="|t|")]
-MomentPolar = Annotated[float, number("--moment-polar", "Polar angle of the moment from the z axis (out of plane); "
-                                                        "default 0 (out of plane).", lo=0.0, hi=180.0, unit="degrees")]
-MomentAzimuth = Annotated[float, number("--moment-azimuth", "Azimuth of the moment from the lattice x axis; default 0.",
-                                        lo=-360.0, hi=360.0, unit="degrees")]
+MomentPolar = polar_angle("--moment-polar", "the moment", "default 0")
+MomentAzimuth = azimuth_angle("--moment-azimuth", "the moment", "default 0")
 ImpurityDelta = Annotated[Optional[float], number("--delta", "Pairing Delta of the host, held fixed (not "
                                                              "self-consistent); default the model's Delta0.",
                                                   lo=0.0, hi=1.0, lo_open=True, unit="|t|")]
@@ -25,7 +24,7 @@ ImpurityDelta = Annotated[Optional[float], number("--delta", "Pairing Delta of t
 
 
 @app.command("impurity")
-@model_command(requires=("pairing", "real-space"))
+@model_command(default="ws2", requires=("pairing", "real-space"))
 def impurity_command(
     model,
     J: Exchange = 1.0, U: Potential = 0.0,

@@ -264,3 +264,27 @@ def field_angle_rad(degrees: float) -> float:
     from isingsc.core.field import degrees_to_radians
 
     return degrees_to_radians("--field-angle", degrees)
+
+
+def polar_angle(flag: str, what: str, default_text: str = ""):
+    """The option type of a polar angle from z in degrees (0 = out of plane, 90 = in plane), 0 ... 180."""
+    return Annotated[float, number(flag, f"Polar angle of {what} from the z axis (0: out of plane, 90: in plane)"
+                                         f"{'; ' + default_text if default_text else ''}.", lo=0.0, hi=180.0,
+                                   unit="degrees")]
+
+
+def azimuth_angle(flag: str, what: str, default_text: str = ""):
+    """The option type of an azimuth from the lattice x axis in degrees, -360 ... 360."""
+    return Annotated[float, number(flag, f"Azimuth of {what} from the lattice x axis"
+                                         f"{'; ' + default_text if default_text else ''}.", lo=-360.0, hi=360.0,
+                                   unit="degrees")]
+
+
+def write_result(outdir, result: dict, dataset, name: str, figure) -> None:
+    """Write ``dataset`` as NAME.nc and ``figure`` as NAME.png into ``outdir`` and list them in ``result``."""
+    from isingsc.core.results import save
+    from isingsc.plotting.style import save_figure
+
+    files = [save(dataset, outdir / f"{name}.nc")] + save_figure(figure, outdir / f"{name}.png")
+    result["files"] = [str(p) for p in files]
+

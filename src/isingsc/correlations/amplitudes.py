@@ -48,8 +48,6 @@ Energies in |t|, momenta in 1/a, F, Psi_s and d in 1/|t| (per site for the on-si
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 import xarray as xr
 
@@ -61,13 +59,12 @@ from isingsc.core.errors import (
     check_range,
     check_unit_vector,
 )
-from isingsc.core.field import as_field
 from isingsc.core.results import MOMENTUM_UNITS, finalize
+from isingsc.correlations.host import as_host
 from isingsc.lattice.quadrature import QuadratureSpec, corner_distance, smooth_cutoff
 from isingsc.lattice.triangular import bz_grid
-from isingsc.meanfield.quadrature import band_energy_function, quadrature_for
+from isingsc.meanfield.quadrature import band_energy_function
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ
-from isingsc.models.catalogue import as_resolved
 from isingsc.normal.bands import inside_bz
 
 #: -i sigma_y and i sigma_y.
@@ -153,17 +150,6 @@ def frequencies(energy, eta=None, matsubara: bool = False) -> tuple[np.ndarray, 
     return values, values + 1j * eta, f"real: z = E + i eta, eta = {eta:g} |t|"
 
 
-def _unique_orbitals(model, orbitals) -> tuple[str, ...]:
-    names = tuple(model.pairing_orbitals) if orbitals is None else tuple(
-        [orbitals] if isinstance(orbitals, str) else orbitals)
-    if not names:
-        raise ParameterError("orbitals", orbitals, f"one or more of {tuple(model.orbitals)}")
-    for o in names:
-        if o not in tuple(model.orbitals):
-            raise ParameterError("orbitals", o, f"one or more of {tuple(model.orbitals)}")
-    return names
-
-
 class PairingCorrelations:
     """The anomalous Green's function F(k, z) of a host and its singlet/triplet decomposition.
 
@@ -184,14 +170,11 @@ class PairingCorrelations:
     """
 
     def __init__(self, model, delta: float | None = None, field=None, *, orbitals=None, tol: float = 1e-6):
-        self.resolved = as_resolved(model)
-        self.resolved.require("pairing")
-        self.model = self.resolved.model
-        self.delta = check_range("delta", self.resolved.delta0 if delta is None else delta, lo=0.0, hi=10.0,
-                                 lo_open=True)
-        self.field = as_field(field)
+        self.host = as_host(model, delta, field)
+        self.resolved, self.model = self.host.resolved, self.host.model
+        self.delta, self.field = self.host.delta, self.host.field
         self.tol = check_range("tol", tol, lo=1e-12, hi=1e-2)
-        self.orbitals = _unique_orbitals(self.model, orbitals)
+        self.orbitals = self.host.orbitals(orbitals)
         self.indices = np.stack([np.asarray(self.model.nambu_indices(o)) for o in self.orbitals])  # (n_orb, 4)
         self._cache: dict = {}
 
@@ -203,7 +186,7 @@ class PairingCorrelations:
 
     def hamiltonian(self, k) -> np.ndarray:
         """H_BdG(k) at the host's Delta and field, (..., N, N) (|t|)."""
-        return self.model.bdg_hamiltonian(k, self.delta, self.field)
+        return self.host.hamiltonian(k)
 
     def anomalous(self, k, z) -> np.ndarray:
         """F(k, z) per orbital, shape k.shape[:-1] + z.shape + (n_orb, 2, 2) (1/|t|), by batched inverses
@@ -233,14 +216,12 @@ class PairingCorrelations:
                                                             optimize=True)
         return out.reshape(kshape + zshape + (n_orb, 2, 2))
 
-    @cached_property
+    @property
     def gap(self) -> float:
-        """The host's quasiparticle gap min_k min_n |E_n(k)| (|t|): :attr:`HostGreensFunction.gap
-        <isingsc.correlations.host.HostGreensFunction.gap>` (zone averages at real E need |E| below it;
+        """The host's quasiparticle gap min_k min_n |E_n(k)| (|t|): :attr:`SuperconductingHost.gap
+        <isingsc.correlations.host.SuperconductingHost.gap>` (zone averages at real E need |E| below it;
         ParameterError "host gap" for a gapless host)."""
-        from isingsc.correlations.host import HostGreensFunction
-
-        return HostGreensFunction(self.resolved, self.delta, self.field, orbitals=self.orbitals).gap
+        return self.host.gap
 
     def _check_inside_gap(self, values, z) -> None:
         real = np.imag(z) == 0
@@ -292,13 +273,7 @@ class PairingCorrelations:
 
     # ------------------------------------------------------------------ quadratures
     def _quadrature(self, spec: QuadratureSpec):
-        key = ("quad", spec)
-        if key not in self._cache:
-            fields = (self.field,) if self.field.strength > 0 else ()
-            quad = quadrature_for(self.model, spec, facts=self.resolved.facts, zone="full", fields=fields,
-                                  label=self.resolved.name)
-            self._cache[key] = (quad,)
-        return self._cache[key]
+        return (self.host.quadrature(spec),)
 
     def _first_spec(self, z) -> QuadratureSpec:
         # the integrands vary on the scale sqrt(Delta^2 - E^2) (in the gap), eta, or |omega| + Delta

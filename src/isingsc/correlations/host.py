@@ -54,10 +54,13 @@ MAX_GRID = 4096
 MIN_GRID = 32
 #: Most refinements of the zone quadrature of the local Green's function.
 MAX_REFINEMENTS = 8
-#: Largest zone quadrature (k points) of the local Green's function, and the most k points the
-#: cached Bloch sums of one host hold together (memory ~ 2 x points x n x N x 16 bytes).
-MAX_ZONE_POINTS = 3_000_000
-MAX_CACHED_POINTS = 6_000_000
+#: Below this E_g / Delta the zone quadrature's radial panels follow each band's own gap
+#: (:meth:`SuperconductingHost.quadrature`).
+GAP_SCALING_RATIO = 0.5
+#: Memory (bytes) of the amplitudes of one zone quadrature of the local Green's function (n x N complex numbers
+#: per k point: n kept indices, N bands), and of all the Bloch sums one host caches together.
+MAX_ZONE_BYTES = 4 * 1024**3
+MAX_CACHED_BYTES = 6 * 1024**3
 #: k points per batch of Hamiltonians (memory).
 _CHUNK = 65536
 
@@ -78,33 +81,55 @@ class Propagator:
 class BlochSum:
     """G0(E) = sum_k w_k (E - H_BdG(k))^-1 on the kept indices over one weighted k set, for any energy.
 
-    One batched eigendecomposition H_BdG(k) = U_k diag(e_k) U_k^dagger; then every energy costs one
-    product: G0(E) = sum_{k,m} w_k u_{k,im} conj(u_{k,jm}) / (E - e_{km}) = (A d(E)) @ B with
-    d = 1/(E - e) (real for real E).  ``k`` (n_k, 2) in 1/a, ``weights`` summing to 1 (a zone average);
-    ``resolution`` describes the k set.
+    One batched eigendecomposition H_BdG(k) = U_k diag(e_k) U_k^dagger (in chunks of k points); then every
+    energy costs one product: with a_{i,(k,m)} = sqrt(w_k) u_{k,im} (the weights are >= 0),
+    G0(E)_ij = sum_{k,m} a_{i,(k,m)} conj(a_{j,(k,m)}) / (E - e_{km}).  ``k`` (n_k, 2) in 1/a, ``weights``
+    summing to 1 (a zone average); ``resolution`` describes the k set.  Memory: n x N complex numbers per k.
     """
 
     def __init__(self, host: HostGreensFunction, k, weights, resolution: str):
         self.k = np.asarray(k, dtype=float)
         self.weights = np.asarray(weights, dtype=float)
+        if np.any(self.weights < 0):
+            raise ParameterError("weights", float(self.weights.min()), "non-negative quadrature weights")
         self.resolution = resolution
-        e, u = np.linalg.eigh(host.hamiltonian(self.k))
-        self.energies = e                      # (n_k, N) quasiparticle energies, |t|
-        self.amplitudes = u[:, host.indices, :]  # (n_k, n, N) on the kept indices
-        n = self.amplitudes.shape[1]
-        self._a = np.ascontiguousarray((self.amplitudes * self.weights[:, None, None]).transpose(1, 0, 2)
-                                       .reshape(n, -1))
-        self._b = np.ascontiguousarray(self.amplitudes.conj().transpose(0, 2, 1).reshape(-1, n))
-        self._e = e.ravel()
+        n, n_k = len(host.indices), len(self.k)
+        big_n = host.model.nambu_dim
+        self.energies = np.empty((n_k, big_n))          # (n_k, N) quasiparticle energies, |t|
+        self._amp = np.empty((n, n_k * big_n), dtype=complex)
+        root = np.sqrt(self.weights)
+        for start in range(0, n_k, _CHUNK):
+            stop = min(n_k, start + _CHUNK)
+            e, u = np.linalg.eigh(host.hamiltonian(self.k[start:stop]))
+            self.energies[start:stop] = e
+            self._amp[:, start * big_n:stop * big_n] = (u[:, host.indices, :] * root[start:stop, None, None]) \
+                .transpose(1, 0, 2).reshape(n, -1)
+        self._e = self.energies.ravel()
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._amp.nbytes + self.energies.nbytes)
+
+    @property
+    def amplitudes(self) -> np.ndarray:
+        """u_{k,im} on the kept indices, (n_k, n, N)."""
+        n_k, big_n = self.energies.shape
+        a = self._amp.reshape(-1, n_k, big_n).transpose(1, 0, 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.weights[:, None, None] > 0, a / np.sqrt(self.weights)[:, None, None], 0.0)
 
     def __call__(self, energy) -> np.ndarray:
         """(n, n) for a scalar energy, (m, n, n) for an array of m energies (1/|t|)."""
         z = np.atleast_1d(np.asarray(energy, dtype=complex))
-        n = self._a.shape[0]
-        out = np.empty((len(z), n, n), dtype=complex)
+        n, size = self._amp.shape
+        out = np.zeros((len(z), n, n), dtype=complex)
+        step = _CHUNK * 8
         for i, zi in enumerate(z):
-            d = 1.0 / (zi.real - self._e) if zi.imag == 0 else 1.0 / (zi - self._e)
-            out[i] = (self._a * d) @ self._b
+            for s in range(0, size, step):  # bounded temporaries
+                a = self._amp[:, s:s + step]
+                e = self._e[s:s + step]
+                d = 1.0 / (zi.real - e) if zi.imag == 0 else 1.0 / (zi - e)
+                out[i] += (a * d) @ a.conj().T
         return out[0] if np.ndim(energy) == 0 else out
 
 
@@ -125,13 +150,117 @@ def _check_energy(energy, gap) -> complex:
     return z
 
 
+class SuperconductingHost:
+    """A superconducting host: a model with pairing at a fixed (not self-consistent) Delta and a Zeeman field.
+
+    The one value behind every host quantity (:class:`HostGreensFunction`, :class:`~isingsc.correlations.
+    amplitudes.PairingCorrelations`, and through them impurities, chains, wires): its BdG Hamiltonian, its
+    Brillouin-zone quadrature and its quasiparticle gap are computed once and shared.
+
+    Parameters
+    ----------
+    model : a catalogue name, a :class:`~isingsc.models.catalogue.ResolvedModel` or a NambuModel with pairing.
+    delta : the pairing amplitude Delta (|t|, 0 < Delta <= 10); default the model's Delta0.
+    field : the Zeeman field (anything :func:`~isingsc.core.field.as_field` takes; |t|).
+    """
+
+    def __init__(self, model, delta: float | None = None, field=None):
+        self.resolved = as_resolved(model)
+        self.resolved.require("pairing")
+        self.model = self.resolved.model
+        self.delta = check_range("delta", self.resolved.delta0 if delta is None else delta, lo=0.0, hi=10.0,
+                                 lo_open=True)
+        self.field = as_field(field)
+        self._quadratures: dict = {}
+
+    def describe(self) -> dict:
+        """Attrs of a result: the model's, Delta and the field."""
+        out = dict(self.resolved.describe())
+        out.update(delta=self.delta, **self.field.attrs())
+        return out
+
+    def hamiltonian(self, k) -> np.ndarray:
+        """H_BdG(k) of the host at its Delta and field, shape (..., N, N) (|t|)."""
+        return self.model.bdg_hamiltonian(k, self.delta, self.field)
+
+    def orbitals(self, orbitals=None) -> tuple[str, ...]:
+        """The orbital names ``orbitals`` (one name or several; default the pairing orbitals), checked."""
+        names = tuple(self.model.pairing_orbitals) if orbitals is None else tuple(
+            [orbitals] if isinstance(orbitals, str) else orbitals)
+        if not names:
+            raise ParameterError("orbitals", orbitals, f"one or more of {tuple(self.model.orbitals)}")
+        for o in names:
+            if o not in tuple(self.model.orbitals):
+                raise ParameterError("orbitals", o, f"one or more of {tuple(self.model.orbitals)}")
+        return names
+
+    def quadrature(self, spec: QuadratureSpec, *, per_band: bool = True):
+        """The whole-zone ray quadrature at ``spec`` that resolves every Green's-function element
+        (:func:`~isingsc.meanfield.quadrature.quadrature_for` with ``resolve="all"``; panels at the Fermi
+        crossings at zero field and, in a field, at the field), cached per spec.
+
+        When the gap is set by a band of small pairing weight (E_g < GAP_SCALING_RATIO x Delta, e.g. the
+        proximitised TMD band of the heterostructure) and ``per_band``, each band's radial panels follow its
+        own gap (``gap_ratio`` = E_g / Delta): the small-gap band keeps panels of width ~E_g / v_F, the paired
+        bands get panels ~Delta / v_F, instead of all of them E_g / v_F."""
+        ratio = None
+        if per_band and self.gap < GAP_SCALING_RATIO * self.delta:
+            ratio = self.gap / self.delta
+        key = (spec, ratio)
+        if key not in self._quadratures:
+            fields = (self.field,) if self.field.strength > 0 else ()
+            self._quadratures[key] = quadrature_for(self.model, spec, facts=self.resolved.facts, zone="full",
+                                                    fields=fields, label=self.resolved.name, resolve="all",
+                                                    gap_ratio=ratio)
+        return self._quadratures[key]
+
+    @cached_property
+    def gap(self) -> float:
+        """Quasiparticle gap E_g = min_k min_n |E_n(k)| (|t|), refined to ~1e-12 relative.
+
+        Located on the quadrature's rays at energy scale Delta/2 (which crowd the Fermi surface, where the
+        minimum lies) and on a uniform 96 x 96 grid (an unpaired band's minimum may lie anywhere), refined
+        by Nelder-Mead from the 12 lowest points.  Raises ParameterError "host gap" when
+        E_g < GAP_RESOLUTION x Delta (nodes, a Fermi surface without pairing, a field beyond the gap)."""
+        mesh = self.quadrature(QuadratureSpec(energy_scale=self.delta / 2, n_theta=12, order=8), per_band=False).mesh()
+        frac = (np.stack(np.meshgrid(np.arange(96), np.arange(96), indexing="ij"), -1).reshape(-1, 2) + 0.5) / 96
+        ks = np.concatenate([mesh.k, LATTICE.fractional_to_cartesian(frac)])
+        lows = np.concatenate([np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(ks[i:i + _CHUNK]))), axis=1)
+                               for i in range(0, len(ks), _CHUNK)])
+        seeds = ks[np.argsort(lows)[:12]]
+
+        def f(k):
+            return float(np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(np.asarray(k)[None])[0]))))
+
+        best = float(lows.min())
+        for k0 in seeds:
+            r = minimize(f, k0, method="Nelder-Mead", options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000})
+            best = min(best, float(r.fun))
+        if best < GAP_RESOLUTION * self.delta:
+            raise ParameterError("host gap", best, f"a gapped host: E_g >= {GAP_RESOLUTION:g} x Delta = "
+                                 f"{GAP_RESOLUTION * self.delta:.3g} |t|",
+                                 reason=f"the host {self.resolved.name!r} at Delta = {self.delta:g}, field "
+                                        f"{tuple(np.round(self.field.vector, 6))} has no gap (min |E| = {best:.3g} "
+                                        "|t|): bound states and invariants need a gapped host")
+        return best
+
+
+def as_host(model, delta: float | None = None, field=None) -> SuperconductingHost:
+    """``model`` as a :class:`SuperconductingHost` (a host given with delta and field None is returned as is)."""
+    if isinstance(model, SuperconductingHost):
+        if delta is None and field is None:
+            return model
+        model = model.resolved
+    return SuperconductingHost(model, delta, field)
+
+
 class HostGreensFunction:
     """The real-space Green's function G0(R, E) of a superconducting host on chosen orbitals.
 
     Parameters
     ----------
-    model : a catalogue name, a :class:`~isingsc.models.catalogue.ResolvedModel` or a NambuModel
-        with pairing and a real-space lattice.
+    model : a :class:`SuperconductingHost`, or a catalogue name, a
+        :class:`~isingsc.models.catalogue.ResolvedModel` or a NambuModel with pairing and a real-space lattice.
     delta : the (fixed, not self-consistent) pairing amplitude Delta (|t|, > 0); default the model's Delta0.
     field : the Zeeman field (anything :func:`~isingsc.core.field.as_field` takes; |t|).
     orbitals : the orbitals of one site kept (default the pairing orbitals).
@@ -139,36 +268,30 @@ class HostGreensFunction:
     """
 
     def __init__(self, model, delta: float | None = None, field=None, *, orbitals=None, tol: float = 1e-10):
-        self.resolved = as_resolved(model)
-        self.resolved.require("pairing")
-        self.resolved.require("real-space")
-        self.model = self.resolved.model
-        self.delta = check_range("delta", self.resolved.delta0 if delta is None else delta, lo=0.0, hi=10.0,
-                                 lo_open=True)
-        self.field = as_field(field)
+        self.host = as_host(model, delta, field)
+        self.host.resolved.require("real-space")
+        self.resolved, self.model = self.host.resolved, self.host.model
+        self.delta, self.field = self.host.delta, self.host.field
         self.tol = check_range("tol", tol, lo=1e-14, hi=1e-2)
-        names = tuple(self.model.pairing_orbitals) if orbitals is None else tuple(
-            [orbitals] if isinstance(orbitals, str) else orbitals)
-        if not names:
-            raise ParameterError("orbitals", orbitals, f"one or more of {self.model.orbitals}")
-        for o in names:
-            if o not in self.model.orbitals:
-                raise ParameterError("orbitals", o, f"one or more of {self.model.orbitals}")
-        self.orbitals = names
-        self.indices = np.concatenate([np.asarray(self.model.nambu_indices(o)) for o in names])
+        self.orbitals = self.host.orbitals(orbitals)
+        self.indices = np.concatenate([np.asarray(self.model.nambu_indices(o)) for o in self.orbitals])
         self._bloch_cache: dict = {}
 
     # ------------------------------------------------------------------ the host
     def describe(self) -> dict:
         """Attrs of a result: the model, Delta, field, orbitals, tolerance."""
-        out = dict(self.resolved.describe())
-        out.update(delta=self.delta, field_vector=list(self.field.vector), host_orbitals=",".join(self.orbitals),
-                   tol=self.tol)
+        out = self.host.describe()
+        out.update(host_orbitals=",".join(self.orbitals), tol=self.tol)
         return out
 
     def hamiltonian(self, k) -> np.ndarray:
         """H_BdG(k) of the host at its Delta and field, shape (..., N, N) (|t|)."""
-        return self.model.bdg_hamiltonian(k, self.delta, self.field)
+        return self.host.hamiltonian(k)
+
+    @property
+    def gap(self) -> float:
+        """The host's quasiparticle gap E_g (|t|): :attr:`SuperconductingHost.gap`."""
+        return self.host.gap
 
     def _spec(self, energy_scale: float) -> QuadratureSpec:
         return QuadratureSpec(energy_scale=energy_scale, n_theta=12, order=8)
@@ -179,19 +302,20 @@ class HostGreensFunction:
         bands); cached per spec."""
         key = ("zone", spec)
         if key not in self._bloch_cache:
-            fields = (self.field,) if self.field.strength > 0 else ()
-            quad = quadrature_for(self.model, spec, facts=self.resolved.facts, zone="full", fields=fields,
-                                  label=self.resolved.name)
+            quad = self.host.quadrature(spec)
             mesh = quad.mesh()
-            if mesh.n > MAX_ZONE_POINTS:
-                raise ConvergenceError(f"the zone quadrature at {spec.describe()} has {mesh.n} k points "
-                                       f"(> {MAX_ZONE_POINTS})", quantity="G0(0, E)", requested=self.tol,
-                                       resolution=spec.describe(),
-                                       suggestion="raise tol (e.g. 1e-8 or 1e-6): in-plane fields on Ising hosts "
-                                                  "converge slowly near the Gamma-M lines")
-            held = sum(len(b.weights) for b in self._bloch_cache.values())
-            while self._bloch_cache and held + mesh.n > MAX_CACHED_POINTS:  # bounded memory: drop the oldest
-                held -= len(self._bloch_cache.pop(next(iter(self._bloch_cache))).weights)
+            need = mesh.n * (len(self.indices) + 1) * self.model.nambu_dim * 16
+            if need > MAX_ZONE_BYTES:
+                raise ConvergenceError(f"host {self.resolved.name!r} (gap E_g = {self.gap:.3g} |t| = "
+                                       f"{self.gap / self.delta:.3g} Delta): the zone quadrature at {spec.describe()} "
+                                       f"has {mesh.n} k points, {need / 1024**3:.1f} GiB of amplitudes "
+                                       f"(> {MAX_ZONE_BYTES / 1024**3:g} GiB)",
+                                       quantity="G0(0, E)", requested=self.tol, resolution=spec.describe(),
+                                       suggestion="raise tol (e.g. 1e-8 or 1e-6), keep fewer orbitals, or take "
+                                                  "a larger Delta (a small host gap needs fine panels)")
+            held = sum(b.nbytes for b in self._bloch_cache.values())
+            while self._bloch_cache and held + need > MAX_CACHED_BYTES:  # bounded memory: drop the oldest
+                held -= self._bloch_cache.pop(next(iter(self._bloch_cache))).nbytes
             self._bloch_cache[key] = BlochSum(self, mesh.k, mesh.weights,
                                               f"{spec.describe()}, {len(mesh.weights)} k points, whole zone")
         return self._bloch_cache[key]
@@ -220,37 +344,6 @@ class HostGreensFunction:
         gk = np.einsum("kim,km,kjm->kij", u, d, u.conj(), optimize=True).reshape(size, size, u.shape[1], u.shape[1])
         return np.fft.fft2(gk, axes=(0, 1)) / size**2
 
-    @cached_property
-    def gap(self) -> float:
-        """Quasiparticle gap E_g = min_k min_n |E_n(k)| (|t|), refined to ~1e-12 relative.
-
-        Raises ParameterError when E_g < GAP_RESOLUTION x Delta (a gapless host: nodes, a Fermi
-        surface without pairing, a field beyond the gap)."""
-        zs = self.zone_sum(self._spec(self.delta / 2))
-        mesh, lowest = zs.k, np.min(np.abs(zs.energies), axis=1)
-        # a uniform grid as well: the rays crowd the Fermi surface, but an unpaired band's minimum may lie anywhere
-        frac = (np.stack(np.meshgrid(np.arange(96), np.arange(96), indexing="ij"), -1).reshape(-1, 2) + 0.5) / 96
-        k_uni = LATTICE.fractional_to_cartesian(frac)
-        low_uni = np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(k_uni))), axis=1)
-        ks = np.concatenate([mesh, k_uni])
-        lows = np.concatenate([lowest, low_uni])
-        seeds = ks[np.argsort(lows)[:12]]
-
-        def f(k):
-            return float(np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(np.asarray(k)[None])[0]))))
-
-        best = float(lows.min())
-        for k0 in seeds:
-            r = minimize(f, k0, method="Nelder-Mead", options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000})
-            best = min(best, float(r.fun))
-        if best < GAP_RESOLUTION * self.delta:
-            raise ParameterError("host gap", best, f"a gapped host: E_g >= {GAP_RESOLUTION:g} x Delta = "
-                                 f"{GAP_RESOLUTION * self.delta:.3g} |t|",
-                                 reason=f"the host {self.resolved.name!r} at Delta = {self.delta:g}, field "
-                                        f"{tuple(np.round(self.field.vector, 6))} has no gap (min |E| = {best:.3g} "
-                                        "|t|): bound states and invariants need a gapped host")
-        return best
-
     # ------------------------------------------------------------------ k space
     def momentum(self, k, energy) -> np.ndarray:
         """G0(k, E) = (E - H_BdG(k))^-1 on the kept indices, shape (..., n, n) (1/|t|)."""
@@ -261,13 +354,15 @@ class HostGreensFunction:
         return np.einsum("...im,...m,...jm->...ij", w, 1.0 / (z - e), w.conj())
 
     # ------------------------------------------------------------------ R = 0
-    def local(self, energy) -> Propagator:
-        """The on-site G0(0, E), (n, n), converged to ``tol`` by refining the zone quadrature.
+    def local(self, energy, tol: float | None = None) -> Propagator:
+        """The on-site G0(0, E), (n, n), converged to ``tol`` (default the host's) by refining the zone
+        quadrature.
 
         The quadrature's energy scale is Delta/2^(j+1) with the smallest j that resolves the integrand's
         width sqrt(E_g^2 - E^2) (or Im E), so that nearby energies share quadratures: after the first
         call, each energy costs two weighted sums (the quadrature and its refinement)."""
         z = _check_energy(energy, lambda: self.gap)
+        tol = self.tol if tol is None else check_range("tol", tol, lo=1e-14, hi=1e-2)
         width = np.sqrt(max(self.gap**2 - z.real**2, 0.0)) if z.imag == 0 else z.imag
         level = max(0, int(np.ceil(np.log2(self.delta / max(width, 1e-12)))))
         spec = self._spec(self.delta / 2 ** (level + 1))
@@ -277,18 +372,18 @@ class HostGreensFunction:
             try:
                 zs = self.zone_sum(spec)
             except ConvergenceError as exc:
-                raise ConvergenceError(f"local Green's function at E = {z:.6g}: relative change {change:.2g} when "
-                                       f"the quadrature reached {MAX_ZONE_POINTS} k points", quantity="G0(0, E)",
-                                       achieved=change, requested=self.tol, resolution=spec.describe(),
+                raise ConvergenceError(f"local Green's function at E = {z.real if z.imag == 0 else z:.6g}: "
+                                       f"relative change {change:.2g} when {exc}", quantity="G0(0, E)",
+                                       achieved=change, requested=tol, resolution=spec.describe(),
                                        suggestion=exc.suggestion) from None
             value = zs(z)
             change = float(np.max(np.abs(value - previous)) / max(np.max(np.abs(value)), 1e-300))
-            if change < self.tol:
+            if change < tol:
                 return Propagator(value, change, zs.resolution)
             previous = value
         raise ConvergenceError(f"local Green's function at E = {z:.6g}: relative change {change:.2g} after "
                                f"{MAX_REFINEMENTS} refinements", quantity="G0(0, E)", achieved=change,
-                               requested=self.tol, resolution=spec.describe(),
+                               requested=tol, resolution=spec.describe(),
                                suggestion="raise tol or move E away from the gap edge")
 
     # ------------------------------------------------------------------ R != 0
@@ -359,4 +454,4 @@ class HostGreensFunction:
         return self._converged_grid(z, ns, ns, lambda v: v, size // 2 + 1, "G0 grid")
 
 
-__all__ = ["GAP_RESOLUTION", "BlochSum", "HostGreensFunction", "Propagator"]
+__all__ = ["GAP_RESOLUTION", "BlochSum", "HostGreensFunction", "Propagator", "SuperconductingHost", "as_host"]

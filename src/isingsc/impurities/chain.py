@@ -60,13 +60,13 @@ import numpy as np
 import xarray as xr
 from scipy import linalg, optimize
 
-from isingsc.core.field import direction
 from isingsc.core.errors import (
     ParameterError,
     check_positive_int,
     check_range,
     check_unit_vector,
 )
+from isingsc.core.field import direction
 from isingsc.core.results import finalize
 from isingsc.correlations.line import (
     LineGreensFunction,

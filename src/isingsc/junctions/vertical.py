@@ -77,7 +77,9 @@ from isingsc.core.errors import (
     ParameterError,
     check_finite,
     check_range,
+    check_unit_vector,
 )
+from isingsc.core.field import direction
 from isingsc.core.results import finalize
 from isingsc.lattice.quadrature import QuadratureSpec
 from isingsc.lattice.triangular import structure_factors
@@ -95,19 +97,9 @@ PHASE_TOLERANCE = 1e-4
 PHASE_LIMIT = 2 * np.pi
 #: Phases where the k convergence of the current is checked.
 CHECK_PHASES = (2 * np.arange(4) + 1) * np.pi / 8
+#: The Fourier-series current is accepted when it agrees with Hellmann-Feynman within this x tol (relative).
+FOURIER_CHECK = 0.1
 GROUND_STATES = ("0", "pi", "phi0", "anomalous")
-
-
-def check_unit_vector(name: str, m) -> np.ndarray:
-    """A 3-vector of norm 1 (within 1e-9), else ParameterError naming ``name``."""
-    try:
-        v = np.asarray(m, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ParameterError(name, m, "a unit 3-vector (mx, my, mz), |m| = 1") from None
-    if v.shape != (3,) or not np.all(np.isfinite(v)) or abs(np.linalg.norm(v) - 1.0) > 1e-9:
-        raise ParameterError(name, tuple(np.atleast_1d(m).tolist()) if v.size < 10 else v.shape,
-                             "a unit 3-vector (mx, my, mz), |m| = 1 within 1e-9")
-    return v
 
 
 def check_temperature(T) -> float:
@@ -120,13 +112,6 @@ def check_phases(phases) -> np.ndarray:
         raise ParameterError("phases", f"{p.size} values" if p.size > 4 else p.tolist(),
                              f"finite phases with |phi| <= 2 pi = {PHASE_LIMIT:.6g} rad")
     return p
-
-
-def magnetisation(theta: float, azimuth: float = 0.0) -> np.ndarray:
-    """The unit vector m = (sin theta cos az, sin theta sin az, cos theta): theta from the z axis (rad)."""
-    theta = check_finite("theta", theta)
-    azimuth = check_finite("azimuth", azimuth)
-    return np.array([np.sin(theta) * np.cos(azimuth), np.sin(theta) * np.sin(azimuth), np.cos(theta)])
 
 
 @dataclass(frozen=True)
@@ -164,7 +149,7 @@ class Barrier:
     @classmethod
     def magnetic(cls, t0: float, t_m: float, theta: float, azimuth: float = 0.0, **kwargs) -> Barrier:
         """A barrier with m at polar angle theta from z (rad) and azimuth (rad)."""
-        return cls(t0=t0, t_m=t_m, m=tuple(magnetisation(theta, azimuth)), **kwargs)
+        return cls(t0=t0, t_m=t_m, m=tuple(direction(theta, azimuth)), **kwargs)
 
     def with_(self, **changes) -> Barrier:
         return replace(self, **changes)
@@ -488,6 +473,7 @@ class Junction:
             achieved = float(np.abs(cur - prev).max() / scale)
             if achieved <= self.tol:
                 self._meshes[key] = (level - 1, achieved)
+                self._meshes[("hf", level - 1, float(T))] = prev  # dF/dphi at CHECK_PHASES (Hellmann-Feynman)
                 return level - 1, achieved
             prev = cur
         raise ConvergenceError(f"junction current not converged in k after 4 refinements (change {achieved:.2g})",
@@ -520,20 +506,75 @@ class Junction:
         phases = np.linspace(-np.pi, np.pi, 64, endpoint=False) if phases is None else check_phases(phases)
         T = check_temperature(T)
         level, achieved = self._converged_level(T)
-        d, f = self._sums(level, phases, T)
+        spectral = self._fourier_current(level, phases, T)
+        if spectral is None:
+            d, f = self._sums(level, phases, T)
+            method = "Hellmann-Feynman at every phase"
+        else:
+            d, f, deviation = spectral
+            method = ("derivative of the Fourier series of F(phi) on the uniform phase grid (F from the per-k "
+                      f"spectra), within {deviation:.1e} x max|I| of Hellmann-Feynman at phases (2j+1) pi/8")
         i = 2 * d
         ds = xr.Dataset({"current": ("phase", i, {"units": CURRENT_UNITS, "long_name": "supercurrent"}),
                          "free_energy": ("phase", f, {"units": FREE_ENERGY_UNITS,
                                                       "long_name": "F(phi) - F(0)"})},
                         coords={"phase": ("phase", phases, {"units": PHASE_UNITS})})
-        return finalize(ds, model=self.left, **self._attrs(T, level, achieved))
+        return finalize(ds, model=self.left, current_method=method, **self._attrs(T, level, achieved))
+
+    def _fourier_current(self, level: int, phases, T):
+        """(dF/dphi, F(phi) - F(0), deviation) on a uniform grid of one period (n >= 16 phases) from
+        eigenvalues only: F(phi) is smooth and 2 pi-periodic, so the derivative of its trigonometric
+        interpolant converges exponentially in n; it is accepted when it agrees with the Hellmann-Feynman
+        current at CHECK_PHASES within FOURIER_CHECK x tol (relative to max |dF/dphi|), else None (the caller
+        then diagonalises with eigenvectors at every phase)."""
+        p = np.asarray(phases, dtype=float)
+        n = len(p)
+        if n < 16:
+            return None
+        start = float(p.min())
+        order = np.argsort(p)
+        grid = p[order]
+        if not (np.allclose(np.diff(grid), 2 * np.pi / n, rtol=0, atol=1e-12)):
+            return None
+        f = self._free_energy(level, grid, T)
+        c = np.fft.fft(f) / n
+        m = np.fft.fftfreq(n, d=1.0 / n)
+        if n % 2 == 0:
+            c[n // 2] = 0.0  # the Nyquist term has no unique derivative: its share is checked below
+
+        def derivative(x):
+            return np.real(np.exp(1j * np.outer(x - start, m)) @ (1j * m * c))
+
+        hf = self._meshes.get(("hf", level, float(T)))
+        if hf is None:
+            hf = self._current(level, CHECK_PHASES, T)
+        estimate = derivative(np.asarray(CHECK_PHASES))
+        scale = max(float(np.abs(derivative(grid)).max()), float(np.abs(hf).max()), 1e-300)
+        deviation = float(np.abs(estimate - hf).max()) / scale
+        if deviation > FOURIER_CHECK * self.tol:
+            return None
+        d = np.empty(n)
+        fe = np.empty(n)
+        d[order] = derivative(grid)
+        fe[order] = f
+        return d, fe, deviation
 
     def summary(self, T: float, phases=None) -> xr.Dataset:
         """Everything a command prints: the CPR (phase, current, free_energy) of :meth:`current_phase` merged
         with :meth:`ground_state` (ground_state_phase, ground_state, free_energy_pi_minus_0, critical_current,
         critical_phase); the attrs hold the parameters, the class and the convergence."""
         cpr = self.current_phase(phases, T)
-        gs = self.ground_state(T)
+        p = cpr.phase.values
+        n = len(p)
+        step = 2 * np.pi / n
+        order = np.argsort(np.mod(p + np.pi, 2 * np.pi))
+        grid = np.mod(p[order] + np.pi, 2 * np.pi) - np.pi
+        if n >= 16 and np.allclose(np.diff(grid), step, rtol=0, atol=1e-12) and abs(grid[0] + np.pi) < 1e-12:
+            # a uniform grid over one period from -pi: the ground-state search starts from its free energy
+            level, achieved = self._converged_level(check_temperature(T))
+            gs = self._ground_state(T, level, achieved, n, grid=grid, f=cpr.free_energy.values[order])
+        else:
+            gs = self.ground_state(T)
         ds = xr.merge([cpr, gs], combine_attrs="override")
         ds.attrs["ground_state_class"] = gs.attrs["ground_state_class"]
         return ds
@@ -566,9 +607,10 @@ class Junction:
         level, achieved = self._converged_level(T)
         return self._ground_state(T, level, achieved, n_grid)
 
-    def _ground_state(self, T, level, achieved, n_grid=48) -> xr.Dataset:
-        grid = np.linspace(-np.pi, np.pi, n_grid, endpoint=False)
-        f = self._free_energy(level, grid, T)
+    def _ground_state(self, T, level, achieved, n_grid=48, grid=None, f=None) -> xr.Dataset:
+        if grid is None:  # (or a uniform grid of one period from -pi with its F(phi) - F(0))
+            grid = np.linspace(-np.pi, np.pi, n_grid, endpoint=False)
+            f = self._free_energy(level, grid, T)
         i_min = int(np.argmin(f))
         phi = self._refine_minimum(level, T, grid, f, i_min)
         f_pi_0 = float(self._free_energy(level, [np.pi], T)[0])
@@ -663,7 +705,7 @@ class Junction:
             changes = {}
             for name, x in point.items():
                 if name == "theta":
-                    changes["m"] = tuple(magnetisation(x, az))
+                    changes["m"] = tuple(direction(x, az))
                 elif name == "ratio":
                     changes["t_m"] = x * self.barrier.t0
                 elif name == "layers":
@@ -709,6 +751,4 @@ __all__ = [
     "Junction",
     "check_phases",
     "check_temperature",
-    "check_unit_vector",
-    "magnetisation",
 ]

@@ -266,10 +266,12 @@ def theta_breakpoints(energy_fn, n_scan: int = 96) -> np.ndarray:
     return np.array(out)
 
 
-def graded_kinks(energy_fn, kinks: np.ndarray, spec: QuadratureSpec, *, physical=None) -> np.ndarray:
+def graded_kinks(energy_fn, kinks: np.ndarray, spec: QuadratureSpec, *, physical=None,
+                 mirror_lines: bool = False) -> np.ndarray:
     """Angular panel ends ``kinks`` (from :func:`theta_breakpoints`, with the wedge ends) graded
     geometrically towards every interior kink where a Fermi crossing of ``physical`` (default
-    ``energy_fn``) enters or leaves the ray.
+    ``energy_fn``) enters or leaves the ray; with ``mirror_lines`` also towards the wedge ends
+    (:func:`graded_mirror_lines`).
 
     Such a kink is where a Fermi surface meets the zone edge (its crossing leaves through the end of the
     ray) or touches a ray tangentially.  There the ray integral, as a function of the angle, has a
@@ -284,6 +286,8 @@ def graded_kinks(energy_fn, kinks: np.ndarray, spec: QuadratureSpec, *, physical
     are left alone.
     """
     physical = physical or energy_fn
+    if mirror_lines:
+        kinks = graded_mirror_lines(physical, kinks, spec)
     inner = kinks[1:-1]
     if not len(inner):
         return kinks
@@ -311,6 +315,38 @@ def graded_kinks(energy_fn, kinks: np.ndarray, spec: QuadratureSpec, *, physical
             pts.update((kb - step, kb + step))
             step *= spec.growth
     return np.array(sorted(p for p in pts if kinks[0] <= p <= kinks[-1]))
+
+
+#: Innermost angular panel at a graded mirror line, as a fraction of the neighbouring panel.
+MIRROR_GRADING_FLOOR = 1.0 / 8.0
+
+
+def graded_mirror_lines(energy_fn, ends: np.ndarray, spec: QuadratureSpec) -> np.ndarray:
+    """Panel ends ``ends`` with panels graded geometrically (ratio ``spec.growth``) towards both wedge ends
+    (the mirror lines Gamma-K and Gamma-M) where a Fermi crossing of ``energy_fn`` lies on them.
+
+    Without a field the integrand is smooth across a mirror line (it is even about it).  A field in the
+    plane breaks the mirror: on the Gamma-M line, where the Ising SOC vanishes, the spin-split Fermi
+    surfaces of an Ising layer cross, and the integrand of a Green's function has a branch point there
+    whose angular width is ~ energy_scale / (|grad E| r_F).  One Gauss panel on each side converges only
+    algebraically; panels shrinking towards the line (innermost MIRROR_GRADING_FLOOR of the neighbouring
+    panel, or that width, whichever is larger) restore fast convergence: the on-site Green's function of
+    the Ising layer in an in-plane field (``HostGreensFunction``) goes from 2e-5 to 1e-13 relative error
+    at the same number of points.
+    """
+    out = set(np.asarray(ends, dtype=float).tolist())
+    for end, sign, neighbour in ((ends[0], 1.0, ends[1]), (ends[-1], -1.0, ends[-2])):
+        centres, dirs, rm = _wedge_rays(np.array([end + sign * 1e-7]))
+        crossings = crossings_on_rays(energy_fn, centres, dirs, rm)[0]
+        if not crossings:
+            continue
+        speed = max(_gradient_norm(energy_fn, r * dirs[0]) * r for r, _ in crossings)
+        width = abs(neighbour - end)
+        step = min(max(spec.energy_scale / max(speed, 1e-300), MIRROR_GRADING_FLOOR * width), width / 4)
+        while step < width:
+            out.add(end + sign * step)
+            step *= spec.growth
+    return np.array(sorted(out))
 
 
 def _gradient_norm(energy_fn, k: np.ndarray, h: float = 1e-6) -> float:
@@ -438,7 +474,8 @@ def _concat(parts: list[PolarQuadrature], spec, group, cutoff=None) -> PolarQuad
 
 
 def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=None,
-               angular_panels: int = 1, fixed_points=None, physical=None, grade_kinks: bool = True) -> PolarQuadrature:
+               angular_panels: int = 1, fixed_points=None, physical=None, grade_kinks: bool = True,
+               mirror_lines: bool = False) -> PolarQuadrature:
     """Rays of the Gamma-K-M wedge resolving the zero-energy crossings of ``energy_fn``.
 
     ``energy_fn(k)`` returns sorted band energies of shape (n, n_bands) for k of shape (n, 2).
@@ -447,7 +484,8 @@ def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=Non
     custom rule gets the crossings only); each angular panel between the kinks of :func:`theta_breakpoints` is cut into
     ``angular_panels`` pieces of ``spec.n_theta`` Gauss nodes, graded towards the kinks where a Fermi
     surface meets the zone edge or touches a ray (:func:`graded_kinks`, unless ``grade_kinks`` is False;
-    ``physical``: the bands whose kinks are graded, default ``energy_fn``).  ``fixed_points(theta) ->
+    ``physical``: the bands whose kinks are graded, default ``energy_fn``; ``mirror_lines``: also towards
+    the wedge ends, :func:`graded_mirror_lines`).  ``fixed_points(theta) ->
     radii`` adds panel ends that are not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
     """
     default_radial = radial is None
@@ -455,7 +493,7 @@ def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=Non
     t_nodes, t_w = np.polynomial.legendre.leggauss(spec.n_theta)
     tb = theta_breakpoints(energy_fn)
     if grade_kinks:
-        tb = graded_kinks(energy_fn, tb, spec, physical=physical)
+        tb = graded_kinks(energy_fn, tb, spec, physical=physical, mirror_lines=mirror_lines)
     if angular_panels > 1:
         tb = np.unique(np.concatenate([np.linspace(a, b, angular_panels + 1) for a, b in zip(tb[:-1], tb[1:])]))
     a, b = tb[:-1, None], tb[1:, None]
@@ -512,6 +550,12 @@ def smooth_cutoff(r, r_inner: float, r_outer: float):
         return h(x) / (h(x) + h(1.0 - x))
 
 
+#: Rays per angular Gauss node (n_theta) on the K disks by default; Green's functions to 1e-10 need
+#: :data:`CORNER_RAYS_PER_NODE_ALL`.
+CORNER_RAYS_PER_NODE = 4
+CORNER_RAYS_PER_NODE_ALL = 16
+
+
 def corner_rays(energy_fn, spec: QuadratureSpec, r_inner: float, r_outer: float,
                 n_phi: int | None = None) -> PolarQuadrature:
     """Rays from K over the disk |k - K| < r_outer, to be weighted by the smooth cut-off chi(|k - K|).
@@ -522,7 +566,7 @@ def corner_rays(energy_fn, spec: QuadratureSpec, r_inner: float, r_outer: float,
     crossing of the ray and 8 panels across the cut-off's transition r_inner < r < r_outer.
     Weights: 2 pi / n_phi / A_BZ (one corner).
     """
-    n_phi = n_phi or 4 * spec.n_theta
+    n_phi = n_phi or CORNER_RAYS_PER_NODE * spec.n_theta
     phis = 2 * np.pi * np.arange(n_phi) / n_phi
     dirs = np.stack([np.cos(phis), np.sin(phis)], -1)
     r_end = np.full(n_phi, float(r_outer))
@@ -561,9 +605,14 @@ def disk_radii_for(energy_fn, pocket: float) -> tuple[float, float] | None:
     return r_in, r_out
 
 
+#: What a zone quadrature resolves: the pairing integrals of the mean field, or every Green's-function element.
+RESOLVE = ("pairing", "all")
+
+
 def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
                     disks: tuple[float, float] | None = None, radial=None, angular_panels: int = 1,
-                    kink_bands=None, grade_kinks: bool = True) -> PolarQuadrature:
+                    kink_bands=None, grade_kinks: bool = True, resolve: str = "pairing",
+                    mirror_lines: bool | None = None) -> PolarQuadrature:
     """Rays covering the Brillouin-zone average over ``zone``: "wedge" (Gamma-K-M; exact for a
     D6-symmetric spectrum), "half" (six images g(wedge); exact for thermodynamics even under
     k -> -k) or "full" (twelve images), each image with panels at its own crossings.
@@ -575,10 +624,17 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     panels on the cut-off's circles and angular breakpoints where those meet the zone edge.
     ``radial`` and ``angular_panels``: as in :func:`wedge_rays`; ``kink_bands``: the bands whose kinks
     get graded angular panels (:func:`graded_kinks`; default ``energy_fn``; none with ``grade_kinks``
-    False).  ``.mesh()`` of the result is the :class:`KMesh` (weights sum to 1).
+    False).  ``resolve``: "pairing" (the rule of the mean-field integrals) or "all" (every matrix element
+    of a Green's function to ~1e-10: :data:`CORNER_RAYS_PER_NODE_ALL` rays per node on the K disks, and
+    graded towards the mirror lines, :func:`graded_mirror_lines`, unless ``mirror_lines`` is False: a
+    caller that knows the integrand is even about them, e.g. without an in-plane field, skips that).
+    ``.mesh()`` of the result is the :class:`KMesh` (weights sum to 1).
     """
     if zone not in ("wedge", "half", "full"):
         raise ParameterError("zone", zone, "wedge | half | full")
+    if resolve not in RESOLVE:
+        raise ParameterError("resolve", resolve, " | ".join(RESOLVE))
+    mirror = resolve == "all" if mirror_lines is None else bool(mirror_lines)
     kink_bands = kink_bands or energy_fn
     if disks:  # inside the disks the Gamma rays carry 1 - chi = 0: their Fermi surfaces' kinks do not matter
         bands = kink_bands
@@ -607,15 +663,17 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
         # g(wedge).  Where the bands are g-invariant, those are the images of the first wedge's: reuse.
         if np.allclose(energy_fn(probe @ g.T), e_probe, atol=1e-10):
             base = base or wedge_rays(ray_energy, spec, radial=radial, angular_panels=angular_panels,
-                                      physical=kink_bands, grade_kinks=grade_kinks)
+                                      physical=kink_bands, grade_kinks=grade_kinks, mirror_lines=mirror)
             rays = base
         else:
             rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec, radial=radial, angular_panels=angular_panels,
-                              physical=lambda k, g=g: kink_bands(k @ g.T), grade_kinks=grade_kinks)
+                              physical=lambda k, g=g: kink_bands(k @ g.T), grade_kinks=grade_kinks,
+                              mirror_lines=mirror)
         parts.append(transformed(rays, g, 1.0 / len(ops)))
     cutoff = None
     if disks:
-        corner = corner_rays(energy_fn, spec, *disks)
+        corner = corner_rays(energy_fn, spec, *disks, n_phi=(CORNER_RAYS_PER_NODE_ALL if resolve == "all"
+                                                             else CORNER_RAYS_PER_NODE) * spec.n_theta)
         parts.append(transformed(corner, np.eye(2), 2.0))
         group += "+K-disks"
         cutoff = (float(disks[0]), float(disks[1]))

@@ -74,15 +74,47 @@ def pairing_band_energy_function(model, *, both_signs: bool = False, weight: flo
     return energies
 
 
+def gap_scaled_band_energy_function(model, gap_ratio: float, fields=(None,), *, both_signs: bool = False):
+    """Normal-state bands scaled so that radial panels follow each band's own gap: E_n(k) x
+    gap_ratio / max(w_n(k), gap_ratio), w_n the band's weight on the pairing orbitals.
+
+    With on-site pairing Delta a band of pairing weight w has a BdG gap ~ w Delta at its Fermi crossing,
+    so the integrand of a Green's function near that crossing is ~ w Delta / v_F wide; the quadrature's
+    panels (half-width energy_scale / |dE/dr|, energy_scale set by the smallest gap E_g = gap_ratio x Delta)
+    widen by w / gap_ratio there: a proximitised band with a small gap keeps fine panels, the paired bands
+    get panels for their own, larger gap.  The zero crossings are those of the bands (a positive factor)."""
+    fields = [as_field(f) for f in fields]
+    idx = np.concatenate([np.asarray(model.nambu_indices(o))[:2] for o in model.pairing_orbitals]) \
+        if tuple(model.pairing_orbitals) else np.zeros(0, dtype=int)
+
+    def energies(k):
+        k = np.asarray(k, dtype=float)
+        parts = []
+        for f in fields:
+            for kk in ((k, -k) if both_signs else (k,)):
+                e, u = np.linalg.eigh(model.hamiltonian(kk, f))
+                w = np.sum(np.abs(u[..., idx, :]) ** 2, axis=-2)
+                parts.append(e * gap_ratio / np.maximum(w, gap_ratio))
+        return np.concatenate(parts, axis=-1)
+
+    return energies
+
+
 def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fields=(),
-                   zone: str = "auto", k_disks: bool | None = None, label: str | None = None) -> PolarQuadrature:
+                   zone: str = "auto", k_disks: bool | None = None, label: str | None = None,
+                   resolve: str = "pairing", gap_ratio: float | None = None) -> PolarQuadrature:
     """The rays of ``model``'s Brillouin-zone quadrature at resolution ``spec``.
 
     ``facts``: the model's :class:`~isingsc.models.symmetry.SymmetryFacts` (default: detected);
     ``angles``: in-plane field angles (rad) the quadrature must serve (the wedge needs D6 at all of
     them); ``fields``: fields whose Zeeman-split crossings get panels as well (besides zero field);
     ``zone``: auto | wedge | half | full; ``k_disks``: force the corner disks on/off (default: auto);
-    ``label``: the model's name in error messages.
+    ``label``: the model's name in error messages; ``resolve``: "pairing" (the Fermi-surface kinks of bands
+    with pairing weight, enough for the mean-field integrals) or "all" (a Green's function's every element:
+    the kinks of every band, the mirror lines and denser K-disk rays, see
+    :func:`~isingsc.lattice.quadrature.zone_quadrature`); ``gap_ratio`` (E_g / Delta in (0, 1], for a
+    Green's function whose smallest gap E_g is set by a band of small pairing weight): radial panels per band's
+    own gap (:func:`gap_scaled_band_energy_function`).
     Raises ModelCapabilityError for a model without a Fermi surface (no superconducting instability
     of the weak-coupling kind the solvers are written for).
     """
@@ -98,7 +130,13 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
                                  "D6-symmetric at these field angles, so the Gamma-K-M wedge is not exact")
         zone = "wedge" if d6 else "half"
     energy0 = band_energy_function(model, both_signs=zone != "wedge")
-    energy = band_energy_function(model, (None,) + tuple(fields), both_signs=zone != "wedge")
+    if gap_ratio is None:
+        energy = band_energy_function(model, (None,) + tuple(fields), both_signs=zone != "wedge")
+    else:
+        if not 0.0 < gap_ratio <= 1.0:
+            raise ParameterError("gap_ratio", gap_ratio, "0 < E_g / Delta <= 1")
+        energy = gap_scaled_band_energy_function(model, gap_ratio, (None,) + tuple(fields),
+                                                 both_signs=zone != "wedge")
     disks = None
     use_disks = ("K" in facts.pockets) if k_disks is None else k_disks
     if use_disks:
@@ -109,8 +147,11 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
                                  + ("no closed Fermi pocket around K within "
                                     f"{0.75 * K_DISK_LIMIT:.3g} 1/a" if pocket is None else
                                     "another Fermi surface crosses the disks' cut-off annulus"))
-    quad = zone_quadrature(energy, spec, zone=zone, disks=disks,
-                           kink_bands=pairing_band_energy_function(model, both_signs=zone != "wedge"))
+    kinks = pairing_band_energy_function(model, both_signs=zone != "wedge", weight=0.0 if resolve == "all" else None)
+    # the mirror lines need grading only where a field breaks the mirror (an in-plane component)
+    in_plane = any(np.hypot(*as_field(f).vector[:2]) > 0 for f in fields)
+    quad = zone_quadrature(energy, spec, zone=zone, disks=disks, kink_bands=kinks, resolve=resolve,
+                           mirror_lines=resolve == "all" and in_plane)
     if disks is None and not np.any(quad.n_crossings[~quad.from_corner]):
         raise ModelCapabilityError(label or getattr(model, "name", "model"), "mean-field superconductivity",
                                    "its normal state has no Fermi surface (no band crosses zero energy): "
@@ -134,5 +175,6 @@ def mesh_at_field(model, quad: PolarQuadrature, field) -> KMesh:
     return quad.mesh(extra_bands=band_energy_function(model, (f,), both_signs=both))
 
 
-__all__ = ["FIELD_PANEL_FACTOR", "KINK_PAIRING_WEIGHT", "band_energy_function", "mesh_at_field",
+__all__ = ["FIELD_PANEL_FACTOR", "KINK_PAIRING_WEIGHT", "band_energy_function", "gap_scaled_band_energy_function",
+           "mesh_at_field",
            "needs_field_panels", "pairing_band_energy_function", "quadrature_for"]

@@ -16,6 +16,7 @@ from isingsc.normal.greens import spectral_map
 from isingsc.models.catalogue import resolve
 from isingsc.models.paper import PAPER, HeterostructureParams
 from isingsc.core.results import save
+from isingsc.plotting.figures_magnetism import ISING_HOST, JUNCTION_QUALITY, MAGNETISM_QUALITY
 from isingsc.plotting.figures_spectroscopy import SPECTROSCOPY_QUALITY as FIG5_QUALITY
 from isingsc.workflows.cache import FigureSpec
 
@@ -194,7 +195,26 @@ def figure_5(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
     return list(figure_spectroscopy(Path(out), quality, params)["files"])
 
 
-#: The figures of ``isingsc reproduce``: the paper's Figs. 1-4 and the spectroscopy Fig. 5.
+def figure_6(out: Path, quality: str = "fast") -> list[Path]:
+    """Magnetic impurities and chains (review Sec. 5; not a figure of the paper): the YSR shift against the
+    field direction with and without Ising SOC, a Shiba-chain phase diagram, Majorana end states
+    (:func:`isingsc.plotting.figures_magnetism.figure_magnetism`)."""
+    from isingsc.plotting.figures_magnetism import figure_magnetism
+
+    return figure_magnetism(Path(out), quality)
+
+
+def figure_7(out: Path, quality: str = "fast") -> list[Path]:
+    """Josephson junctions through magnets (review Sec. 4; not a figure of the paper): the CPR for an
+    out-of-plane and an in-plane magnetisation, the ground state over angle and t_m/t0
+    (:func:`isingsc.plotting.figures_magnetism.figure_junctions`)."""
+    from isingsc.plotting.figures_magnetism import figure_junctions
+
+    return figure_junctions(Path(out), quality)
+
+
+#: The figures of ``isingsc reproduce``: the paper's Figs. 1-4, the spectroscopy Fig. 5 and the review's magnetic
+#: routes, Figs. 6 (impurities, chains) and 7 (junctions).
 FIGURES = {
     "1": FigureSpec("1", figure_1),
     "2": FigureSpec("2", figure_2),
@@ -204,6 +224,10 @@ FIGURES = {
                                     "FIG4_PROFILE_KY": FIG4_PROFILE_KY, "FIG4_PROFILE_WIDTH": FIG4_PROFILE_WIDTH},
                     has_quality=True),
     "5": FigureSpec("5", figure_5, {"FIG5_QUALITY": FIG5_QUALITY}, has_quality=True),
+    "6": FigureSpec("6", figure_6, {"MAGNETISM_QUALITY": MAGNETISM_QUALITY, "ISING_HOST": ISING_HOST},
+                    has_quality=True),
+    "7": FigureSpec("7", figure_7, {"JUNCTION_QUALITY": JUNCTION_QUALITY, "ISING_HOST": ISING_HOST},
+                    has_quality=True),
 }
 
 

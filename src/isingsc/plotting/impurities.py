@@ -50,19 +50,26 @@ def plot_bound_states_versus_exchange(ds, title: str | None = None):
 
 @styled
 def plot_ysr_field_direction(datasets: Mapping[str, object], title: str | None = None):
-    """The report figure: the lowest positive YSR energy E/Delta against the polar angle of the field (degrees
-    from z), one curve per host, e.g. {"Ising SOC (intrinsic)": ds1, "no SOC (sc)": ds2}, each the Dataset of
-    ``bound_states_versus_field_direction``."""
+    """The report figure: the lowest positive YSR energy against the polar angle of the field (degrees from z),
+    one curve per host, e.g. {"Ising SOC (intrinsic)": ds1, "no SOC (sc)": ds2}, each the Dataset of
+    ``bound_states_versus_field_direction``.  When every Dataset carries its zero-field energy (attr
+    ``zero_field_energy``, |t|) the shift (E - E(V = 0)) / |V| is drawn: +-1 is the free-spin Zeeman shift,
+    0 a quenched response; else E / Delta."""
     fig, ax = subplots(figsize=(4.6, 3.4))
+    shift = all("zero_field_energy" in ds.attrs for ds in datasets.values())
     for label, ds in datasets.items():
         angles = ds.angle.values
         lowest = []
         for a in angles:
-            e = ds.energy_over_delta.values[(ds.field_polar.values == a) & (ds.energy.values > 0)]
+            sel = (ds.field_polar.values == a) & (ds.energy.values > 0)
+            e = ds.energy.values[sel] if shift else ds.energy_over_delta.values[sel]
             lowest.append(e.min() if len(e) else np.nan)  # no positive state: a gap in the curve
-        ax.plot(np.degrees(angles), lowest, marker="o", ms=3, label=label)
+        y = (np.asarray(lowest) - ds.attrs["zero_field_energy"]) / ds.attrs["field_strength"] if shift else lowest
+        ax.plot(np.degrees(angles), y, marker="o", ms=4, ls="-" if len(angles) > 3 else ":", label=label)
     ax.set_xlabel(r"field polar angle $\theta_V$ (deg; 0 = out of plane)")
-    ax.set_ylabel(r"YSR energy $E/\Delta$")
+    ax.set_ylabel(r"YSR shift $(E - E_{V=0})/|V|$" if shift else r"YSR energy $E/\Delta$")
+    if shift:
+        ax.axhline(0.0, color="0.6", lw=0.6)
     any_ds = next(iter(datasets.values()))
     ax.set_title(title or rf"$|V|$ = {any_ds.attrs['field_strength']:.3g} $|t|$, $J$ = {any_ds.attrs['J']:.3g} $|t|$",
                  fontsize=9)

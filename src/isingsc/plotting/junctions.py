@@ -36,6 +36,11 @@ def plot_current_phase(cprs, ax=None, normalise: bool = True, title: str | None 
     return fig or ax.figure
 
 
+#: Axis labels of the ground-state map's dimensions.
+AXIS_LABELS = {"theta": r"magnetisation polar angle $\theta_m$ (deg)", "ratio": r"$t_m/t_0$",
+               "layers": "barrier layers $N$", "exchange": r"barrier exchange $J$ ($|t|$)", "T": r"$T$ ($|t|$)"}
+
+
 @styled
 def plot_ground_state_map(ds, ax=None, title: str | None = None):
     """The ground-state phase over the two axes of :meth:`Junction.ground_state_map` (one axis: a line),
@@ -43,20 +48,26 @@ def plot_ground_state_map(ds, ax=None, title: str | None = None):
     fig, ax = figure_for(ax)
     dims = list(ds.ground_state_phase.dims)
     phase = np.abs(ds.ground_state_phase.values) / np.pi
+
+    def axis(dim):  # angles on the axes in degrees
+        values = np.asarray(ds[dim].values, dtype=float)
+        return (np.degrees(values), AXIS_LABELS[dim]) if dim == "theta" else (values, AXIS_LABELS.get(
+            dim, f"{dim} ({ds[dim].attrs.get('units', '')})"))
+
     if len(dims) == 1:
-        x = ds[dims[0]].values
+        x, xlabel = axis(dims[0])
         ax.plot(x, phase, "o-")
-        ax.set_xlabel(f"{dims[0]} ({ds[dims[0]].attrs.get('units', '')})")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(r"$|\varphi_{gs}|/\pi$")
     else:
-        x, y = ds[dims[1]].values, ds[dims[0]].values
+        (y, ylabel), (x, xlabel) = axis(dims[0]), axis(dims[1])
         m = ax.pcolormesh(x, y, phase, shading="nearest", cmap="coolwarm", vmin=0, vmax=1, rasterized=True)
         (fig or ax.figure).colorbar(m, ax=ax, label=r"$|\varphi_{gs}|/\pi$")
         df = ds.free_energy_pi_minus_0.values
         if np.nanmin(df) < 0 < np.nanmax(df) and min(df.shape) > 1:
             ax.contour(x, y, df, levels=[0.0], colors="k", linewidths=1.0)
-        ax.set_xlabel(f"{dims[1]} ({ds[dims[1]].attrs.get('units', '')})")
-        ax.set_ylabel(f"{dims[0]} ({ds[dims[0]].attrs.get('units', '')})")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title, fontsize=9)
     return fig or ax.figure

@@ -55,6 +55,18 @@ FIGURE_CAPTIONS = {
     "fig5_spectroscopy.png": "Fig. 5 (not in the paper): tunnelling dI/dV against bias and in-plane field for a "
                              "Pauli-limited film and the Ising superconductor, the gap against field (abrupt vs "
                              "continuous), and the edge zero-bias peak of the Majorana flat bands.",
+    "fig6a_ysr_field_direction.png": "Fig. 6a (review Sec. 5): shift of the YSR energy of a free spin aligned by "
+                                     "the field, in units of |V|, against the field's polar angle: ±1 without "
+                                     "SOC at every angle; with Ising SOC ±1 out of plane, quenched in plane.",
+    "fig6b_chain_phase_diagram.png": "Fig. 6b: Shiba chain on the Ising layer over exchange J and the moments' "
+                                     "polar angle: gap, and the invariant (W in class BDI for in-plane moments, "
+                                     "ν in class D; none where gapless).",
+    "fig6c_majorana_end_states.png": "Fig. 6c: weight per impurity of the lowest states of a finite chain at the "
+                                     "topological point with the largest gap: the Majorana end states.",
+    "fig7a_cpr.png": "Fig. 7a (review Sec. 4): current-phase relation between Ising electrodes through a magnet "
+                     "magnetised out of plane (π junction) and in plane (0 junction).",
+    "fig7b_ground_state_map.png": "Fig. 7b: ground-state phase over the magnetisation's polar angle and t_m/t0 "
+                                  "(black: F(π) = F(0)).",
 }
 
 #: Weak-coupling reference temperature of the Hc2 column, in units of Tc0.

@@ -1,4 +1,5 @@
-"""What one sweep point computes: Tc, Delta0, Hc2 at T/Tc, nodal phase, W(ky), YSR energies and chain invariants.
+"""What one sweep point computes: Tc, Delta0, Hc2 at T/Tc, nodal phase, W(ky), YSR energies, chain invariants and
+junction ground states.
 
 :func:`compute_point` runs on a Dask worker.  It never raises for a physics or input
 failure: the error message is returned and stored with the point, so one bad point does
@@ -60,6 +61,13 @@ VARIABLES: dict[str, dict[str, tuple[str, str]]] = {
         "chain_bdi": ("1", "1 = class BDI (a chiral symmetry: integer winding), 0 = class D (Z2)"),
         "chain_invariant": ("1", "winding W (BDI) or Z2 index nu (D) of the chain"),
     },
+    "junction": {
+        "ground_state_phase": ("rad", "phase difference of the junction's ground state (global minimum of F)"),
+        "ground_state": ("1", "0 = 0-junction, 1 = pi, 2 = phi0 (degenerate +-phi0), 3 = anomalous"),
+        "critical_current": ("e|t|/hbar per unit cell", "max |I(phi)|"),
+        "free_energy_pi_minus_0": ("|t| per unit cell", "F(pi) - F(0): negative for a pi junction"),
+        "junction_convergence": ("1", "relative change of I(phi) under k refinement (tolerance 1e-2)"),
+    },
 }
 #: Convergence of the mean-field quantities, written when any of them is computed.
 CONVERGENCE = {
@@ -69,6 +77,7 @@ CONVERGENCE = {
 MEANFIELD = ("Tc", "Delta0", "Hc2")
 TOPOLOGY = ("nodal", "winding")
 MAGNETIC = ("ysr", "chain")
+JUNCTION = ("junction",)
 
 
 def variables_for(quantities) -> dict[str, tuple[str, str]]:
@@ -160,6 +169,20 @@ def _magnetic(resolved, quantities, settings: dict) -> dict:
     return result
 
 
+def _junction(resolved, settings: dict) -> dict:
+    from isingsc.junctions.vertical import Barrier, Junction
+
+    barrier = Barrier(t0=settings["t0"], t_m=settings["t_m"], m=tuple(_unit(settings["m_polar"], settings["m_azimuth"])),
+                      layers=int(settings["barrier_layers"]), exchange=settings["barrier_exchange"])
+    junction = Junction(resolved, barrier=barrier, stacking=degrees_to_radians("stacking", settings["stacking"]),
+                        delta=settings["junction_delta"])
+    ds = junction.ground_state(settings["temperature"])
+    return {"ground_state_phase": float(ds.ground_state_phase), "ground_state": float(ds.ground_state),
+            "critical_current": float(ds.critical_current),
+            "free_energy_pi_minus_0": float(ds.free_energy_pi_minus_0),
+            "junction_convergence": float(ds.attrs["achieved_convergence"])}
+
+
 def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
     """All requested variables of one point (floats) and an error message ('' on success).
 
@@ -176,6 +199,8 @@ def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
             result.update(_topology(resolved, quantities, values, settings))
         if any(q in MAGNETIC for q in quantities):
             result.update(_magnetic(resolved, quantities, settings))
+        if "junction" in quantities:
+            result.update(_junction(resolved, settings))
     except IsingscError as exc:
         return result, f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug or numerical failure: recorded, the sweep goes on

@@ -62,13 +62,25 @@ SETTINGS: dict[str, tuple[float, str, object]] = {
     "moment_azimuth": (0.0, "-360 <= moment_azimuth <= 360 (degrees from x)", lambda x: -360.0 <= x <= 360.0),
     "chain_spacing": (1.0, "chain_spacing an integer 1 ... 20 (lattice constants along a1)",
                       lambda x: x == int(x) and 1 <= x <= 20),
+    # vertical Josephson junctions (quantity junction): two electrodes of the model through a magnetic barrier
+    "t0": (0.05, "-5 <= t0 <= 5 (|t|, spin-independent tunnelling)", lambda x: -5.0 <= x <= 5.0),
+    "t_m": (0.1, "-5 <= t_m <= 5 (|t|, spin-dependent tunnelling along m)", lambda x: -5.0 <= x <= 5.0),
+    "m_polar": (0.0, "0 <= m_polar <= 180 (degrees from z; the barrier's magnetisation)", lambda x: 0.0 <= x <= 180.0),
+    "m_azimuth": (0.0, "-360 <= m_azimuth <= 360 (degrees from x)", lambda x: -360.0 <= x <= 360.0),
+    "barrier_layers": (0.0, "barrier_layers an integer 0 ... 40 (explicit insulator layers)",
+                       lambda x: x == int(x) and 0 <= x <= 40),
+    "barrier_exchange": (0.0, "-20 <= barrier_exchange <= 20 (|t|)", lambda x: -20.0 <= x <= 20.0),
+    "stacking": (0.0, "stacking a multiple of 60 (degrees; 0 = aligned)", lambda x: abs(x / 60 - round(x / 60)) < 1e-9),
+    "junction_delta": (0.05, "0 < junction_delta <= 1 (|t|, the electrodes' fixed pairing)", lambda x: 0.0 < x <= 1.0),
+    "temperature": (0.005, "0 < temperature <= 1 (|t|)", lambda x: 0.0 < x <= 1.0),
 }
 
 #: Quantities a sweep can compute, with the variables each writes (see quantities.py), and the
 #: capability each needs of the model (:meth:`isingsc.models.catalogue.ResolvedModel.require`).
-QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding", "ysr", "chain")
+QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding", "ysr", "chain", "junction")
 CAPABILITY = {"Tc": ("pairing",), "Delta0": ("pairing",), "Hc2": ("pairing",), "nodal": ("winding",),
-              "winding": ("winding",), "ysr": ("pairing", "real-space"), "chain": ("pairing", "real-space")}
+              "winding": ("winding",), "ysr": ("pairing", "real-space"), "chain": ("pairing", "real-space"),
+              "junction": ("pairing",)}
 
 _TABLES = ("model", "parameters", "axes", "compute")
 _MAX_POINTS = 1_000_000
