@@ -65,6 +65,7 @@ def impurity_command(
               "bound_state_energies_over_delta": ds.energy_over_delta.values.tolist(),
               "particle_weight": ds.particle_weight.values.tolist(), "spin": ds.spin.values.tolist(),
               "achieved_tolerance": float(ds.attrs["achieved_tolerance"]), "host_orbitals": list(host.orbitals),
+              "window": [float(x) for x in ds.attrs["window"]],
               "units": "energies |t|, angles degrees, spin hbar/2 (on the impurity site)"}
     files = []
     if outdir is not None:

@@ -65,8 +65,12 @@ class Field:
         if v.ndim != 1 or v.size not in (1, 2, 3) or not np.all(np.isfinite(v)):
             raise ParameterError("field", vector, "a Field, Vx, (Vx, Vy) or (Vx, Vy, Vz) with finite numbers")
         v = np.concatenate([v, np.zeros(3 - v.size)])
-        norm = float(np.linalg.norm(v))
-        return cls(norm, tuple(v / norm) if norm > 0 else _X)
+        scale = float(np.max(np.abs(v)))
+        if scale == 0.0:
+            return cls(0.0, _X)
+        u = v / scale  # (scaled first: the squares of a tiny vector underflow, and its direction with them)
+        n = float(np.linalg.norm(u))
+        return cls(scale * n, tuple(u / n))
 
     # ------------------------------------------------------------------ views
     @property

@@ -42,7 +42,8 @@ from scipy.optimize import minimize
 from isingsc.core.errors import ConvergenceError, ParameterError, check_range
 from isingsc.core.field import as_field
 from isingsc.lattice.quadrature import QuadratureSpec
-from isingsc.lattice.triangular import LATTICE
+from isingsc.lattice.triangular import LATTICE, point_group_matrices
+from isingsc.models.base import SIGMAX
 from isingsc.meanfield.quadrature import quadrature_for
 from isingsc.models.catalogue import as_resolved
 
@@ -59,8 +60,8 @@ MAX_REFINEMENTS = 8
 GAP_SCALING_RATIO = 0.5
 #: Memory (bytes) of the amplitudes of one zone quadrature of the local Green's function (n x N complex numbers
 #: per k point: n kept indices, N bands), and of all the Bloch sums one host caches together.
-MAX_ZONE_BYTES = 4 * 1024**3
-MAX_CACHED_BYTES = 6 * 1024**3
+MAX_ZONE_BYTES = 5 * 1024**3
+MAX_CACHED_BYTES = 7 * 1024**3
 #: k points per batch of Hamiltonians (memory).
 _CHUNK = 65536
 
@@ -87,7 +88,8 @@ class BlochSum:
     summing to 1 (a zone average); ``resolution`` describes the k set.  Memory: n x N complex numbers per k.
     """
 
-    def __init__(self, host: HostGreensFunction, k, weights, resolution: str):
+    def __init__(self, host: HostGreensFunction, k, weights, resolution: str, symmetry=None):
+        self.symmetry = symmetry  # matrices U_g on the kept indices: the result is (1/n) sum_g U_g G U_g^dagger
         self.k = np.asarray(k, dtype=float)
         self.weights = np.asarray(weights, dtype=float)
         if np.any(self.weights < 0):
@@ -130,6 +132,8 @@ class BlochSum:
                 e = self._e[s:s + step]
                 d = 1.0 / (zi.real - e) if zi.imag == 0 else 1.0 / (zi - e)
                 out[i] += (a * d) @ a.conj().T
+        if self.symmetry is not None:
+            out = sum(u @ out @ u.conj().T for u in self.symmetry) / len(self.symmetry)
         return out[0] if np.ndim(energy) == 0 else out
 
 
@@ -194,7 +198,7 @@ class SuperconductingHost:
                 raise ParameterError("orbitals", o, f"one or more of {tuple(self.model.orbitals)}")
         return names
 
-    def quadrature(self, spec: QuadratureSpec, *, per_band: bool = True):
+    def quadrature(self, spec: QuadratureSpec, *, per_band: bool = True, zone: str | None = None):
         """The whole-zone ray quadrature at ``spec`` that resolves every Green's-function element
         (:func:`~isingsc.meanfield.quadrature.quadrature_for` with ``resolve="all"``; panels at the Fermi
         crossings at zero field and, in a field, at the field), cached per spec.
@@ -202,17 +206,56 @@ class SuperconductingHost:
         When the gap is set by a band of small pairing weight (E_g < GAP_SCALING_RATIO x Delta, e.g. the
         proximitised TMD band of the heterostructure) and ``per_band``, each band's radial panels follow its
         own gap (``gap_ratio`` = E_g / Delta): the small-gap band keeps panels of width ~E_g / v_F, the paired
-        bands get panels ~Delta / v_F, instead of all of them E_g / v_F."""
+        bands get panels ~Delta / v_F, instead of all of them E_g / v_F.  ``zone``: "wedge" or "full" (default:
+        the wedge when :attr:`point_group_invariant`)."""
         ratio = None
         if per_band and self.gap < GAP_SCALING_RATIO * self.delta:
             ratio = self.gap / self.delta
-        key = (spec, ratio)
+        zone = zone or ("wedge" if self.point_group_invariant else "full")
+        key = (spec, ratio, zone)
         if key not in self._quadratures:
             fields = (self.field,) if self.field.strength > 0 else ()
-            self._quadratures[key] = quadrature_for(self.model, spec, facts=self.resolved.facts, zone="full",
+            self._quadratures[key] = quadrature_for(self.model, spec, facts=self.resolved.facts, zone=zone,
                                                     fields=fields, label=self.resolved.name, resolve="all",
                                                     gap_ratio=ratio)
         return self._quadratures[key]
+
+    @cached_property
+    def point_group_invariant(self) -> bool:
+        """True when H_BdG(g k) = H_BdG(k) as matrices for all 12 operations g of D6 (checked to 1e-12 on
+        random momenta): e.g. a layer without SOC at zero field.  Every zone average of a function of
+        H_BdG(k) is then the average over the Gamma-K-M wedge (12 times fewer k points); otherwise (Ising
+        SOC, a field) the quadrature covers the whole zone."""
+        k = np.random.default_rng(11).uniform(-4.0, 4.0, size=(8, 2))
+        h = self.hamiltonian(k)
+        return all(np.allclose(self.hamiltonian(k @ g.T), h, rtol=0, atol=1e-12)
+                   for g in point_group_matrices("D6"))
+
+    @cached_property
+    def spin_representation(self) -> list[np.ndarray] | None:
+        """Nambu matrices U_g with H_BdG(g k) = U_g H_BdG(k) U_g^dagger for all 12 operations g of D6, or None.
+
+        U_g = diag(S, S^*), S = 1_orbitals x s with s a spin rotation exp(-i m pi/12 sigma_z) or
+        i sigma_x exp(-i m pi/12 sigma_z) (found by trying the 48, checked to 1e-12 on random momenta): the
+        Ising layer at zero field has them (its sixfold rotations flip the Ising field, undone by i sigma_x).
+        Then G(g k) = U_g G(k) U_g^dagger and a zone average of G is (1/12) sum_g U_g <G>_wedge U_g^dagger."""
+        k = np.random.default_rng(13).uniform(-4.0, 4.0, size=(6, 2))
+        h = self.hamiltonian(k)
+        n_orb = self.model.nambu_dim // 4
+        spins = [rot @ p for p in (np.eye(2), 1j * SIGMAX)
+                 for rot in (np.diag([np.exp(-0.5j * m * np.pi / 6), np.exp(0.5j * m * np.pi / 6)]) for m in range(24))]
+        out = []
+        for g in point_group_matrices("D6"):
+            hg = self.hamiltonian(k @ g.T)
+            for sp in spins:
+                big = np.kron(np.eye(n_orb), sp)
+                u = np.block([[big, np.zeros_like(big)], [np.zeros_like(big), big.conj()]])
+                if np.allclose(hg, u @ h @ u.conj().T, rtol=0, atol=1e-12):
+                    out.append(u)
+                    break
+            else:
+                return None
+        return out
 
     @cached_property
     def gap(self) -> float:
@@ -227,7 +270,11 @@ class SuperconductingHost:
         ks = np.concatenate([mesh.k, LATTICE.fractional_to_cartesian(frac)])
         lows = np.concatenate([np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(ks[i:i + _CHUNK]))), axis=1)
                                for i in range(0, len(ks), _CHUNK)])
-        seeds = ks[np.argsort(lows)[:12]]
+        # the 12 lowest points, one per distinct value: the images of one minimum under the point group have
+        # the same |E| and need one local minimisation, not one each
+        order = np.argsort(lows)[:12]
+        _, first = np.unique(np.round(lows[order] / max(float(lows[order[0]]), 1e-300), 9), return_index=True)
+        seeds = ks[order[np.sort(first)]][:4]
 
         def f(k):
             return float(np.min(np.abs(np.linalg.eigvalsh(self.hamiltonian(np.asarray(k)[None])[0]))))
@@ -301,8 +348,12 @@ class HostGreensFunction:
         zone; panels at the Fermi crossings of the normal state and, in a field, of the Zeeman-split
         bands); cached per spec."""
         key = ("zone", spec)
+        ops = None
+        if not self.host.point_group_invariant and self.host.spin_representation is not None:
+            # the wedge and its twelve images by the spin representation: 12 times fewer k points
+            ops = [u[np.ix_(self.indices, self.indices)] for u in self.host.spin_representation]
         if key not in self._bloch_cache:
-            quad = self.host.quadrature(spec)
+            quad = self.host.quadrature(spec, zone="wedge" if ops is not None else None)
             mesh = quad.mesh()
             need = mesh.n * (len(self.indices) + 1) * self.model.nambu_dim * 16
             if need > MAX_ZONE_BYTES:
@@ -316,8 +367,11 @@ class HostGreensFunction:
             held = sum(b.nbytes for b in self._bloch_cache.values())
             while self._bloch_cache and held + need > MAX_CACHED_BYTES:  # bounded memory: drop the oldest
                 held -= self._bloch_cache.pop(next(iter(self._bloch_cache))).nbytes
+            where = "whole zone" if ops is None and not self.host.point_group_invariant else \
+                "Gamma-K-M wedge, symmetrised over D6"
             self._bloch_cache[key] = BlochSum(self, mesh.k, mesh.weights,
-                                              f"{spec.describe()}, {len(mesh.weights)} k points, whole zone")
+                                              f"{spec.describe()}, {len(mesh.weights)} k points, {where}",
+                                              symmetry=ops)
         return self._bloch_cache[key]
 
     def torus_sum(self, size: int) -> BlochSum:
@@ -372,8 +426,9 @@ class HostGreensFunction:
             try:
                 zs = self.zone_sum(spec)
             except ConvergenceError as exc:
+                what = str(exc)[:len(str(exc)) - (len(exc.suggestion) + 2 if exc.suggestion else 0)]
                 raise ConvergenceError(f"local Green's function at E = {z.real if z.imag == 0 else z:.6g}: "
-                                       f"relative change {change:.2g} when {exc}", quantity="G0(0, E)",
+                                       f"relative change {change:.2g} when {what}", quantity="G0(0, E)",
                                        achieved=change, requested=tol, resolution=spec.describe(),
                                        suggestion=exc.suggestion) from None
             value = zs(z)
@@ -385,6 +440,20 @@ class HostGreensFunction:
                                f"{MAX_REFINEMENTS} refinements", quantity="G0(0, E)", achieved=change,
                                requested=tol, resolution=spec.describe(),
                                suggestion="raise tol or move E away from the gap edge")
+
+    def estimate(self, energy, width: float) -> Propagator:
+        """G0(0, E) on the quadrature pair made for an integrand of ``width`` (|t|; e.g. E_g, the width at
+        E = 0, whose quadratures a search has built already), not refined: ``achieved`` is the relative
+        change between the two, an error estimate that may exceed tol.  For decisions that need only a
+        bound (the inertia of K(E) away from its zeros), not for reported values."""
+        z = _check_energy(energy, lambda: self.gap)
+        level = max(0, int(np.ceil(np.log2(self.delta / max(float(width), 1e-12)))))
+        spec = self._spec(self.delta / 2 ** (level + 1))
+        coarse = self.zone_sum(spec)(z)
+        zs = self.zone_sum(spec.refined())
+        value = zs(z)
+        change = float(np.max(np.abs(value - coarse)) / max(np.max(np.abs(value)), 1e-300))
+        return Propagator(value, change, zs.resolution)
 
     # ------------------------------------------------------------------ R != 0
     def _grid_values(self, z: complex, L: int, n1_keep: np.ndarray, n2_keep: np.ndarray) -> np.ndarray:

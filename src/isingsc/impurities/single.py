@@ -75,6 +75,10 @@ MAX_EXCHANGE = 100.0
 #: and merge with the continuum edge (ask for them with an explicit window; the quadrature there needs
 #: k resolution ~ sqrt(2 EDGE_MARGIN) E_g / v_F, which in-plane fields on Ising hosts make expensive).
 EDGE_MARGIN = 1e-2
+#: Margins tried in turn when the default window's edges need a quadrature beyond the memory limit (a host
+#: whose gap is small against Delta, e.g. the heterostructure's proximitised TMD band); the window used is
+#: in the result's attrs.
+WIDER_MARGINS = (0.05, 0.2)
 #: Largest finite lattice (lattice_size) and LDOS map side.
 MAX_LATTICE = 2048
 MAX_MAP = 1023
@@ -176,7 +180,8 @@ class MagneticImpurity:
         phi = G0(0, E) Q w, w the null vector of K(E)): ``particle_weight`` sum|u|^2 / sum(|u|^2 + |v|^2),
         ``spin`` (u^dag sigma u - v^dag sigma^* v) / sum(|u|^2 + |v|^2) (hbar/2; the quasiparticle's spin),
         ``orbital_weight`` per host orbital.  attrs: the count, the window, the achieved tolerance of
-        G0 (relative change between the last two quadratures at the window ends and the roots)."""
+        G0 (relative change between the last two quadratures at the roots; the inertia of K at the window
+        ends is certified: every |eigenvalue| exceeds CERTIFY_SAFETY x its error estimate)."""
         gap = self.gap  # raises ParameterError("host gap") for a gapless host, before any other work
         if window is None:
             a, b = -(1 - EDGE_MARGIN) * gap, (1 - EDGE_MARGIN) * gap
@@ -200,16 +205,26 @@ class MagneticImpurity:
         else:
             resolution = []
 
+            def certified(p) -> bool:
+                """Every |eigenvalue| of K from this G0 exceeds CERTIFY_SAFETY x its error bound (Weyl)."""
+                g = q.conj().T @ p.values @ q
+                margin = float(np.min(np.abs(np.linalg.eigvalsh(vinv - 0.5 * (g + g.conj().T)))))
+                return margin > CERTIFY_SAFETY * p.achieved * float(np.linalg.norm(g, 2))
+
             def local(energy):
+                if energy == a or energy == b:
+                    # a window edge: only the inertia of K matters there; the quadratures the search builds
+                    # anyway (those of E = 0) often certify it, which saves the edge's much finer ones
+                    p = self.host.estimate(energy, gap)
+                    if certified(p):
+                        return p.values
                 try:
                     p = self.host.local(energy)  # converged to the host's tol at every energy of the search
                 except ConvergenceError:
-                    # near the gap edge G0 may not reach tol; the search needs only the inertia of K(E) there,
-                    # which a looser G0 certifies when every |eigenvalue| of K exceeds its error bound
+                    # near the gap edge G0 may not reach tol; a looser G0 certifies the inertia when its
+                    # eigenvalues are far enough from zero
                     p = self.host.local(energy, tol=CERTIFY_TOL)
-                    g = q.conj().T @ p.values @ q
-                    margin = float(np.min(np.abs(np.linalg.eigvalsh(vinv - 0.5 * (g + g.conj().T)))))
-                    if margin <= CERTIFY_SAFETY * p.achieved * float(np.linalg.norm(g, 2)):
+                    if not certified(p):
                         raise
                     return p.values
                 achieved[0] = max(achieved[0], p.achieved)
@@ -220,7 +235,19 @@ class MagneticImpurity:
             k = vinv - q.conj().T @ local(energy) @ q
             return 0.5 * (k + k.conj().T)
 
-        roots, vectors = self._roots(kernel, a, b)
+        margins = WIDER_MARGINS if window is None and self.lattice_size is None else ()
+        while True:
+            try:
+                roots, vectors = self._roots(kernel, a, b)
+                break
+            except ConvergenceError:
+                # the default window's edges need the finest quadratures (the integrand's width there is
+                # sqrt(E_g^2 - E^2)); a host whose small gap makes them too large gets a narrower window,
+                # stated in the result (states within the margin of the gap edge are not searched)
+                if not margins:
+                    raise
+                b = (1 - margins[0]) * gap
+                a, margins = -b, margins[1:]
         res = resolution if isinstance(resolution, str) else (resolution[0] if resolution else "")
         return self._states_dataset(roots, vectors, a, b, gap, achieved[0], res, local, q)
 

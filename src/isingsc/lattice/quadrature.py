@@ -620,7 +620,8 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     ``disks = (r_inner, r_outer)``: the integrand is split by a smooth partition of unity
     f = chi f + (1 - chi) f, chi(|k - K|) = 1 inside r_inner and 0 beyond r_outer (around every
     corner): chi f on a disk around K by rays from K (:func:`corner_rays`), counted twice for
-    K' = -K (exact by k -> -k, as the half zone), and (1 - chi) f on the Gamma rays, which get
+    K' = -K (exact by k -> -k, as the half zone; the "full" zone, which assumes no symmetry of f, has its
+    own rays around K'), and (1 - chi) f on the Gamma rays, which get
     panels on the cut-off's circles and angular breakpoints where those meet the zone edge.
     ``radial`` and ``angular_panels``: as in :func:`wedge_rays`; ``kink_bands``: the bands whose kinks
     get graded angular panels (:func:`graded_kinks`; default ``energy_fn``; none with ``grade_kinks``
@@ -674,7 +675,10 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     if disks:
         corner = corner_rays(energy_fn, spec, *disks, n_phi=(CORNER_RAYS_PER_NODE_ALL if resolve == "all"
                                                              else CORNER_RAYS_PER_NODE) * spec.n_theta)
-        parts.append(transformed(corner, np.eye(2), 2.0))
+        if zone == "full":  # nothing assumes f(-k) = f(k) here (a Green's function): K' gets its own rays
+            parts += [transformed(corner, np.eye(2), 1.0), transformed(corner, -np.eye(2), 1.0)]
+        else:
+            parts.append(transformed(corner, np.eye(2), 2.0))
         group += "+K-disks"
         cutoff = (float(disks[0]), float(disks[1]))
     return _concat(parts, spec, group, cutoff)

@@ -192,6 +192,8 @@ class TightBindingModel:
     def zeeman_matrix(self, field=0.0) -> np.ndarray:
         """sum_o g_o V.sigma on each orbital, shape (dim, dim)."""
         v = as_field(field).vector
+        if not np.any(v):  # (the common zero field: no Kronecker products)
+            return np.zeros((self.dim, self.dim))
         spin = v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ
         return np.kron(np.diag(self.zeeman_coupling), spin)
 
