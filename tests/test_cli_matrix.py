@@ -67,8 +67,9 @@ REFUSED.update({("eq8-static", c): K_SPACE_ONLY for c in ("impurity", "chain")})
 
 #: The default run covers the magnetic commands on one Ising host (ws2: K pockets, strong Ising SOC; its
 #: junction and squid cells take a minute each and run with the slow tests) and their refusals; every other model's
-#: cells of these commands run with the slow tests (tens of seconds each), but the heterostructure's impurity
-#: (8.5 min, 7.7 GB: tests/test_impurity.py has its slow test).
+#: cells of these commands run with the slow tests (tens of seconds each), but the heterostructure's impurity:
+#: its LDOS map at the default broadening E_g/10 = 1e-4 |t| needs an FFT grid beyond the limit
+#: (tests/test_impurity.py has the slow test of its bound states).
 HEAVY = ("heterostructure", "impurity")
 SLOW_CELLS = {(m, c) for m in names() for c in MAGNETIC_COMMANDS
               if m not in ("ws2", "tmd") and (m, c) not in REFUSED} - {HEAVY} | {

@@ -338,9 +338,9 @@ def test_window_outside_the_gap_and_gapless_host_are_refused():
 
 @pytest.mark.slow
 def test_the_paper_heterostructure_works_as_a_host():
-    """The heterostructure's gap is set by the proximitised TMD band (E_g ~ 0.05 Delta): the quadrature is large
-    (~8 million k points, ~8 min, ~8 GB) but converges; the bound states it reports lie inside the gap and the
-    window used is stated."""
+    """The heterostructure's gap is set by the proximitised TMD band (E_g ~ 0.05 Delta): its quadrature needs fine
+    panels (~0.6 million k points in the wedge, ~20 s) but converges; the bound states it reports lie inside the
+    gap and the window used is stated."""
     ds = MagneticImpurity("heterostructure", 1.0, (0, 0, 1), tol=1e-8).bound_states()
     gap = float(ds.attrs["gap"])
     a, b = ds.attrs["window"]
