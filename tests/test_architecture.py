@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "isingsc"
 TESTS = ROOT / "tests"
-LAYERS = ("core", "lattice", "models", "backends", "normal", "meanfield", "topology", "spectroscopy",
+LAYERS = ("core", "lattice", "models", "backends", "normal", "meanfield", "topology", "channels", "spectroscopy",
           "correlations", "impurities", "junctions", "experiment", "workflows", "plotting", "cli")
 FACADE = "isingsc"
 

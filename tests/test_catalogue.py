@@ -20,7 +20,7 @@ from isingsc.models.symmetry import detect_facts
 
 NAMES = catalogue.names()
 WITH_PAIRING = ["heterostructure", "eq8-static", "effective-fit", "intrinsic", "sc", "type-ii", "stanene", "pdte2",
-                "mote2", "nbse2", "ws2"]
+                "mote2", "nbse2", "ws2", "hole-tmd"]
 
 
 def test_the_catalogue_lists_the_documented_models():

@@ -65,6 +65,16 @@ COMMANDS.update(MAGNETIC_COMMANDS)
 REFUSED.update({("tmd", c): NO_PAIRING for c in MAGNETIC_COMMANDS})
 REFUSED.update({("eq8-static", c): K_SPACE_ONLY for c in ("impurity", "chain")})
 
+#: The pairing-channel commands (issue 19): the inter-pocket chiral state's Chern number (without the ribbon, whose
+#: edge count has its own tests) and Tc of two channels; their defaults are the hole-doped TMD's.
+CHANNEL_COMMANDS = {
+    "chern": (["chern", "--no-edge", "--json"], []),
+    "channels": (["channels", "--json"], ["--channels", "s,f", "--momenta", "0", "--no-chern"]),
+}
+COMMANDS.update(CHANNEL_COMMANDS)
+REFUSED.update({("tmd", c): NO_PAIRING for c in CHANNEL_COMMANDS})
+REFUSED.update({("eq8-static", c): K_SPACE_ONLY for c in CHANNEL_COMMANDS})
+
 #: The default run covers the magnetic commands on one Ising host (ws2: K pockets, strong Ising SOC; its
 #: junction and squid cells take a minute each and run with the slow tests) and their refusals; every other model's
 #: cells of these commands run with the slow tests (tens of seconds each), but the heterostructure's impurity:
@@ -73,7 +83,8 @@ REFUSED.update({("eq8-static", c): K_SPACE_ONLY for c in ("impurity", "chain")})
 HEAVY = ("heterostructure", "impurity")
 SLOW_CELLS = {(m, c) for m in names() for c in MAGNETIC_COMMANDS
               if m not in ("ws2", "tmd") and (m, c) not in REFUSED} - {HEAVY} | {
-    ("ws2", "junction"), ("ws2", "squid")}  # (the junction commands' default run: tests/test_cli_junction.py)
+    ("ws2", "junction"), ("ws2", "squid")} | {  # (the junction commands' default run: tests/test_cli_junction.py)
+    (m, c) for m in names() for c in CHANNEL_COMMANDS if m not in ("hole-tmd", "tmd", "eq8-static")}
 CELLS = [(m, c) for m in names() for c in COMMANDS if (m, c) not in SLOW_CELLS and (m, c) != HEAVY]
 ALL_CELLS = [(m, c) for m in names() for c in COMMANDS if (m, c) != HEAVY]
 

@@ -45,6 +45,7 @@ RANGES = {
     "mote2": {"lambda_z": (0.05, 0.3), "alpha_x": (0.0, 0.15)},
     "nbse2": {"beta_so": (0.01, 0.05), "mu_k": (2.2, 2.8)},
     "ws2": {"beta_so": (0.01, 0.05), "mu_k": (2.2, 2.8)},
+    "hole-tmd": {"beta_so": (0.015, 0.05), "mu": (2.95, 3.1)},
 }
 FAST = ("heterostructure", "intrinsic", "ws2", "pdte2")
 

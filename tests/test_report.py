@@ -309,13 +309,13 @@ def test_reproduce_reuses_cache_and_force_recomputes(tmp_path, fake_figures, cap
     out = tmp_path / "out"
     _reproduce("--figures", "1,2", "--out", str(out))
     record = json.loads((out / RUN_RECORD).read_text())
-    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}
+    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0, "8": 0}
     assert not record["figures"]["1"]["cached"] and (out / "report.html").is_file()
     assert (out / "fig2_fake.nc").is_file() and (out / "fig2_fake.png").is_file()
     capsys.readouterr()
 
     _reproduce("--figures", "1,2", "--out", str(out))
-    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0}  # nothing recomputed
+    assert fake_figures == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0, "6": 0, "7": 0, "8": 0}  # nothing recomputed
     assert "reused from cache" in capsys.readouterr().out
     record = json.loads((out / RUN_RECORD).read_text())
     assert record["figures"]["1"]["cached"] and record["figures"]["2"]["cached"]

@@ -302,3 +302,21 @@ def test_sweep_over_the_parameters_of_a_model_file(tmp_path):
     (tmp_path / "ws2.toml").write_text((tmp_path / "ws2.toml").read_text().replace("mu_k = 2.5", "mu_k = 2.4"))
     with pytest.raises(Exception, match="different sweep"):
         SweepStore.open(store.path, load_sweep(tmp_path / "sweep.toml"))
+
+
+def test_chern_and_channels_sweep_quantities_of_the_hole_doped_tmd():
+    """The worker's function gives the Chern number of a chosen channel (index 5: p+ip triplet-z, the inter-pocket
+    chiral state, |C| = 2) and the leading channel (index into channel x momentum), as the commands do; the
+    model's own on-site s pairing (index 0) is trivial."""
+    from isingsc.models.channels import channel_list
+
+    assert channel_list()[4].label == "p+ip (triplet-z)"
+    values, err = compute_point("hole-tmd", ("chern",), {"channel_index": 5.0, "chern_delta": 0.1})
+    assert err == "" and abs(values["chern_number"]) == 2 and values["chern_gap"] > 0
+    values, err = compute_point("hole-tmd", ("chern",), {"chern_delta": 0.05})
+    assert err == "" and values["chern_number"] == 0
+    values, err = compute_point("hole-tmd", ("chern",), {"channel_index": 6.0, "momentum_index": 1.0})
+    assert "gapless" in err                      # a single-Q equal-spin state leaves the other pocket unpaired
+    values, err = compute_point("hole-tmd", ("channels",), {"attraction": 0.5})
+    labels = [f"{c.label} @ {q}" for c in channel_list() for q in ("0", "2K", "2K'")]
+    assert err == "" and labels[int(values["leading_index"])] == "f (triplet-z) @ 0" and values["leading_Tc"] > 0

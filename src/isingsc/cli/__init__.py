@@ -27,6 +27,7 @@ from isingsc.cli import correlations  # noqa: E402,F401
 from isingsc.cli import impurities  # noqa: E402,F401
 from isingsc.cli import chains  # noqa: E402,F401
 from isingsc.cli import junctions  # noqa: E402,F401
+from isingsc.cli import channels  # noqa: E402,F401
 
 
 def _one_line(message: str) -> str:

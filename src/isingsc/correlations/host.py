@@ -44,6 +44,7 @@ from isingsc.core.field import as_field
 from isingsc.lattice.quadrature import QuadratureSpec
 from isingsc.lattice.triangular import LATTICE, point_group_matrices
 from isingsc.models.base import SIGMAX
+from isingsc.meanfield.pairing import pairing_vertex
 from isingsc.meanfield.quadrature import quadrature_for
 from isingsc.models.catalogue import as_resolved
 
@@ -172,6 +173,7 @@ class SuperconductingHost:
         self.resolved = as_resolved(model)
         self.resolved.require("pairing")
         self.model = self.resolved.model
+        pairing_vertex(self.model)  # the host's quadratures and gap assume on-site pairing: refuse bond channels
         self.delta = check_range("delta", self.resolved.delta0 if delta is None else delta, lo=0.0, hi=10.0,
                                  lo_open=True)
         self.field = as_field(field)

@@ -55,11 +55,20 @@ def structure_factors(k):
 
 
 @dataclass(frozen=True)
-class TriangularLattice:
-    """The paper's triangular Bravais lattice (a = 1)."""
+class BravaisLattice:
+    """A two-dimensional Bravais lattice with primitive vectors a1, a2 (cartesian, units of a).
 
-    a1: tuple[float, float] = (1.0, 0.0)
-    a2: tuple[float, float] = (0.5, 0.5 * SQRT3)
+    The triangular lattice of the paper is :class:`TriangularLattice`; a general one serves supercells
+    (e.g. the sqrt3 x sqrt3 cell of a pair-density wave) and the square lattice of textbook checks.
+    """
+
+    a1: tuple[float, float]
+    a2: tuple[float, float]
+
+    def __post_init__(self):
+        prim = np.array([self.a1, self.a2], dtype=float)
+        if prim.shape != (2, 2) or not np.all(np.isfinite(prim)) or abs(np.linalg.det(prim)) < 1e-12:
+            raise ParameterError("a1/a2", (self.a1, self.a2), "two finite, linearly independent 2D vectors")
 
     @cached_property
     def primitive(self) -> np.ndarray:
@@ -70,6 +79,41 @@ class TriangularLattice:
     def reciprocal(self) -> np.ndarray:
         """Reciprocal primitive vectors b1, b2 as rows: A @ B.T = 2 pi 1."""
         return 2 * np.pi * np.linalg.inv(self.primitive).T
+
+    @property
+    def bz_area(self) -> float:
+        """Area of the Brillouin zone (2 pi)^2 / cell area (1/a^2)."""
+        return float(abs(np.linalg.det(self.reciprocal)))
+
+    def fractional_to_cartesian(self, frac):
+        """k = f1 b1 + f2 b2 for fractional coordinates of shape (..., 2)."""
+        return np.asarray(frac, dtype=float) @ self.reciprocal
+
+    def cartesian_to_fractional(self, k):
+        """Inverse of :meth:`fractional_to_cartesian`."""
+        return np.asarray(k, dtype=float) @ np.linalg.inv(self.reciprocal)
+
+    @cached_property
+    def nearest_neighbours(self) -> tuple[tuple[int, int], ...]:
+        """Lattice offsets (n1, n2) of the nearest neighbours, ordered by their bond angle in [0, 2 pi)."""
+        n = np.array([(i, j) for i in range(-3, 4) for j in range(-3, 4) if (i, j) != (0, 0)])
+        length = np.linalg.norm(n @ self.primitive, axis=1)
+        near = n[length < length.min() * (1 + 1e-9)]
+        cart = near @ self.primitive
+        order = np.argsort(np.mod(np.arctan2(cart[:, 1], cart[:, 0]), 2 * np.pi))
+        return tuple((int(a), int(b)) for a, b in near[order])
+
+
+#: The square lattice (a = 1) of textbook checks (spinless p + ip, Chern numbers).
+SQUARE_LATTICE = BravaisLattice((1.0, 0.0), (0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class TriangularLattice(BravaisLattice):
+    """The paper's triangular Bravais lattice (a = 1)."""
+
+    a1: tuple[float, float] = (1.0, 0.0)
+    a2: tuple[float, float] = (0.5, 0.5 * SQRT3)
 
     @cached_property
     def high_symmetry_points(self) -> dict[str, np.ndarray]:
@@ -86,19 +130,6 @@ class TriangularLattice:
         """The six corners of the hexagonal BZ, counter-clockwise, shape (6, 2)."""
         ang = np.arange(6) * np.pi / 3
         return 4 * np.pi / 3 * np.stack([np.cos(ang), np.sin(ang)], axis=-1)
-
-    @property
-    def bz_area(self) -> float:
-        """Area of the Brillouin zone, (2 pi)^2 / cell area = 8 pi^2 / sqrt3."""
-        return float(abs(np.linalg.det(self.reciprocal)))
-
-    def fractional_to_cartesian(self, frac):
-        """k = f1 b1 + f2 b2 for fractional coordinates of shape (..., 2)."""
-        return np.asarray(frac, dtype=float) @ self.reciprocal
-
-    def cartesian_to_fractional(self, k):
-        """Inverse of :meth:`fractional_to_cartesian`."""
-        return np.asarray(k, dtype=float) @ np.linalg.inv(self.reciprocal)
 
     def fold_to_bz(self, k):
         """Map k (..., 2) into the hexagonal first Brillouin zone (Wigner-Seitz cell)."""

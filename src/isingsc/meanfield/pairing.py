@@ -32,7 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
-from isingsc.core.errors import ConvergenceError, ParameterError, check_range
+from isingsc.core.errors import ConvergenceError, ModelCapabilityError, ParameterError, check_range
 from isingsc.backends import LinearNambu, pair_curvature, thermal_difference, thermal_sum
 from isingsc.core.field import as_field
 
@@ -48,7 +48,12 @@ def check_temperature(T, allow_zero: bool = False):
 
 
 def pairing_vertex(model) -> np.ndarray:
-    """P = dH_BdG / dDelta (k-independent for on-site pairing), shape (N, N)."""
+    """P = dH_BdG / dDelta (k-independent for on-site pairing), shape (N, N); ModelCapabilityError for a model
+    whose pairing is on bonds or at finite momentum (its vertex depends on k: isingsc.channels)."""
+    if not getattr(model, "onsite_pairing", True):
+        raise ModelCapabilityError(model.name, "mean-field gap equation of on-site s-wave pairing",
+                                   f"its pairing is the channel {model.pairing_channel!r} (bonds or pair momentum "
+                                   "Q): use isingsc.channels.PairingChannels (isingsc channels) for its Tc")
     k0 = np.zeros((1, 2))
     return (model.bdg_hamiltonian(k0, 1.0, 0.0) - model.bdg_hamiltonian(k0, 0.0, 0.0))[0]
 

@@ -39,7 +39,7 @@ from isingsc.core.field import Field, as_field
 from isingsc.core.progress import logger, track
 from isingsc.core.results import finalize
 from isingsc.lattice.quadrature import PolarQuadrature, QuadratureSpec
-from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap
+from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap, pairing_vertex
 from isingsc.meanfield.quadrature import mesh_at_field, needs_field_panels, quadrature_for
 from isingsc.meanfield.transitions import (critical_field, critical_temperature, first_order_field,
                                            instability_field, parabola_vertex, solve_gap)
@@ -154,6 +154,7 @@ class MeanField:
         if reference is not None:
             self.model = replace(self.model, reference=as_nambu_model(reference))
         self.model.require("pairing")
+        pairing_vertex(self.model.model)  # refuses bond and finite-momentum pairing before any work
         if delta0 is not None and v is not None:
             raise ParameterError("delta0/v", (delta0, v), "only one of delta0 and v")
         if delta0 is None and v is None:

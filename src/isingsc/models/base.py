@@ -11,7 +11,14 @@ style of kwant/meanfi.  Everything else follows from it:
 * Nambu doubling        H_BdG(k) = [[H(k), D], [D^dagger, -H(-k)^*]]
   in the basis [c_k, c^dagger_{-k}] (particles first, then holes), with
   on-site singlet pairing D = Delta (-i sigma_y) on the pairing orbitals, i.e.
-  the paper's  Delta sigma_y tau_y  (Eq. 3).
+  the paper's  Delta sigma_y tau_y  (Eq. 3), by default;
+* pairing as data         D(k) = Delta x pairing_scale x sum_R D_R exp(i k.R)
+  from real-space pairing amplitudes D_R (``pairing_terms``; bonds and channels:
+  :mod:`isingsc.models.channels`), with fermion antisymmetry D_{-R} = -D_R^T built in;
+* pair momentum Q         H_BdG(k) = [[H(k + Q/2), D(k)], [D(k)^dagger, -H(-k + Q/2)^*]]
+  in the basis [c_{k+Q/2}, c^dagger_{-k+Q/2}]: pairs of total momentum Q (a pair-density
+  wave; ``pair_momentum``, cartesian, 1/a).  Real space: the amplitude between orbital a at
+  r and orbital b at r + R is D_R[a, b] exp(i Q.(r + R/2)).
 
 Basis order of the normal state: orbital-major, spin-minor
 (index = 2 * orbital + spin, spin 0 = up along z).  The Nambu basis repeats it
@@ -31,9 +38,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from isingsc.core.errors import ParameterError
+from isingsc.core.errors import ModelCapabilityError, ParameterError
 from isingsc.core.field import as_field
-from isingsc.lattice.triangular import LATTICE, TriangularLattice
+from isingsc.lattice.triangular import LATTICE, BravaisLattice
 
 SIGMA0 = np.eye(2, dtype=complex)
 SIGMAX = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -99,6 +106,11 @@ class TightBindingModel:
         layer that pairs itself; the quasiparticle weight Z of a fitted effective band).
     lattice : the Bravais lattice (positions R = n1 a1 + n2 a2).
     parameters : the physical parameters the model was built from (for attrs).
+    pairing_terms : real-space pairing amplitudes per unit Delta, offset R -> (dim, dim) matrix D_R
+        (default: the on-site singlet (-i sigma_y) on each pairing orbital).  A bond given in one
+        direction gets its partner D_{-R} = -D_R^T (Pauli principle).
+    pair_momentum : total momentum Q of the pairs (cartesian, 1/a; default 0).
+    pairing_channel : the channel's name for attrs (e.g. ``"p+ip (triplet-z)"``; default ``"s"``).
     """
 
     name: str
@@ -106,9 +118,12 @@ class TightBindingModel:
     hoppings: Mapping[tuple[int, int], np.ndarray]
     zeeman_coupling: tuple[float, ...] | None = None
     pairing_orbitals: tuple[str, ...] = ()
-    lattice: TriangularLattice = LATTICE
+    lattice: BravaisLattice = LATTICE
     parameters: Mapping[str, object] = field(default_factory=dict)
     pairing_scale: float = 1.0
+    pairing_terms: Mapping[tuple[int, int], np.ndarray] | None = None
+    pair_momentum: tuple[float, float] = (0.0, 0.0)
+    pairing_channel: str = "s"
 
     def __post_init__(self):
         dim = 2 * len(self.orbitals)
@@ -147,6 +162,39 @@ class TightBindingModel:
         object.__setattr__(self, "pairing_orbitals", tuple(self.pairing_orbitals))
         if not (np.isfinite(self.pairing_scale) and self.pairing_scale > 0):
             raise ParameterError("pairing_scale", self.pairing_scale, "a finite number > 0")
+        object.__setattr__(self, "pairing_terms", self._complete_pairing(dim))
+        q = np.asarray(self.pair_momentum, dtype=float)
+        if q.shape != (2,) or not np.all(np.isfinite(q)):
+            raise ParameterError("pair_momentum", self.pair_momentum, "two finite numbers (qx, qy) in 1/a")
+        object.__setattr__(self, "pair_momentum", (float(q[0]), float(q[1])))
+
+    def _complete_pairing(self, dim: int) -> dict[tuple[int, int], np.ndarray]:
+        if self.pairing_terms is None:
+            if not self.pairing_orbitals:
+                return {}
+            mask = np.array([o in self.pairing_orbitals for o in self.orbitals], dtype=float)
+            return {(0, 0): np.kron(np.diag(mask), -1j * SIGMAY)}
+        given: dict[tuple[int, int], np.ndarray] = {}
+        for offset, mat in self.pairing_terms.items():
+            off = tuple(int(x) for x in offset)
+            m = np.asarray(mat, dtype=complex)
+            if len(off) != 2 or tuple(offset) != off:
+                raise ParameterError("pairing_terms", offset, "keys are integer pairs (n1, n2)")
+            if m.shape != (dim, dim) or not np.all(np.isfinite(m)):
+                raise ParameterError(f"pairing_terms[{off}]", m.shape, f"a finite {dim}x{dim} matrix")
+            given[off] = given.get(off, 0) + m
+        full: dict[tuple[int, int], np.ndarray] = {}
+        for off, m in given.items():
+            rev = (-off[0], -off[1])
+            if rev in given and not np.allclose(given[rev], -m.T, atol=1e-12):
+                raise ParameterError(f"pairing_terms[{off}]", "D_-R != -D_R^T",
+                                     "fermion antisymmetry: give each bond once, or both with D_-R = -D_R^T")
+            full[off] = m
+            if rev not in given:
+                full[rev] = -m.T
+        if not self.pairing_orbitals and any(np.any(m != 0) for m in full.values()):
+            raise ParameterError("pairing_orbitals", (), "the orbitals that pairing_terms pair")
+        return {off: m for off, m in full.items() if np.any(m != 0)}
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -210,21 +258,47 @@ class TightBindingModel:
         ph = self._phases(k)[..., None, :] * (1j * self._cartesian_offsets.T)  # (..., 2, nR)
         return np.einsum("...xr,rab->...xab", ph, self._matrices)
 
+    @property
+    def onsite_pairing(self) -> bool:
+        """True if the pairing is on-site (k-independent D) at zero pair momentum: what the mean-field,
+        impurity and junction solvers assume."""
+        return set(self.pairing_terms) <= {(0, 0)} and not any(self.pair_momentum)
+
     def pairing_matrix(self, delta: complex) -> np.ndarray:
-        """Anomalous block D = Delta (-i sigma_y) on the pairing orbitals, shape (dim, dim)."""
-        mask = np.array([o in self.pairing_orbitals for o in self.orbitals], dtype=float)
-        return np.kron(np.diag(mask), -1j * SIGMAY) * (delta * self.pairing_scale)
+        """Anomalous block D = Delta x pairing_scale x D_0 of on-site pairing (default D_0 = -i sigma_y on
+        the pairing orbitals), shape (dim, dim); ModelCapabilityError for bond or finite-momentum pairing."""
+        if not self.onsite_pairing:
+            raise ModelCapabilityError(self.name, "on-site pairing matrix",
+                                       f"its pairing is the channel {self.pairing_channel!r} on bonds or at pair "
+                                       f"momentum Q = {list(self.pair_momentum)} (k-dependent D(k)): use "
+                                       "pairing_function(k, delta), the Chern and channel solvers")
+        d0 = self.pairing_terms.get((0, 0), np.zeros((self.dim, self.dim), dtype=complex))
+        return d0 * (delta * self.pairing_scale)
+
+    def pairing_function(self, k, delta: complex = 1.0) -> np.ndarray:
+        """D(k) = Delta x pairing_scale x sum_R D_R exp(i k.R), shape (..., dim, dim) (k: relative momentum)."""
+        k = np.asarray(k, dtype=float)
+        if not self.pairing_terms:
+            return np.zeros(k.shape[:-1] + (self.dim, self.dim), dtype=complex)
+        offs = np.array(list(self.pairing_terms), dtype=float) @ self.lattice.primitive
+        mats = np.array(list(self.pairing_terms.values()))
+        ph = np.exp(1j * (k @ offs.T))
+        d = (ph.reshape(-1, len(mats)) @ mats.reshape(len(mats), -1)).reshape(k.shape[:-1] + (self.dim, self.dim))
+        return d * (delta * self.pairing_scale)
 
     def bdg_hamiltonian(self, k, delta: complex = 0.0, field=0.0) -> np.ndarray:
         """Nambu BdG Hamiltonian, shape (..., 2 dim, 2 dim).
 
-        H_BdG(k) = [[H(k), D], [D^dagger, -H(-k)^*]]: the hole block of every
-        normal-state term h(k) is -h(-k)^* (Zeeman included), so particle-hole
+        H_BdG(k) = [[H(k + Q/2), D(k)], [D(k)^dagger, -H(-k + Q/2)^*]] (Q = 0 by default): the hole
+        block of every normal-state term h(k) is -h(-k)^* (Zeeman included), so particle-hole
         symmetry tau_x H_BdG(k)^* tau_x = -H_BdG(-k) holds by construction.
         """
         k = np.asarray(k, dtype=float)
-        return nambu(self.hamiltonian(k, field), self.hamiltonian(-k, field),
-                     self.pairing_matrix(delta))
+        if self.onsite_pairing:
+            return nambu(self.hamiltonian(k, field), self.hamiltonian(-k, field), self.pairing_matrix(delta))
+        half = 0.5 * np.asarray(self.pair_momentum)
+        return nambu(self.hamiltonian(k + half, field), self.hamiltonian(-k + half, field),
+                     self.pairing_function(k, delta))
 
     def nambu_indices(self, orbital: str) -> np.ndarray:
         """Nambu indices [up, down, hole-up, hole-down] of one orbital."""
@@ -236,7 +310,8 @@ class TightBindingModel:
         out = {f"param_{k}": v for k, v in self.parameters.items()}
         out.update(model=self.name, orbitals=",".join(self.orbitals),
                    pairing_orbitals=",".join(self.pairing_orbitals),
-                   zeeman_coupling=list(self.zeeman_coupling), pairing_scale=self.pairing_scale)
+                   zeeman_coupling=list(self.zeeman_coupling), pairing_scale=self.pairing_scale,
+                   pairing_channel=self.pairing_channel, pair_momentum=list(self.pair_momentum))
         return out
 
 

@@ -202,6 +202,11 @@ def _entries() -> dict[str, ModelEntry]:
         ModelEntry("ws2", "multi-pocket", "K pockets only (WS2-like): the clean Ising Hc2 formula",
                    "review Sec. 2.1 (gated WS2)", fam.NBSE2, fam.k_only_model, None, 0.03, "ws2.toml",
                    SymmetryFacts(True, True, ("K",)), ("t_k", "mu_k", "beta_so")),
+        ModelEntry("hole-tmd", "hole-doped TMD", "valence band of a hole-doped TMD monolayer (WSe2-like): the Fermi "
+                   "level inside the upper Ising-split band, one spin per valley (on-site s pairing; channels and "
+                   "pair momentum: isingsc channels, isingsc chern)",
+                   "review Sec. 5, Fig. 9; Y.-T. Hsu et al., Nat. Commun. 8, 14985 (2017)", fam.WSE2_HOLE,
+                   fam.hole_doped_model, None, 0.02, "hole-tmd.toml", SymmetryFacts(True, True, ("K",))),
     ]
     return {e.name: e for e in entries}
 

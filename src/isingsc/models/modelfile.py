@@ -33,6 +33,9 @@ expressions of the ``[parameters]``, so that one file describes a family of mode
 
     [pairing]
     orbitals = ["d"]
+    # channel = "p+ip"                   # optional: a pairing channel on the bonds (default on-site "s")
+    # spin = "triplet-up"                # optional: its spin structure (default by parity)
+    # momentum = "2K"                    # optional: pair momentum Q ("0", "2K", "2K'", "K", "K'", [qx, qy])
 
 Every problem raises :class:`~isingsc.core.errors.DataFileError` with one line naming the file and
 the key (``hoppings[2].value``), e.g. unknown keys, wrong types, wrong matrix shapes, unknown
@@ -48,15 +51,17 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from isingsc.core.errors import DataFileError, ParameterError
-from isingsc.models.families import terms
 from isingsc.models.base import PAULI, TightBindingModel
+from isingsc.models.channels import CHANNELS, SPIN_STRUCTURES, PairingChannel
+from isingsc.models.channels import pair_momentum as named_pair_momentum
+from isingsc.models.families import terms
 
 SCHEMA_VERSION = 1
 
@@ -65,7 +70,9 @@ MODEL_KEYS = ("name", "description", "reference", "delta0")
 LATTICE_KEYS = ("type",)
 ORBITAL_KEYS = ("name", "zeeman")
 HOPPING_KEYS = ("offset", "shell", "to", "from", "spin", "value", "matrix")
-PAIRING_KEYS = ("orbitals", "scale")
+PAIRING_KEYS = ("orbitals", "scale", "channel", "spin", "momentum")
+#: Named pair momenta of ``[pairing] momentum`` (the triangular lattice's Gamma, 2K, 2K', K, K').
+PAIR_MOMENTA = ("0", "2K", "2K'", "K", "K'")
 NORMALISATION_KEYS = ("reference_orbitals",)
 #: SOC terms: type -> (required strength keys, what it is).
 SOC_TYPES = {
@@ -399,6 +406,7 @@ def parse_model(data: Mapping, source: str = "<string>", overrides: Mapping[str,
     scale = _number(pairing.get("scale", 1.0), params, where, "pairing.scale")
     if not scale > 0:
         where.fail("pairing.scale", f"must be > 0, got {scale!r}")
+    channel = _pairing_channel(pairing, params, where, bool(pair_idx))
     norm = data.get("normalisation", {})
     _check_keys(norm, NORMALISATION_KEYS, where, "normalisation")
     ref_idx = orbital_names(norm, "reference_orbitals", "normalisation", None)
@@ -413,6 +421,10 @@ def parse_model(data: Mapping, source: str = "<string>", overrides: Mapping[str,
                                   {(0, 0): np.zeros((dim, dim))}, zeeman_coupling=tuple(zeeman),
                                   pairing_orbitals=tuple(orbitals[o] for o in pair_idx), parameters=attrs,
                                   pairing_scale=scale)
+        if channel is not None:
+            ch, q = channel
+            model = replace(model, pairing_terms=ch.terms(model), pair_momentum=(float(q[0]), float(q[1])),
+                            pairing_channel=ch.label)
     except ParameterError as exc:  # should not happen after the checks above; keep the one-line form
         where.fail(exc.name, exc.allowed)
     reference = model if ref_idx is None else submodel(model, [orbitals[o] for o in ref_idx])
@@ -420,12 +432,51 @@ def parse_model(data: Mapping, source: str = "<string>", overrides: Mapping[str,
                      source_reference=meta.get("reference", ""), delta0=delta0, parameters=params, path=source)
 
 
+def _pairing_channel(pairing, params, where: _Where, has_orbitals: bool):
+    """``[pairing] channel / spin / momentum``: (PairingChannel, Q) if any is given, else None (on-site s)."""
+    given = [k for k in ("channel", "spin", "momentum") if k in pairing]
+    if not given:
+        return None
+    if not has_orbitals:
+        where.fail(f"pairing.{given[0]}", "needs pairing.orbitals (the orbitals the channel pairs)")
+    name = _string(pairing, "channel", where, "pairing", default="s")
+    if name not in CHANNELS:
+        where.fail("pairing.channel", f"unknown channel {name!r} (allowed: {', '.join(CHANNELS)})")
+    spin = _string(pairing, "spin", where, "pairing")
+    if spin is not None and spin not in SPIN_STRUCTURES:
+        where.fail("pairing.spin", f"unknown spin structure {spin!r} (allowed: {', '.join(SPIN_STRUCTURES)})")
+    try:
+        ch = PairingChannel(name, spin)
+    except ParameterError as exc:  # Pauli: singlet with an odd channel, triplet with an even one
+        where.fail("pairing.spin", f"{spin!r} is not allowed with channel {name!r}: allowed {exc.allowed}")
+    q = np.zeros(2)
+    if "momentum" in pairing:
+        value = pairing["momentum"]
+        key = "pairing.momentum"
+        if isinstance(value, str):
+            if value.strip() not in PAIR_MOMENTA:
+                where.fail(key, f"unknown pair momentum {value!r} (allowed: {', '.join(PAIR_MOMENTA)} "
+                                "or [qx, qy] in 1/a)")
+            q = named_pair_momentum(value.strip())
+        elif isinstance(value, list):
+            if len(value) != 2:
+                where.fail(key, f"expected two numbers [qx, qy] (cartesian, 1/a), got {len(value)} entries")
+            q = np.array([_number(x, params, where, f"{key}[{j}]") for j, x in enumerate(value)])
+        else:
+            where.fail(key, f"expected one of {', '.join(PAIR_MOMENTA)} or [qx, qy] (1/a), got "
+                            f"{type(value).__name__} {value!r}")
+    return ch, q
+
+
 def _label(orbitals, index: int) -> str:
     return f"{orbitals[index // 2]}{'↑↓'[index % 2]}"
 
 
 def submodel(model: TightBindingModel, keep: list[str]) -> TightBindingModel:
-    """The model restricted to the orbitals ``keep`` (their hoppings among themselves, Zeeman, pairing)."""
+    """The model restricted to the orbitals ``keep`` (their hoppings among themselves, Zeeman, pairing).
+
+    The pairing amplitudes D_R (on-site or on bonds, any channel) are restricted to the kept orbitals too
+    (pairing between a kept and a dropped orbital is dropped); the pair momentum and channel are kept."""
     idx = [model.orbital_index(o) for o in keep]
     basis = np.array([2 * i + s for i in idx for s in (0, 1)])
     hop = {}
@@ -435,11 +486,19 @@ def submodel(model: TightBindingModel, keep: list[str]) -> TightBindingModel:
         block = m[np.ix_(basis, basis)]
         if off == (0, 0) or np.any(block != 0):
             hop[off] = block
+    pairing_orbitals = tuple(o for o in keep if o in model.pairing_orbitals)
+    pair = {}
+    if pairing_orbitals:
+        for off, m in model.pairing_terms.items():
+            block = m[np.ix_(basis, basis)]
+            if np.any(block != 0):
+                pair[off] = block  # both R and -R kept: consistent (D_-R = -D_R^T) by construction
     return TightBindingModel(name=f"{model.name}[{','.join(keep)}]", orbitals=tuple(keep), hoppings=hop,
                              zeeman_coupling=tuple(model.zeeman_coupling[i] for i in idx),
-                             pairing_orbitals=tuple(o for o in keep if o in model.pairing_orbitals),
+                             pairing_orbitals=pairing_orbitals,
                              lattice=model.lattice, parameters=dict(model.parameters),
-                             pairing_scale=model.pairing_scale)
+                             pairing_scale=model.pairing_scale, pairing_terms=pair if pairing_orbitals else None,
+                             pair_momentum=model.pair_momentum, pairing_channel=model.pairing_channel)
 
 
 def load_model_file(path, overrides: Mapping[str, float] | None = None) -> ModelFile:

@@ -17,6 +17,7 @@ from isingsc.models.catalogue import resolve
 from isingsc.models.paper import PAPER, HeterostructureParams
 from isingsc.core.results import save
 from isingsc.plotting.figures_magnetism import ISING_HOST, JUNCTION_QUALITY, MAGNETISM_QUALITY
+from isingsc.plotting.figures_channels import CHANNEL_QUALITY
 from isingsc.plotting.figures_spectroscopy import SPECTROSCOPY_QUALITY as FIG5_QUALITY
 from isingsc.workflows.cache import FigureSpec
 
@@ -213,8 +214,17 @@ def figure_7(out: Path, quality: str = "fast") -> list[Path]:
     return figure_junctions(Path(out), quality)
 
 
+def figure_8(out: Path, quality: str = "fast") -> list[Path]:
+    """Hole-doped TMD monolayers (review Sec. 5; not a figure of the paper): Berry curvature and chiral edge modes
+    of the inter-pocket state (C = 2), Tc per pairing channel, the leading channel over doping and splitting
+    (:func:`isingsc.plotting.figures_channels.figure_channels`)."""
+    from isingsc.plotting.figures_channels import figure_channels
+
+    return figure_channels(Path(out), quality)
+
+
 #: The figures of ``isingsc reproduce``: the paper's Figs. 1-4, the spectroscopy Fig. 5 and the review's magnetic
-#: routes, Figs. 6 (impurities, chains) and 7 (junctions).
+#: routes, Figs. 6 (impurities, chains) and 7 (junctions), and its hole-doped TMD route, Fig. 8.
 FIGURES = {
     "1": FigureSpec("1", figure_1),
     "2": FigureSpec("2", figure_2),
@@ -228,6 +238,7 @@ FIGURES = {
                     has_quality=True),
     "7": FigureSpec("7", figure_7, {"JUNCTION_QUALITY": JUNCTION_QUALITY, "ISING_HOST": ISING_HOST},
                     has_quality=True),
+    "8": FigureSpec("8", figure_8, {"CHANNEL_QUALITY": CHANNEL_QUALITY}, has_quality=True),
 }
 
 

@@ -92,7 +92,8 @@ import xarray as xr
 from scipy.linalg import lapack
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator, eigsh
 
-from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
+from isingsc.core.errors import (ConvergenceError, ModelCapabilityError, ParameterError, check_positive_int,
+                                 check_range)
 from isingsc.core.field import as_field
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, nambu
@@ -201,10 +202,15 @@ class Ribbon:
     def hamiltonian(self, k, field=0.0) -> np.ndarray:
         """Normal-state ribbon Bloch Hamiltonian, shape (n_k, W dim, W dim), k along T (1/a)."""
         k = np.atleast_1d(np.asarray(k, dtype=float))
+        out = self._assemble(self.model.hoppings, k)
+        out += np.kron(np.eye(self.width), self.model.zeeman_matrix(field))
+        return out
+
+    def _assemble(self, terms, k: np.ndarray) -> np.ndarray:
+        # one (W dim)^2 block matrix from lattice terms T_R (hoppings or pairing amplitudes)
         dim, W = self.model.dim, self.width
         out = np.zeros((len(k), W * dim, W * dim), dtype=complex)
-        zee = self.model.zeeman_matrix(field)
-        for offset, mat in self.model.hoppings.items():
+        for offset, mat in terms.items():
             alpha, beta = self._decompose(offset)
             phase = np.exp(1j * k * beta * self.period)[:, None, None]
             for m in range(W):
@@ -215,14 +221,23 @@ class Ribbon:
                     continue
                 # H_{m', m} collects T_R for R from column m to column m' = m + alpha
                 out[:, mp * dim:(mp + 1) * dim, m * dim:(m + 1) * dim] += phase * mat
-        out += np.kron(np.eye(W), zee)
         return out
 
     def bdg_hamiltonian(self, k, delta: complex = 0.0, field=0.0) -> np.ndarray:
         """Nambu ribbon Hamiltonian [[h(k), D], [D^dagger, -h(-k)^*]], shape (n_k, 2 W dim, 2 W dim)."""
         k = np.atleast_1d(np.asarray(k, dtype=float))
-        pairing = np.kron(np.eye(self.width), self.model.pairing_matrix(delta))
+        if getattr(self.model, "onsite_pairing", True):
+            pairing = np.kron(np.eye(self.width), self.model.pairing_matrix(delta))
+        else:  # bonds of a pairing channel: the same column structure as the hoppings
+            pairing = self._assemble(self._pairing_terms(), k) * (delta * self.model.pairing_scale)
         return nambu(self.hamiltonian(k, field), self.hamiltonian(-k, field), pairing)
+
+    def _pairing_terms(self) -> dict:
+        if any(self.model.pair_momentum):
+            raise ModelCapabilityError(self.model.name, "ribbon with pairing at finite momentum",
+                                       "a ribbon is periodic along its edge only for Q = 0: build the "
+                                       "commensurate supercell (isingsc.models.channels.supercell) first")
+        return self.model.pairing_terms
 
     def momenta(self, n: int) -> np.ndarray:
         """n momenta along T covering [-pi/|T|, pi/|T|)."""
@@ -266,9 +281,19 @@ class Ribbon:
         zee = self.model.zeeman_matrix(field)
         onsite[:dim, :dim] += zee
         onsite[dim:, dim:] -= zee.conj()
-        pair = self.model.pairing_matrix(delta)
-        onsite[:dim, dim:] += pair
-        onsite[dim:, :dim] += pair.conj().T
+        if getattr(self.model, "onsite_pairing", True):
+            pair = self.model.pairing_matrix(delta)
+            onsite[:dim, dim:] += pair
+            onsite[dim:, :dim] += pair.conj().T
+            return out
+        scale = delta * self.model.pairing_scale
+        for offset, mat in self._pairing_terms().items():
+            # D_R joins the particle of column m to the hole of column m + alpha; its Hermitian partner
+            # (the hole-particle element) sits in the block of the reverse bond
+            fwd = out.setdefault(self._decompose(offset), np.zeros((2 * dim, 2 * dim), dtype=complex))
+            fwd[:dim, dim:] += scale * mat
+            rev = out.setdefault(self._decompose((-offset[0], -offset[1])), np.zeros((2 * dim, 2 * dim), dtype=complex))
+            rev[dim:, :dim] += np.conj(scale * mat).T
         return out
 
     def column_blocks(self, k, delta: float = 0.0, field=0.0) -> dict[int, np.ndarray]:

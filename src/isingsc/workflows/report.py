@@ -67,6 +67,15 @@ FIGURE_CAPTIONS = {
                      "magnetised out of plane (π junction) and in plane (0 junction).",
     "fig7b_ground_state_map.png": "Fig. 7b: ground-state phase over the magnetisation's polar angle and t_m/t0 "
                                   "(black: F(π) = F(0)).",
+    "fig8a_berry_curvature.png": "Fig. 8a (review Sec. 5, Hsu et al. 2017): Berry curvature of the hole-doped TMD's "
+                                 "inter-pocket chiral state (p+ip, triplet-z, Δ = 0.1 |t|): concentrated on the two "
+                                 "spin-polarised pockets at K and K', each winding once, C = 2 (Fukui-Hatsugai-Suzuki).",
+    "fig8b_edge_spectrum.png": "Fig. 8b: its ribbon spectrum coloured by the weight on the first edge; crosses: the "
+                               "chiral edge modes at E = gap/3, net chirality −C and +C on the two edges.",
+    "fig8c_channel_tc.png": "Fig. 8c: Tc of every pairing channel at pair momentum 0 and 2K for one attraction v per "
+                            "channel (linearised gap equation); 0: no transition above t_min.",
+    "fig8d_channel_map.png": "Fig. 8d: the leading channel over the Fermi level's depth below the upper band's top "
+                             "and the spin splitting at K (dashed: depth = splitting, both spin bands cut).",
 }
 
 #: Weak-coupling reference temperature of the Hc2 column, in units of Tc0.

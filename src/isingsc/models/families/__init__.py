@@ -9,6 +9,7 @@ equations, parameters, figures and sources.
 * :mod:`.rashba` -- Zeeman-type SOC plus Rashba SOC (PdTe2 films, review Fig. 7c).
 * :mod:`.anisotropic` -- Td-MoTe2-like anisotropic SOC from broken mirrors: two-fold Hc2(phi).
 * :mod:`.multipocket` -- NbSe2/TaS2-like Gamma + K pockets, and the K-pocket-only WS2-like variant.
+* :mod:`.hole_tmd` -- lightly hole-doped TMD monolayers: spin-valley-locked pockets at +-K (review Sec. 5).
 * :mod:`.terms` -- the hopping and SOC building blocks (shared with :mod:`isingsc.models.modelfile`).
 
 Each is also a catalogue entry (:mod:`isingsc.models.catalogue`); Hc2(T) and Hc2(phi) of any of them:
@@ -18,6 +19,8 @@ Energies in units of |t| (k_B = 1); Zeeman energy V = mu_B B (docs/conventions.m
 """
 
 from isingsc.models.families.anisotropic import MOTE2, AnisotropicParams, anisotropic_model
+from isingsc.models.families.hole_tmd import (MOS2_HOLE, WSE2_HOLE, HoleDopedParams, hole_doped_model,
+                                              hole_doped_parameters)
 from isingsc.models.families.multipocket import NBSE2, MultiPocketParams, k_only_model, k_pocket_ising_field, multipocket_model
 from isingsc.models.families.rashba import FAMILY_ALPHAS, PDTE2, RashbaParams, rashba_model
 from isingsc.models.families.type_ii import STANENE, TYPE_II, TypeIIParams, stanene_model, type_ii_model
@@ -26,5 +29,6 @@ __all__ = [
     "AnisotropicParams", "MOTE2", "anisotropic_model",
     "MultiPocketParams", "NBSE2", "k_only_model", "k_pocket_ising_field", "multipocket_model",
     "RashbaParams", "PDTE2", "FAMILY_ALPHAS", "rashba_model",
+    "HoleDopedParams", "WSE2_HOLE", "MOS2_HOLE", "hole_doped_model", "hole_doped_parameters",
     "TypeIIParams", "TYPE_II", "STANENE", "type_ii_model", "stanene_model",
 ]

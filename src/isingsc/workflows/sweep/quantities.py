@@ -1,5 +1,5 @@
-"""What one sweep point computes: Tc, Delta0, Hc2 at T/Tc, nodal phase, W(ky), YSR energies, chain invariants and
-junction ground states.
+"""What one sweep point computes: Tc, Delta0, Hc2 at T/Tc, nodal phase, W(ky), YSR energies, chain invariants,
+junction ground states, Chern numbers and the leading pairing channel.
 
 :func:`compute_point` runs on a Dask worker.  It never raises for a physics or input
 failure: the error message is returned and stored with the point, so one bad point does
@@ -68,6 +68,17 @@ VARIABLES: dict[str, dict[str, tuple[str, str]]] = {
         "free_energy_pi_minus_0": ("|t| per unit cell", "F(pi) - F(0): negative for a pi junction"),
         "junction_convergence": ("1", "relative change of I(phi) under k refinement (tolerance 1e-2)"),
     },
+    "chern": {
+        "chern_number": ("1", "Chern number of the occupied BdG bands (FHS, grid converged) at chern_delta, the field, "
+                              "channel_index and momentum_index; a gapless point has none (error stored)"),
+        "chern_gap": ("|t|", "the BdG gap min_k min_n |E_n(k)|"),
+    },
+    "channels": {
+        "leading_index": ("1", "index of the leading channel x momentum (channel_list() order x (0, 2K, 2K')); "
+                               "-1: no transition above t_min"),
+        "leading_Tc": ("|t|", "its Tc (root of v chi(Q, Tc) = 1 at v = attraction), k_B = 1"),
+        "channels_convergence": ("1", "largest relative change of the Tc's under grid refinement"),
+    },
 }
 #: Convergence of the mean-field quantities, written when any of them is computed.
 CONVERGENCE = {
@@ -78,6 +89,7 @@ MEANFIELD = ("Tc", "Delta0", "Hc2")
 TOPOLOGY = ("nodal", "winding")
 MAGNETIC = ("ysr", "chain")
 JUNCTION = ("junction",)
+CHANNELS = ("chern", "channels")
 
 
 def variables_for(quantities) -> dict[str, tuple[str, str]]:
@@ -183,6 +195,29 @@ def _junction(resolved, settings: dict) -> dict:
             "junction_convergence": float(ds.attrs["achieved_convergence"])}
 
 
+def _channels(resolved, quantities, settings: dict) -> dict:
+    from isingsc.channels import PairingChannels
+    from isingsc.models.channels import channel_list, with_pairing
+    from isingsc.topology.chern import Chern
+
+    field = Field.from_vector(settings["field_strength"] * _unit(settings["field_polar"], settings["field_angle"]))
+    result: dict = {}
+    if "chern" in quantities:
+        index = int(settings["channel_index"])
+        momentum = ("0", "2K", "2K'")[int(settings["momentum_index"])]
+        state = resolved if index == 0 and momentum == "0" else with_pairing(
+            resolved, channel_list()[index - 1] if index else "s", momentum=momentum)
+        ds = Chern(state, settings["chern_delta"], field).chern_number()
+        result.update(chern_number=float(ds.chern_number), chern_gap=float(ds.gap))
+    if "channels" in quantities:
+        ds = PairingChannels(resolved, None, ("0", "2K", "2K'"), settings["attraction"], field,
+                             t_min=settings["t_min"]).critical_temperatures()
+        tc = ds.Tc.values.ravel()
+        result.update(leading_index=float(np.argmax(tc)) if tc.max() > 0 else -1.0, leading_Tc=float(tc.max()),
+                      channels_convergence=float(ds.attrs["achieved_tolerance"]))
+    return result
+
+
 def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
     """All requested variables of one point (floats) and an error message ('' on success).
 
@@ -201,6 +236,8 @@ def compute_point(model_name, quantities, values: dict) -> tuple[dict, str]:
             result.update(_magnetic(resolved, quantities, settings))
         if "junction" in quantities:
             result.update(_junction(resolved, settings))
+        if any(q in CHANNELS for q in quantities):
+            result.update(_channels(resolved, quantities, settings))
     except IsingscError as exc:
         return result, f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug or numerical failure: recorded, the sweep goes on

@@ -73,14 +73,21 @@ SETTINGS: dict[str, tuple[float, str, object]] = {
     "stacking": (0.0, "stacking a multiple of 60 (degrees; 0 = aligned)", lambda x: abs(x / 60 - round(x / 60)) < 1e-9),
     "junction_delta": (0.05, "0 < junction_delta <= 1 (|t|, the electrodes' fixed pairing)", lambda x: 0.0 < x <= 1.0),
     "temperature": (0.005, "0 < temperature <= 1 (|t|)", lambda x: 0.0 < x <= 1.0),
+    # pairing channels and Chern numbers (quantities chern, channels; docs/hole_doped_tmd.md)
+    "chern_delta": (0.1, "0 < chern_delta <= 1 (|t|, the channel's fixed pairing amplitude)", lambda x: 0.0 < x <= 1.0),
+    "channel_index": (0.0, "channel_index an integer 0 ... 13 (0: the model's own pairing; 1 ... 13: the channels "
+                           "of isingsc.models.channels.channel_list() in order)", lambda x: x == int(x) and 0 <= x <= 13),
+    "momentum_index": (0.0, "momentum_index 0, 1 or 2 (pair momentum 0, 2K, 2K')", lambda x: x in (0.0, 1.0, 2.0)),
+    "attraction": (1.0, "0 < attraction <= 100 (|t| x site, every channel's v)", lambda x: 0.0 < x <= 100.0),
+    "t_min": (0.002, "0 < t_min <= 1 (|t|, lowest temperature resolved by channels)", lambda x: 0.0 < x <= 1.0),
 }
 
 #: Quantities a sweep can compute, with the variables each writes (see quantities.py), and the
 #: capability each needs of the model (:meth:`isingsc.models.catalogue.ResolvedModel.require`).
-QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding", "ysr", "chain", "junction")
+QUANTITIES = ("Tc", "Delta0", "Hc2", "nodal", "winding", "ysr", "chain", "junction", "chern", "channels")
 CAPABILITY = {"Tc": ("pairing",), "Delta0": ("pairing",), "Hc2": ("pairing",), "nodal": ("winding",),
               "winding": ("winding",), "ysr": ("pairing", "real-space"), "chain": ("pairing", "real-space"),
-              "junction": ("pairing",)}
+              "junction": ("pairing",), "chern": ("pairing",), "channels": ("pairing", "real-space")}
 
 _TABLES = ("model", "parameters", "axes", "compute")
 _MAX_POINTS = 1_000_000
