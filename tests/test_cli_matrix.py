@@ -74,6 +74,9 @@ CHANNEL_COMMANDS = {
 COMMANDS.update(CHANNEL_COMMANDS)
 REFUSED.update({("tmd", c): NO_PAIRING for c in CHANNEL_COMMANDS})
 REFUSED.update({("eq8-static", c): K_SPACE_ONLY for c in CHANNEL_COMMANDS})
+# the p+ip state of the heterostructure: the proximitised TMD band's gap (~1e-3 |t|) turns the occupied projector
+# over ~4e-4 / a along the TMD Fermi surface, finer than a 64-fold subdivided grid resolves: refused, not guessed
+REFUSED[("heterostructure", "chern")] = "not resolved"
 
 #: The default run covers the magnetic commands on one Ising host (ws2: K pockets, strong Ising SOC; its
 #: junction and squid cells take a minute each and run with the slow tests) and their refusals; every other model's

@@ -311,6 +311,6 @@ def test_bad_pairing_tables_fail_in_one_line(keys, key, words):
 
 
 def test_a_channel_needs_pairing_orbitals():
-    text = HOLE_TMD.replace('[pairing]\norbitals = ["v"]\n', '[pairing]\nchannel = "p+ip"\n')
+    text = HOLE_TMD.replace('[pairing]\norbitals = ["hole-tmd"]\n', '[pairing]\nchannel = "p+ip"\n')
     with pytest.raises(DataFileError, match=r"bad.toml: pairing.channel: needs pairing.orbitals"):
         loads_model(text, "bad.toml")

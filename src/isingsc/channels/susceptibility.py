@@ -225,6 +225,8 @@ class PairingChannels:
                 out["chern_note"] = f"gap {float(c.gap):.3g} |t| at Delta = {amp:.3g} |t|, grid {c.attrs['grid']}"
             except ParameterError as exc:
                 out["chern_note"] = f"not defined: {exc}"
+            except ConvergenceError as exc:
+                out["chern_note"] = f"not resolved: {exc}"
         ds.attrs["leading_chern_number"] = "none" if out["chern_number"] is None else out["chern_number"]
         ds.attrs["leading_chern_note"] = out["chern_note"]
         return ds

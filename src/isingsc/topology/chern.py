@@ -9,9 +9,12 @@ reciprocal cell, with |u(k)> the occupied eigenvectors (columns),
     C       = (1/2 pi) sum_k F(k),
 
 an exact integer for any grid (gauge invariant); it equals the Chern number once the occupied projector
-varies little between neighbouring points.  That is checked, not assumed: by Davis-Kahan the projectors at
-neighbouring points differ by at most ||H(k) - H(k')||_2 / (2 min |E|), and the grid is refined until this
-ratio is below :data:`LINK_RATIO` on every link, every plaquette flux is below pi/2, and two grids agree.
+varies little between neighbouring points.  That is checked, not assumed: the distance between the occupied
+projectors of every link, ||P(k) - P(k')||_2 = sin of the largest principal angle (from the smallest singular
+value of <u(k)|u(k')>), must be below :data:`LINK_RATIO`, every plaquette flux below pi/2, and two grids must
+agree.  Plaquettes that fail (near a small gap) are subdivided m x m, m doubled up to
+:data:`MAX_SUBDIVISION`; their edges become the fine paths for the neighbours too, so the flux sum stays an
+exact multiple of 2 pi.
 The BdG gap min_k min_n |E_n(k)| is found first (grid minimum refined by local minimisation); below
 ``gap_floor`` the Hamiltonian is gapless and no Chern number is reported (ParameterError, exit 2 at the CLI).
 
@@ -39,12 +42,14 @@ from isingsc.core.field import as_field
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.catalogue import as_nambu_model, as_resolved
 
-#: Largest ||H(k) - H(k')||_F / (2 min |E|) allowed on a link of the grid (Davis-Kahan bound on the projector).
+#: Largest distance ||P(k) - P(k')||_2 between the occupied projectors of a link (sin 30 degrees).
 LINK_RATIO = 0.5
 #: Largest plaquette flux |F| (rad) allowed.
 MAX_FLUX = np.pi / 2
 #: Default smallest gap (|t|) below which the Hamiltonian is called gapless.
 GAP_FLOOR = 1e-6
+#: Largest subdivision of a plaquette near a small gap.
+MAX_SUBDIVISION = 64
 #: Memory per grid (bytes): the occupied eigenvectors and two link arrays of the same size.
 GRID_BYTES = 3.0e9
 
@@ -117,44 +122,92 @@ class Chern:
         return gap
 
     # ------------------------------------------------------------------ FHS on one grid
-    def _occupied(self, n: int) -> tuple[np.ndarray, float]:
-        """Occupied eigenvectors on the n x n grid, shape (n, n, N, N/2), and the largest Davis-Kahan ratio
-        ||H(k) - H(k')||_2 / (2 min |E|) over the links (rows in chunks: memory ~ the eigenvectors kept)."""
+    def _eigen(self, k):
+        """Occupied eigenvectors at the points k (..., 2); ConvergenceError if the spectrum is not half negative
+        (a gapped BdG Hamiltonian always is)."""
+        h = self.hamiltonian(k)
+        e, vec = np.linalg.eigh(h)
+        n_occ = h.shape[-1] // 2
+        if np.any(e[..., n_occ - 1] >= 0) or np.any(e[..., n_occ] <= 0):
+            raise ConvergenceError("the BdG spectrum is not symmetric about E = 0 on the grid (half the states "
+                                   "negative): not a gapped BdG Hamiltonian", quantity="Chern number")
+        return vec[..., :n_occ]
+
+    def _occupied(self, n: int):
+        """Occupied eigenvectors on the n x n grid, shape (n, n, N, N/2), and the distances ||P(k) - P(k')||_2
+        between the occupied projectors of the links along b1 and b2 (rows in chunks: memory ~ the vectors)."""
         dim = self.model.nambu_dim
-        n_occ = dim // 2
-        u = np.empty((n, n, dim, n_occ), dtype=complex)
+        u = np.empty((n, n, dim, dim // 2), dtype=complex)
+        r1, r2 = np.empty((n, n)), np.empty((n, n))
         f = np.arange(n) / n
-        ratio = 0.0
         rows = max(1, int(2**22 // (n * dim * dim)))
         for start in range(0, n, rows):
             idx = np.arange(start, min(n, start + rows) + 1) % n  # one more row: the links along b1
             k = f[idx, None, None] * self.reciprocal[0] + f[None, :, None] * self.reciprocal[1]
-            h = self.hamiltonian(k)
-            e, vec = np.linalg.eigh(h)
-            if np.any(e[..., n_occ - 1] >= 0) or np.any(e[..., n_occ] <= 0):
-                raise ConvergenceError("the BdG spectrum is not symmetric about E = 0 on the grid (half the states "
-                                       "negative): not a gapped BdG Hamiltonian", quantity="Chern number")
-            u[idx[:-1]] = vec[:-1, ..., :n_occ]
-            local = np.min(np.abs(e), axis=-1)
-            # Davis-Kahan: ||P(k) - P(k')|| <= ||H(k) - H(k')||_2 / (2 min |E|) on each link
-            d1 = np.linalg.norm(h[1:] - h[:-1], ord=2, axis=(-2, -1)) / (2 * np.minimum(local[1:], local[:-1]))
-            h2 = h[:-1]
-            d2 = np.linalg.norm(np.roll(h2, -1, axis=1) - h2, ord=2, axis=(-2, -1)) / (
-                2 * np.minimum(local[:-1], np.roll(local[:-1], -1, axis=1)))
-            ratio = max(ratio, float(d1.max()), float(d2.max()))
-        return u, ratio
+            vec = self._eigen(k)
+            u[idx[:-1]] = vec[:-1]
+            r1[idx[:-1]] = _angle(vec[1:], vec[:-1])
+            r2[idx[:-1]] = _angle(np.roll(vec[:-1], -1, axis=1), vec[:-1])
+        return u, r1, r2
 
-    def _flux(self, n: int) -> tuple[np.ndarray, float]:
-        u, ratio = self._occupied(n)
+    def _flux(self, n: int) -> tuple[np.ndarray, float, int]:
+        """Plaquette fluxes of the n x n grid, the largest link ratio after refinement, and the number of refined
+        plaquettes.
 
-        def link(axis):
-            ov = np.swapaxes(u.conj(), -1, -2) @ np.roll(u, -1, axis=axis)
-            d = np.linalg.det(ov)
-            return d / np.abs(d)
+        Plaquettes with a projector distance above LINK_RATIO or a flux above MAX_FLUX (near small gaps: a proximitised
+        band, a node about to open) are subdivided m x m (m doubled until every sub-link and sub-plaquette
+        passes); their flux is the sum of the sub-plaquettes', and each of their edges is replaced, for the
+        neighbours too, by the product of its fine links (gauge invariant: the corners keep the coarse vectors),
+        so that the sum over all plaquettes stays an exact multiple of 2 pi."""
+        u, r1, r2 = self._occupied(n)
+        u1, u2 = _link(u, np.roll(u, -1, axis=0)), _link(u, np.roll(u, -1, axis=1))
+        flux = _plaquettes(u1, u2)
+        worst = np.maximum.reduce([r1, np.roll(r2, -1, axis=0), np.roll(r1, -1, axis=1), r2])
+        bad = (worst > LINK_RATIO) | (np.abs(flux) >= MAX_FLUX)
+        if not bad.any():
+            return flux, float(max(r1.max(), r2.max())), 0
+        I, J = np.nonzero(bad)
+        m = int(min(MAX_SUBDIVISION, max(2, 2 ** np.ceil(np.log2(worst[bad].max() / LINK_RATIO + 1)))))
+        while True:
+            sums, edges, ratio, sub_max = self._refine(u, n, I, J, m)
+            if (ratio <= LINK_RATIO and sub_max < MAX_FLUX) or m >= MAX_SUBDIVISION:
+                break
+            m *= 2
+        e1, e2, e3, e4 = edges  # fine paths replace the coarse links, for every plaquette that shares them
+        u1[I, J], u1[I, (J + 1) % n] = e1, e3
+        u2[I, J], u2[(I + 1) % n, J] = e2, e4
+        flux = _plaquettes(u1, u2)
+        flux[I, J] = sums
+        clean = np.maximum(r1, r2)[~bad].max(initial=0.0)
+        return flux, float(max(ratio, clean)), int(len(I))
 
-        u1, u2 = link(0), link(1)
-        flux = np.angle(u1 * np.roll(u2, -1, axis=0) * np.conj(np.roll(u1, -1, axis=1)) * np.conj(u2))
-        return flux, ratio
+    def _refine(self, u, n: int, I, J, m: int):
+        """Sum of the m x m sub-plaquette fluxes of the plaquettes (I, J), their four edge paths, and the largest
+        sub-link ratio and sub-plaquette flux."""
+        dim = self.model.nambu_dim
+        a = np.arange(m + 1) / (m * n)
+        off = a[:, None, None] * self.reciprocal[0] + a[None, :, None] * self.reciprocal[1]  # (m+1, m+1, 2)
+        chunk = max(1, int(2**23 // ((m + 1) ** 2 * dim * dim)))
+        sums, edges = [], [[], [], [], []]
+        ratio, sub_max = 0.0, 0.0
+        for s in range(0, len(I), chunk):
+            i, j = I[s:s + chunk], J[s:s + chunk]
+            corner = (i[:, None] / n) * self.reciprocal[0] + (j[:, None] / n) * self.reciprocal[1]
+            vec = self._eigen(corner[:, None, None, :] + off)
+            # the corners keep the coarse grid's vectors: the edge paths then match the neighbours' exactly
+            vec[:, 0, 0], vec[:, m, 0] = u[i, j], u[(i + 1) % n, j]
+            vec[:, 0, m], vec[:, m, m] = u[i, (j + 1) % n], u[(i + 1) % n, (j + 1) % n]
+            l1 = _link(vec[:, :-1, :], vec[:, 1:, :])       # (p, m, m+1): along b1
+            l2 = _link(vec[:, :, :-1], vec[:, :, 1:])       # (p, m+1, m): along b2
+            f = np.angle(l1[:, :, :-1] * l2[:, 1:, :] * np.conj(l1[:, :, 1:]) * np.conj(l2[:, :-1, :]))
+            sums.append(f.sum(axis=(1, 2)))
+            sub_max = max(sub_max, float(np.abs(f).max()))
+            ratio = max(ratio, float(_angle(vec[:, 1:], vec[:, :-1]).max()),
+                        float(_angle(vec[:, :, 1:], vec[:, :, :-1]).max()))
+            for e, path in zip(edges, (l1[:, :, 0], l2[:, 0, :], l1[:, :, m], l2[:, m, :])):
+                prod = np.prod(path, axis=1)
+                e.append(prod / np.abs(prod))
+        return np.concatenate(sums), [np.concatenate(e) for e in edges], ratio, sub_max
 
     def _grid_sizes(self, n0: int):
         n = n0
@@ -168,24 +221,29 @@ class Chern:
 
         ``n``: start from this grid (default 32).  Returns a Dataset with ``chern_number`` (integer), the
         raw flux sum / 2 pi (an integer to rounding), ``gap`` (|t|), and attrs: the grid, the largest
-        plaquette flux, the Davis-Kahan link ratio and the two grids that agree."""
+        plaquette flux, the largest projector distance of a link and the two grids that agree."""
         gap = self.check_gapped()
         n0 = check_positive_int("n", n, 4) if n is not None else 32
         previous = None
         for size in self._grid_sizes(n0):
-            flux, ratio = self._flux(size)
+            flux, ratio, refined = self._flux(size)
             c_raw = float(flux.sum() / (2 * np.pi))
             c = int(round(c_raw))
-            ok = ratio <= LINK_RATIO and float(np.abs(flux).max()) < MAX_FLUX
+            ok = ratio <= LINK_RATIO and (refined or float(np.abs(flux).max()) < MAX_FLUX)
             if ok and previous is not None and previous[0] == c and previous[3]:
-                return self._dataset(c, c_raw, gap, size, flux, ratio, previous[1])
+                return self._dataset(c, c_raw, gap, size, flux, ratio, previous[1], refined)
             previous = (c, size, ratio, ok)
-        raise ConvergenceError(f"the Chern number did not converge up to a {previous[1]}x{previous[1]} grid: "
-                               f"link ratio {previous[2]:.2g} (needs <= {LINK_RATIO}) with the gap "
-                               f"{gap:.3g} |t|", quantity="Chern number", resolution=f"{previous[1]}^2 grid",
-                               suggestion="raise max_n, or Delta (the gap sets the grid)")
+            if refined and not ok:
+                break  # a 64-fold subdivision did not resolve it: 1.5x coarser steps will not either
+        raise ConvergenceError(
+            f"model {self.resolved.name!r}: the Chern number is not resolved: with the gap {gap:.3g} |t| the occupied "
+            f"projector still turns by {np.degrees(np.arcsin(min(previous[2], 1.0))):.0f} degrees between "
+            f"neighbouring points of a {previous[1]}x{previous[1]} grid subdivided {MAX_SUBDIVISION}-fold where "
+            f"needed (at most {np.degrees(np.arcsin(LINK_RATIO)):.0f})", quantity="Chern number",
+            resolution=f"{previous[1]}^2 grid", suggestion="raise Delta (a larger gap widens the region the "
+                                                           "projector turns over)")
 
-    def _dataset(self, c, c_raw, gap, n, flux, ratio, n_previous) -> xr.Dataset:
+    def _dataset(self, c, c_raw, gap, n, flux, ratio, n_previous, refined=0) -> xr.Dataset:
         ds = xr.Dataset({
             "chern_number": ((), c, {"units": "1", "long_name": "Chern number of the occupied BdG bands"}),
             "flux_sum": ((), c_raw, {"units": "2 pi", "long_name": "sum of plaquette fluxes / 2 pi (FHS)"}),
@@ -195,7 +253,7 @@ class Chern:
         return finalize(ds, model=self.resolved, delta=self.delta, **self.field.attrs(), grid=f"{n}x{n}",
                         grid_points=n * n, agrees_with_grid=f"{n_previous}x{n_previous}",
                         max_plaquette_flux=float(np.abs(flux).max()), link_ratio=ratio,
-                        gap_k=[float(k[0]), float(k[1])], gap_floor=self.gap_floor,
+                        gap_k=[float(k[0]), float(k[1])], gap_floor=self.gap_floor, refined_plaquettes=refined,
                         method="Fukui-Hatsugai-Suzuki lattice field strength, occupied = E < 0")
 
     def berry_curvature(self, n: int | None = None) -> xr.Dataset:
@@ -207,7 +265,7 @@ class Chern:
         else:
             self.check_gapped()
             n = check_positive_int("n", n, 4)
-        flux, ratio = self._flux(n)
+        flux, ratio, _refined = self._flux(n)
         area = abs(np.linalg.det(self.reciprocal)) / n**2
         centre = self.grid(n) + 0.5 * (self.reciprocal[0] + self.reciprocal[1]) / n
         ds = xr.Dataset({"berry_curvature": (("i1", "i2"), flux / area,
@@ -324,3 +382,21 @@ def _fermi_velocity(model) -> float:
         v = np.maximum(v, np.abs(np.linalg.eigvalsh(model.hamiltonian(k + np.array(step))) - e0) / h)
     near = np.abs(e0) < 0.05
     return max(float(v[near].max()) if near.any() else float(v.max()), 1e-3)
+
+
+def _angle(u_a, u_b) -> np.ndarray:
+    """||P_a - P_b||_2 = sin of the largest principal angle between the occupied subspaces (batched): from the
+    smallest singular value of the overlap <u_a|u_b>."""
+    smin = np.linalg.svd(np.swapaxes(u_a.conj(), -1, -2) @ u_b, compute_uv=False)[..., -1]
+    return np.sqrt(np.clip(1.0 - smin**2, 0.0, 1.0))
+
+
+def _link(u_a, u_b) -> np.ndarray:
+    """Normalised link variables det <u_a|u_b> of the occupied subspaces (batched)."""
+    d = np.linalg.det(np.swapaxes(u_a.conj(), -1, -2) @ u_b)
+    return d / np.abs(d)
+
+
+def _plaquettes(u1, u2) -> np.ndarray:
+    """Plaquette fluxes arg[U1(k) U2(k + 1) U1(k + 2)^-1 U2(k)^-1] of periodic link arrays (n, n)."""
+    return np.angle(u1 * np.roll(u2, -1, axis=0) * np.conj(np.roll(u1, -1, axis=1)) * np.conj(u2))

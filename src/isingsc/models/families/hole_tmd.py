@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from isingsc.core.errors import check_finite, check_range
-from isingsc.models.base import SIGMA0, TightBindingModel
-from isingsc.models.families import terms
+from isingsc.models.base import TightBindingModel
+from isingsc.models.paper import ising_layer
 
 SQRT3 = np.sqrt(3.0)
 
@@ -81,11 +81,6 @@ MOS2_HOLE = hole_doped_parameters(0.05, 0.15)
 
 
 def hole_doped_model(params: HoleDopedParams = WSE2_HOLE, name: str = "hole-tmd") -> TightBindingModel:
-    """The hole-doped TMD valence band (one spinful orbital "v", on-site s pairing)."""
-    hop: dict = {}
-    terms.onsite(hop, terms.orbital_block(1, 0, 0, -params.mu * SIGMA0))
-    terms.shell_hopping(hop, 1, 0, params.t)
-    if params.beta_so:
-        terms.ising_soc(hop, 1, 0, params.beta_so)
-    return TightBindingModel(name=name, orbitals=("v",), hoppings=terms.clean(hop), pairing_orbitals=("v",),
-                             parameters=params.as_attrs())
+    """The hole-doped TMD valence band: the Ising layer of paper Eq. 1 (:func:`~isingsc.models.paper.ising_layer`,
+    one spinful orbital named after the model) with t < 0 and on-site s pairing."""
+    return ising_layer(name, params.t, params.mu, params.beta_so, pairing=True, parameters=params.as_attrs())
