@@ -11,7 +11,7 @@ def test_chern_of_the_inter_pocket_chiral_state_and_its_edge_modes(capsys, tmp_p
     """The hole-doped TMD's inter-pocket p+ip (triplet-z) state pairs the two spin-polarised pockets at K and K',
     around each of which the form factor (zero at K) winds once: |C| = 2, and the ribbon's two edges carry net
     chiralities -C and +C (bulk-boundary correspondence)."""
-    code, out, err = run_cli(capsys, "chern", "--delta", "0.1", "--json", "--out", tmp_path / "o")
+    code, out, err = run_cli(capsys, "chern", "--delta", "0.1", "--width", "120", "--json", "--out", tmp_path / "o")
     assert code == 0, err
     data = json.loads(out)
     assert abs(data["chern_number"]) == 2 and data["gap"] > 0

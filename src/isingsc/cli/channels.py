@@ -76,7 +76,7 @@ def chern_command(
     if outdir is not None:
         from isingsc.plotting.channels import plot_berry_curvature
 
-        curvature = solver.berry_curvature()
+        curvature = solver.berry_curvature(max(192, int(ds.attrs["grid"].split("x")[0])))  # a map to look at
         write_result(outdir, result, curvature, "chern", plot_berry_curvature(curvature))
         if edges is not None:
             result["files"].append(str(save(edges, outdir / "edge.nc")))
