@@ -113,7 +113,7 @@ def main() -> None:
     rows.append(("Tc of 13 channels x 3 momenta", t_new, f"NumPy tanh sums, {n}^2, bisection", t_twin,
                  f"max rel. difference {worst:.1e}; leading {tcs.attrs['leading_channel']}"))
     print(f"# isingsc Chern / channel benchmark, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    print(f"| workload | isingsc (s) | twin | twin (s) | ratio | agreement |\n|---|---|---|---|---|---|")
+    print("| workload | isingsc (s) | twin | twin (s) | ratio | agreement |\n|---|---|---|---|---|---|")
     for name, a, twin, b, agree in rows:
         print(f"| {name} | {a:.2f} | {twin} | {b:.2f} | {b / a:.1f}x | {agree} |")
 
