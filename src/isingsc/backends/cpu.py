@@ -199,6 +199,29 @@ def tridiagonal_eigenvalues(d, e):
     return True
 
 
+def thermal_level(x, t):
+    """ln(1 + e^{-x/t}) for a level |E| = x >= 0 at temperature t > 0 (|t|): the thermal part of
+    G_T(E) = -(T/2) ln(2 cosh(E/2T)) = -x/4 - (T/2) ln(1 + e^{-x/T}).
+
+    Bit for bit ``log1p(exp(-x/t))``, but without the transcendental functions where they cannot change
+    the result: e^{-z} underflows to 0 for z > 745.2, and log1p(u) rounds to u for u < 2^-54 (z > 37.5; the cut
+    is at 40).  Most levels of a Brillouin-zone sum at low T lie far from the Fermi level (|E| >> T): this is
+    where the thermal sums spent their time.
+    """
+    z = x / t
+    if z > 745.2:
+        return 0.0
+    if z > 40.0:
+        return math.exp(-z)
+    return math.log1p(math.exp(-z))
+
+
+def level_difference(x, x0, l0, t):
+    """G_T(x) - G_T(x0) at t > 0 given l0 = thermal_level(x0, t), computed once for a reference level that
+    many spectra are compared with (|t|).  See :func:`level_free_energy_difference`."""
+    return -(t / 2.0) * ((0.5 * (x / t) - 0.5 * (x0 / t)) + (_thermal_level(x, t) - l0))
+
+
 def level_free_energy_difference(x, x0, t):
     """G_T(x) - G_T(x0) for quasiparticle energies |E| = x, x0 (|t|), G_T(E) = -(T/2) ln(2 cosh(E/2T)).
 
@@ -206,9 +229,7 @@ def level_free_energy_difference(x, x0, t):
     for x close to x0, no cancellation of two O(x) terms.  T = 0: -(x - x0)/4.
     """
     if t > 0.0:
-        y = x / (2.0 * t)
-        y0 = x0 / (2.0 * t)
-        return -(t / 2.0) * ((y - y0) + (math.log1p(math.exp(-2.0 * y)) - math.log1p(math.exp(-2.0 * y0))))
+        return _level_difference(x, x0, _thermal_level(x0, t), t)
     return -(x - x0) / 4.0
 
 
@@ -226,6 +247,8 @@ def _cpu(function):
 
 _householder = _cpu(householder_tridiagonal)
 _tridiagonal = _cpu(tridiagonal_eigenvalues)
+_thermal_level = _cpu(thermal_level)
+_level_difference = _cpu(level_difference)
 _level = _cpu(level_free_energy_difference)
 _assemble = _cpu(assemble)
 
@@ -319,7 +342,8 @@ def _eigenvalues(h0, shift, out):
         _householder(a, d, e)
         if not _tridiagonal(d, e):
             fails += 1
-        out[kk] = d
+        for i in range(n):  # element by element: slice assignment costs a second of compilation
+            out[kk, i] = d[i]
     return fails
 
 
@@ -328,13 +352,25 @@ def _sorted_eigh(a, v, w, vs):
     """Jacobi on ``a``; ascending eigenvalues into w and the matching vectors into vs."""
     ok = _jacobi_eigh(a, v)
     n = a.shape[0]
-    for i in range(n):
-        w[i] = a[i, i]
-    order = np.argsort(w)
+    # insertion sort of the diagonal carrying the columns (n <= 16; cheaper to compile than np.argsort)
     for j in range(n):
+        w[j] = a[j, j]
         for i in range(n):
-            vs[i, j] = v[i, order[j]]
-    w[:] = w[order]
+            vs[i, j] = v[i, j]
+    for j in range(1, n):
+        x = w[j]
+        i = j
+        while i > 0 and w[i - 1] > x:
+            i -= 1
+        if i < j:
+            for m in range(j, i, -1):
+                w[m] = w[m - 1]
+            w[i] = x
+            for r in range(n):
+                col = v[r, j]
+                for m in range(j, i, -1):
+                    vs[r, m] = vs[r, m - 1]
+                vs[r, i] = col
     return ok
 
 
@@ -378,7 +414,8 @@ def _pair_blocks(hp, hh, shift_p, shift_h, m_block, related, e_p, e_h, p2):
         _assemble(hp[kk], shift_p, a)
         if not _sorted_eigh(a, v, w, up):
             fails += 1
-        e_p[kk] = w
+        for i in range(n):
+            e_p[kk, i] = w[i]
         if related:
             for i in range(n):
                 e_h[kk, i] = -w[n - 1 - i]
@@ -387,29 +424,40 @@ def _pair_blocks(hp, hh, shift_p, shift_h, m_block, related, e_p, e_h, p2):
         _assemble(hh[kk], shift_h, a)
         if not _sorted_eigh(a, v, w, uh):
             fails += 1
-        e_h[kk] = w
+        for i in range(n):
+            e_h[kk, i] = w[i]
         _squared_elements(up, m_block, uh, False, work, p2[kk])
     return fails
 
 
 # ----------------------------------------------------------------- thermodynamic reductions
 @nb.njit(cache=True, nogil=True)
-def _thermal_difference(energies, reference, weights, temperatures):
-    """sum_k w_k sum_n [G_T(E_kn) - G_T(E0_kn)] for every T (both spectra ascending).
+def _thermal_differences(energies, reference, weights, temperatures):
+    """partial[T, d] = sum_k w_k sum_n [G_T(E_dkn) - G_T(E0_kn)] for every T and spectrum d (all ascending);
+    the reference level's thermal term once per (k, T) for all d.
 
     Summing the per-k differences (~Delta^2/xi) instead of differencing two O(1) sums
     keeps the rounding noise ~1e-17 |t| instead of ~1e-14 |t|: condensation energies
     near a second-order line (~1e-15 |t|) stay resolved.
     """
-    nk, n = energies.shape
+    nd, nk, n = energies.shape
     nt = temperatures.shape[0]
-    partial = np.zeros(nt)
+    partial = np.zeros((nt, nd))
+    l0 = np.empty(n)
     for kk in range(nk):
         for it in range(nt):
-            s = 0.0
-            for i in range(n):
-                s += _level(abs(energies[kk, i]), abs(reference[kk, i]), temperatures[it])
-            partial[it] += weights[kk] * s
+            t = temperatures[it]
+            if t > 0.0:
+                for i in range(n):
+                    l0[i] = _thermal_level(abs(reference[kk, i]), t)
+            for d in range(nd):
+                s = 0.0
+                for i in range(n):
+                    if t > 0.0:
+                        s += _level_difference(abs(energies[d, kk, i]), abs(reference[kk, i]), l0[i], t)
+                    else:
+                        s += _level(abs(energies[d, kk, i]), abs(reference[kk, i]), t)
+                partial[it, d] += weights[kk] * s
     return partial
 
 
@@ -460,10 +508,20 @@ def thermal_sum(energies: np.ndarray, weights: np.ndarray, temperatures) -> np.n
 
 def thermal_difference(energies: np.ndarray, reference: np.ndarray, weights: np.ndarray, temperatures) -> np.ndarray:
     """< sum_n [G_T(E_n(k)) - G_T(E0_n(k))] >_BZ for each temperature (|t| per site), low-noise."""
+    return thermal_differences(np.asarray(energies)[None], reference, weights, temperatures)[:, 0]
+
+
+#: Spectra compared with one reference per kernel call: at most this many floats of them at a time.
+STACK_FLOATS = 4_000_000
+
+
+def thermal_differences(energies: np.ndarray, reference: np.ndarray, weights: np.ndarray, temperatures) -> np.ndarray:
+    """< sum_n [G_T(E_dn(k)) - G_T(E0_n(k))] >_BZ for each temperature and each spectrum d of ``energies``
+    (n_d, n_k, N), shape (n_T, n_d), |t| per site; bit for bit :func:`thermal_difference` of each spectrum."""
     t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
     e, e0 = np.ascontiguousarray(energies, dtype=float), np.ascontiguousarray(reference, dtype=float)
     w = np.ascontiguousarray(weights, dtype=float)
-    return sum(over_k(len(e), lambda a, b: _thermal_difference(e[a:b], e0[a:b], w[a:b], t)))
+    return sum(over_k(e.shape[1], lambda a, b: _thermal_differences(e[:, a:b], e0[a:b], w[a:b], t)))
 
 
 def pair_curvature(e_particle, e_hole, p2, weights, temperatures) -> np.ndarray:

@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from isingsc.backends import cpu
-from isingsc.backends.cpu import _pair_blocks, over_k, thermal_difference
+from isingsc.backends.cpu import _pair_blocks, over_k, thermal_differences
 from isingsc.core import config
 from isingsc.core.errors import ConvergenceError, ParameterError
 from isingsc.core.field import as_field
@@ -204,8 +204,12 @@ class LinearNambu:
             e0 = normal if normal is not None else self.eigenvalues(0.0, field)
             return gpu.condensation(h0, shifts, np.ascontiguousarray(e0), w, t)
         e0 = normal if normal is not None else self.eigenvalues(0.0, field)
-        cols = [thermal_difference(self.eigenvalues(d, field), e0, w, t) for d in deltas]
-        return np.stack(cols, axis=-1)
+        # the spectra of several Delta against one reference per kernel call (its thermal terms computed once),
+        # in groups that keep the stack within cpu.STACK_FLOATS
+        group = max(1, cpu.STACK_FLOATS // max(1, e0.size))
+        cols = [thermal_differences(np.stack([self.eigenvalues(d, field) for d in deltas[s:s + group]]), e0, w, t)
+                for s in range(0, len(deltas), group)]
+        return np.concatenate(cols, axis=-1)
 
     def _matching_many(self, shifts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if np.isrealobj(self.h0) and not np.any(shifts.imag):

@@ -72,6 +72,15 @@ def device_name() -> str:
     return _cuda().get_current_device().name.decode() if available() else "none"
 
 
+def _rebound(function, **names):
+    """A copy of ``function`` whose global ``names`` refer to the given objects (device functions in place of the
+    CPU dispatchers it calls)."""
+    import types as pytypes
+
+    return pytypes.FunctionType(function.__code__, {**function.__globals__, **names}, function.__name__,
+                                function.__defaults__, function.__closure__)
+
+
 @lru_cache(maxsize=None)
 def _compiled(n: int, complex_matrices: bool):
     """Kernels for N x N matrices (local arrays need the size at compile time)."""
@@ -82,7 +91,11 @@ def _compiled(n: int, complex_matrices: bool):
     mtype = types.complex128 if complex_matrices else types.float64
     householder = cuda.jit(device=True)(K.householder_tridiagonal)
     tridiagonal = cuda.jit(device=True)(K.tridiagonal_eigenvalues)
-    level = cuda.jit(device=True)(K.level_free_energy_difference)
+    # the thermal level functions call each other by their CPU names: rebind those names to the device versions
+    thermal_level = cuda.jit(device=True)(K.thermal_level)
+    level_difference = cuda.jit(device=True)(_rebound(K.level_difference, _thermal_level=thermal_level))
+    level = cuda.jit(device=True)(_rebound(K.level_free_energy_difference, _thermal_level=thermal_level,
+                                           _level_difference=level_difference))
     assemble = cuda.jit(device=True)(K.assemble)
 
     @cuda.jit

@@ -42,7 +42,7 @@ from isingsc.lattice.quadrature import PolarQuadrature, QuadratureSpec
 from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap, pairing_vertex
 from isingsc.meanfield.quadrature import mesh_at_field, needs_field_panels, quadrature_for
 from isingsc.meanfield.transitions import (critical_field, critical_temperature, first_order_field,
-                                           instability_field, parabola_vertex, solve_gap)
+                                           instability_field, instability_point, parabola_vertex, solve_gap)
 from isingsc.models.catalogue import ResolvedModel, as_nambu_model, as_resolved, resolve
 from isingsc.models.symmetry import detect_facts
 
@@ -357,7 +357,7 @@ class MeanField:
         vp = ref.pauli_field
         h = 0.02 * ref.delta0
         grid = ref.delta0 * np.geomspace(0.1, 1.2, 5)
-        out = {key: np.zeros(len(temps)) for key in ("Hc2", "V2", "quartic", "delta_jump")}
+        out = {key: np.zeros(len(temps)) for key in ("Hc2", "V2", "quartic", "delta_jump", "slope")}
         order, points_used = [], []
         first_order = []  # (T, V1, Delta at V1) of the consecutive first-order points so far
         for i, t in enumerate(track(temps, "Hc2(T)", unit="T")):
@@ -371,21 +371,30 @@ class MeanField:
             v1_hint = _matching(guess, "Hc2", x)
             hints = [Field.in_plane(v, angle) for v in (v2_guess, v1_hint) if v and v > 0]
             problem = self.problem_at(p, t, hints)
-            v2 = instability_field(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
-                                   guess=v2_guess, angle=angle)
+            # dOmega''/dV from the previous pass at this T, else from the previous temperature: a Newton first step
+            slope = _matching(guess, "slope", x) or (out["slope"][i - 1] if i else None)
+            v2, curv, slope = instability_point(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
+                                                guess=v2_guess, slope=slope, angle=angle)
             if not v2_guess or needs_field_panels(self.model.model, p.rays, Field.in_plane(abs(v2 - v2_guess), angle), t):
                 problem = self.problem_at(p, t, [Field.in_plane(v2, angle)] + hints[1:])
-                v2 = instability_field(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
-                                       guess=v2, angle=angle)
+                v2, curv, slope = instability_point(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp,
+                                                    xtol=xtol * vp, guess=v2, slope=slope, angle=angle)
+            out["slope"][i] = slope
             points_used.append(len(problem.mesh))
             fv = Field.in_plane(v2, angle)
-            a = 0.5 * problem.curvature([t], fv)[0]
-            # with a previous pass, its order decides whether the grid search is needed
-            known = _matching(guess, "order_code", x)
-            land = problem.landscape(np.r_[h, 2 * h, grid if known != 0 else grid[:0]], [t], fv)[0]
-            land = np.r_[land, np.ones(len(grid) + 2 - len(land))]
+            a = 0.5 * curv  # Landau a = Omega''(0)/2 at V2 (zero within xtol), from the root search itself
+            normal = problem.energies(0.0, fv)
+            land = problem.landscape(np.r_[h, 2 * h], [t], fv, normal=normal)[0]
             w1, w2 = land[0] - a * h * h, land[1] - 4 * a * h * h
             b = (64 * w1 - w2) / (48 * h**4)
+            # the Delta grid looks for a superconducting minimum below the normal state that the Landau
+            # coefficient b >= 0 would miss; not needed where a previous pass knows the order, nor where b < 0
+            # and the first-order branch continues from the previous temperature
+            known = _matching(guess, "order_code", x)
+            if known is None and not (b < 0 and first_order):
+                land = np.r_[land, problem.landscape(grid, [t], fv, normal=normal)[0]]
+            else:  # a previous pass's first-order point is searched again whatever b says here
+                land = np.r_[land, np.full(len(grid), -1.0 if known == 1 else 1.0)]
             out["V2"][i], out["quartic"][i], out["Hc2"][i] = v2, b, v2
             logger.debug("T = %.6g: V2 = %.8g, quartic b = %.3g", t, v2, b)
             j = int(np.argmin(land[2:]))
@@ -394,6 +403,7 @@ class MeanField:
                 first_order.clear()
                 continue
             delta_guess = _matching(guess, "delta_jump", x)
+            trusted = bool(delta_guess) and bool(v1_hint)  # the same point on the previous (coarser) quadrature
             v1_guess = v1_hint
             if not delta_guess and first_order:  # continuation from the previous first-order point(s)
                 (t1, v1_prev, d1_prev), *older = first_order[::-1]
@@ -403,13 +413,14 @@ class MeanField:
                     y = (t - t1) / (t1 - t0)
                     delta_guess = d1_prev + (d1_prev - d0) * y
                     v1_guess = v1_hint or v1_prev + (v1_prev - v0) * y
-            elif not delta_guess and land[2 + j] < 0:
+            elif not delta_guess and land[2 + j] < 0 and known is None:
                 delta_guess = grid[j]
             elif not delta_guess:  # Landau: Omega = b D^4 + c D^6 at V2 has its minimum at D^2 = -b / 3c
                 c = (w2 - 16 * w1) / (48 * h**6)
                 delta_guess = float(np.clip(np.sqrt(-b / (3 * c)), h, grid[0])) if c > 0 else grid[0]
             found = first_order_field(problem, t, v_low=v2 * (1 + 1e-6), delta_guess=delta_guess,
-                                      v_max=v_max_ratio * vp, v_guess=v1_guess, xtol=xtol * vp, angle=angle)
+                                      v_max=v_max_ratio * vp, v_guess=v1_guess, xtol=xtol * vp, angle=angle,
+                                      trusted_guess=trusted)
             if found is None:  # b < 0 within noise, but no minimum below the normal state
                 order.append("second")
                 first_order.clear()
@@ -422,7 +433,7 @@ class MeanField:
         rev = slice(None, None, -1)
         order = np.array(order[::-1], dtype=str)
         return {"T": temps[rev], "Hc2": out["Hc2"][rev], "V2": out["V2"][rev],
-                "quartic": out["quartic"][rev], "order": order, "order_code": (order == "first").astype(float),
+                "quartic": out["quartic"][rev], "slope": out["slope"][rev], "order": order, "order_code": (order == "first").astype(float),
                 "delta_jump": out["delta_jump"][rev], "Tc": tc, "k_points": np.array(points_used[::-1])}
 
     def _hc2_dataset(self, p: _Pass, pts: dict, angle: float, achieved, spec, n_k) -> xr.Dataset:

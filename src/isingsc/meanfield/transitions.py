@@ -22,11 +22,11 @@ which vary the strength, take the in-plane direction ``angle`` (rad from x).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar, root_scalar
+from scipy.optimize import brentq, minimize_scalar
 
 from isingsc.core.errors import ConvergenceError, ParameterError, check_range
 from isingsc.core.field import Field, as_field
@@ -123,18 +123,58 @@ def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_ma
     Root of the pair-susceptibility curvature (one diagonalisation of the Delta = 0
     blocks per trial field).  With ``guess`` (e.g. continuation from a neighbouring
     temperature) by the secant method from it, accepted if it stays within -30/+40 %
-    of the guess and the curvature is negative just below; otherwise (or without a
-    guess) by Brent's method in a bracket grown from zero field by factors of 1.6
-    from ``v_start``.
+    of the guess and the curvature rises through the root (the normal state is unstable
+    just below); otherwise (or without a guess) by Brent's method in a bracket grown from
+    zero field by factors of 1.6 from ``v_start``.
     """
+    return instability_point(problem, T, v_start=v_start, v_max=v_max, xtol=xtol, guess=guess, angle=angle).field
+
+
+def _secant_root(f, x0: float, xtol: float, slope: float | None = None, maxiter: int = 12):
+    """Secant iteration from x0 and x1 = a Newton step with the estimated ``slope`` (or x0 (1 + 1e-3)); (root,
+    f(root), slope) once the Newton step |f / slope| at the latest point is below ``xtol`` (so f is known at the
+    root returned), or None if it does not converge."""
+    f0 = f(x0)
+    x1 = x0 - f0 / slope if slope and np.isfinite(slope) and slope > 0 else x0 * 1.001
+    if x1 == x0 or not 0.5 * x0 < x1 < 1.5 * x0:  # already at the root, or a step the slope cannot justify
+        x1 = x0 * 1.001
+    f1 = f(x1)
+    for _ in range(maxiter):
+        if f1 == f0 or not np.isfinite(f1):
+            return None
+        slope = (f1 - f0) / (x1 - x0)
+        if abs(f1) <= abs(slope) * xtol:
+            return x1, f1, slope
+        x0, f0 = x1, f1
+        x1 = x1 - f1 / slope
+        f1 = f(x1)
+    return None
+
+
+class InstabilityPoint(NamedTuple):
+    """V2 (|t|), the curvature Omega''(0) there (zero within the tolerance) and its slope dOmega''/dV (|t|^-1)."""
+
+    field: float
+    curvature: float
+    slope: float
+
+
+def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_max: float,
+                      xtol: float = 1e-10, guess: float | None = None, slope: float | None = None,
+                      angle: float = 0.0) -> InstabilityPoint:
+    """:func:`instability_field` with the curvature at the field and its slope returned (the Landau coefficient
+    a = Omega''/2 there, known without another diagonalisation; the slope serves the next search).
+
+    The secant from ``guess`` starts with a Newton step when ``slope`` (an estimate of dOmega''/dV near the
+    root, e.g. from a neighbouring temperature) is given, and stops when the Newton step |Omega'' / slope| at its
+    latest field is below ``xtol``: that field is returned, with its curvature; the root lies within ~``xtol``."""
     f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
-        # secant from the guess; accepted if it converges close to it with the right sign change
-        with warnings.catch_warnings():  # a secant run that wanders off is expected: Brent takes over below
-            warnings.simplefilter("ignore", RuntimeWarning)
-            r = root_scalar(f, x0=guess, x1=guess * 1.001, method="secant", xtol=xtol, rtol=1e-12, maxiter=12)
-        if r.converged and 0.7 * guess < r.root < 1.4 * guess and f(r.root * (1 - 1e-4)) < 0:
-            return float(r.root)
+        found = _secant_root(f, guess, xtol, slope)
+        # accepted close to the guess and with the curvature rising through the root: the normal state
+        # is unstable just below it (the upper end of the superconducting region at this T)
+        if found is not None and 0.7 * guess < found[0] < 1.4 * guess and found[2] > 0:
+            return InstabilityPoint(float(found[0]), float(found[1]), float(found[2]))
     if f(0.0) >= 0:
         raise ParameterError("T", T, "T < Tc (the normal state is stable at zero field)")
     lo, hi = 0.0, v_start
@@ -142,7 +182,10 @@ def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_ma
         lo, hi = hi, hi * 1.6
         if hi > v_max:
             raise ConvergenceError(f"no second-order field below vx={v_max:g} at T={T:g}")
-    return brentq(f, lo, hi, xtol=xtol, rtol=1e-12)
+    root = brentq(f, lo, hi, xtol=xtol, rtol=1e-12)
+    h = max(xtol, 1e-6 * root)
+    at, above = f(root), f(root + h)
+    return InstabilityPoint(float(root), float(at), float((above - at) / h))
 
 
 @dataclass(frozen=True)
@@ -218,7 +261,7 @@ def superconducting_branch(problem: PairingProblem, T: float, field, delta_guess
 
 def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_guess: float,
                       v_max: float, v_guess: float | None = None, xtol: float = 1e-9,
-                      angle: float = 0.0) -> tuple[float, float] | None:
+                      angle: float = 0.0, trusted_guess: bool = False) -> tuple[float, float] | None:
     """Field V1 > v_low where the superconducting minimum's free energy equals the normal state's.
 
     m(V) = min_Delta Phi(Delta; T, V) is evaluated with :func:`superconducting_branch`,
@@ -227,7 +270,10 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
     m < 0).  The zero of m is found by the secant method from ``v_guess`` (e.g.
     continuation from a neighbouring temperature), safeguarded by the bracket
     [last field with m < 0, first field with m >= 0] and bisection when a secant
-    step leaves it; ``xtol`` is the absolute tolerance on V1 (|t|).  Returns (V1, Delta just below V1), or None when there is no
+    step leaves it; ``xtol`` is the absolute tolerance on V1 (|t|).  ``trusted_guess``: ``delta_guess`` and
+    ``v_guess`` come from a converged solution of the same point (a coarser quadrature), so the branch
+    is evaluated with the 1 % parabola from the first field on (as it is once two branch points agree).
+    Returns (V1, Delta just below V1), or None when there is no
     superconducting minimum below the normal state at ``v_low`` (then the transition at
     v_low is not first order).
     """
@@ -242,7 +288,8 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
 
     def m(vx):
         # a prediction between two nearby branch points that agree to 2 % is trusted (1 % step)
-        trusted = len(visited) >= 2 and abs(visited[-1][1] - visited[-2][1]) < 0.02 * visited[-1][1]
+        trusted = (trusted_guess and len(visited) < 2) or \
+            (len(visited) >= 2 and abs(visited[-1][1] - visited[-2][1]) < 0.02 * visited[-1][1])
         val, d = superconducting_branch(problem, T, _field(vx, angle), predicted_delta(vx), trusted=trusted)
         if d > 0:
             visited.append((vx, d))

@@ -54,7 +54,7 @@ def figure_2(out: Path, params: HeterostructureParams = PAPER, n_grid: int = 401
 
 #: Settings of Fig. 3 per quality preset (number of temperatures, map size, Gamma values).
 FIG3_QUALITY = {
-    "fast": {"n_points": 20, "map_t": 16, "map_h": 16},
+    "fast": {"n_points": 20, "map_t": 12, "map_h": 12},
     "paper": {"n_points": 40, "map_t": 40, "map_h": 40},
 }
 FIG3_GAMMAS = (0.0, 0.2, 0.3, 0.4, 0.5)
@@ -97,11 +97,14 @@ def figure_3(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
             maps[gamma] = mf.gap_map(t * ref.tc, h * ref.pauli_field)
             maps[gamma].attrs["gamma"] = gamma
             files.append(save(maps[gamma], out / f"fig3_gap_map_gamma{gamma:g}.nc"))
-    # the two regimes: a large gap shows no enhancement
+    # the two regimes: a large gap shows no enhancement (the small gap is panel (a)'s largest-Gamma curve)
     regimes = []
     for d0 in (delta0, 0.1):
-        mf = MeanField(_paper_model(params.with_(gamma=max(gammas))), delta0=d0)
-        ds = mf.hc2(n_points=max(6, q["n_points"] // 2))
+        if d0 == delta0:
+            ds = curves[int(np.argmax(gammas))].copy()
+        else:
+            mf = MeanField(_paper_model(params.with_(gamma=max(gammas))), delta0=d0)
+            ds = mf.hc2(n_points=max(6, q["n_points"] // 2))
         ds.attrs["delta0"] = d0
         files.append(save(ds, out / f"fig3_regime_delta0_{d0:g}.nc"))
         regimes.append(ds)
@@ -117,10 +120,11 @@ def _paper_model(params: HeterostructureParams):
 
 #: Settings of Fig. 4 per quality preset: ky points, energies of A_edge, ribbon width and states.
 FIG4_QUALITY = {
-    "fast": {"n_ky": 61, "n_energy": 81, "ribbon_width": 400, "ribbon_states": 24},
+    "fast": {"n_ky": 41, "n_energy": 81, "ribbon_width": 400, "ribbon_states": 24},
     "paper": {"n_ky": 161, "n_energy": 161, "ribbon_width": 400, "ribbon_states": 40},
 }
-#: Pairing of Fig. 4 (held fixed, |t|) and the flat-band momentum of the edge-state profile.
+#: Pairing of Fig. 4 (held fixed, |t|), the flat-band momentum of the zero-mode profile (1/a) and the range of
+#: distances it shows (columns from the edge).
 FIG4_DELTA, FIG4_PROFILE_KY, FIG4_PROFILE_WIDTH = 0.05, 1.26, 100_000
 
 
@@ -132,18 +136,22 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
     spectral function of the semi-infinite strip (Lopez Sancho decimation), and the bulk
     winding W(ky).  At the paper's parameters the flat-band states decay over ~1e4 columns,
     so a ribbon of a few hundred columns (the paper's picture) shows no flat band; the
-    semi-infinite edge shows it, and the profile of one zero mode on a 1e5-column ribbon
-    (sparse) shows its decay.  Delta is held fixed (not self-consistent).
+    semi-infinite edge shows it, and the profile of the zero modes at ky = FIG4_PROFILE_KY,
+    Vx = 4 Delta, shows their decay: the weight per column w(n) = |psi(n)|^2 of the
+    semi-infinite strip's zero mode on each edge, psi(j) = sum_i c_i lambda_i^j phi_i over
+    the decaying (|lambda_i| < 1) Bloch solutions at E = 0 with the edge's boundary
+    condition, normalised over the strip (:meth:`SemiInfiniteEdge.zero_mode_profile`), on a
+    log grid of distances n = 1 .. ``profile_width`` columns (no finite ribbon is built).
+    Delta is held fixed (not self-consistent).
     """
     import numpy as np
-    import xarray as xr
 
+    from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int
+    from isingsc.topology.bulk import winding_intervals, winding_number
     from isingsc.topology.edge import SemiInfiniteEdge
     from isingsc.topology.ribbon import Ribbon
-    from isingsc.topology.bulk import winding_intervals, winding_number
 
     if quality not in FIG4_QUALITY:
-        from isingsc.core.errors import ParameterError
         raise ParameterError("quality", quality, " | ".join(FIG4_QUALITY))
     q = {**FIG4_QUALITY[quality], **overrides}
     out = Path(out)
@@ -167,19 +175,15 @@ def figure_4(out: Path, params: HeterostructureParams = PAPER, quality: str = "f
                          ("winding_intervals", intervals)):
             files.append(save(ds, out / f"fig4_{name}_{tag}.nc"))
         panels.append({"label": label, "ribbon": spectrum, "edge": a_edge, "winding": winding})
-    # one flat-band zero mode on a ribbon wide enough to hold it (sparse), on a log grid of columns
-    prof = Ribbon.oriented(model, profile_width, "armchair-y").edge_state_profiles(
-        FIG4_PROFILE_KY, delta, (4 * delta, 0.0, 0.0), method="sparse")
-    zero = np.flatnonzero(prof.zero_mode.values)
-    profile = None
-    if len(zero):  # a ribbon narrower than the decay length resolves no zero mode: no profile panel
-        distance = np.unique(np.geomspace(1, profile_width, 400).astype(int))
-        weights = [prof.weight.values[s][distance - 1] if prof.edge.values[s] > 0
-                   else prof.weight.values[s][::-1][distance - 1] for s in zero]
-        profile = xr.Dataset({"weight": (("state", "distance"), np.array(weights), {"units": "probability per column"}),
-                              "edge": ("state", prof.edge.values[zero])},
-                             coords={"distance": ("distance", distance, {"units": "columns from the mode's edge"})},
-                             attrs=dict(prof.attrs))
+    # the flat-band zero modes of the semi-infinite strip (evanescent modes), on a log grid of columns
+    profile_width = check_positive_int("profile_width", profile_width, 1)
+    try:
+        prof = SemiInfiniteEdge(model, "armchair-y", delta, (4 * delta, 0.0, 0.0)).zero_mode_profile(
+            FIG4_PROFILE_KY, profile_width)
+    except (ParameterError, ConvergenceError):  # no (resolved) zero mode at this ky: no profile panel
+        profile = None
+    else:
+        profile = prof.sel(distance=np.unique(np.geomspace(1, profile_width, 400).astype(int)))
         files.append(save(profile, out / "fig4_zero_mode_profile.nc"))
     fig = plotting.plot_fig4(panels, profile)
     fig.suptitle("Flat band: semi-infinite edge (Lopez Sancho); a %d-column ribbon is too narrow "

@@ -220,7 +220,8 @@ def plot_fig4(panels, profile=None):
     spectral function A_edge(ky, E), and the bulk winding W(ky); optionally an edge-state profile.
 
     ``panels``: list of dicts with keys label, ribbon (energy(k, band)), edge (A_edge Dataset),
-    winding (Dataset with winding(ky)).  ``profile``: Dataset of Ribbon.edge_state_profiles.
+    winding (Dataset with winding(ky)).  ``profile``: Dataset with weight(state, distance) and edge(state)
+    (:meth:`SemiInfiniteEdge.zero_mode_profile`, as Fig. 4 saves it).
     """
     rows = len(panels)
     ncols = 4 if profile is not None else 3

@@ -313,7 +313,9 @@ def _other_rows(folder: Path) -> list[dict]:
                      "quantity": "zero-mode profile", "source": prof.name,
                      "value": f"{pds.sizes.get('state', 0)} zero modes resolved",
                      "detail": f"bulk gap of the ky line {_fmt(_num(_attr(pds, 'bulk_gap')))} |t|",
-                     "mesh": f"ribbon of {_attr(pds, 'width', '?')} columns (sparse)", "tolerance": "—"})
+                     "mesh": (f"semi-infinite strip (evanescent modes), {_attr(pds, 'columns')} columns shown"
+                              if _attr(pds, "columns", None) is not None
+                              else f"ribbon of {_attr(pds, 'width', '?')} columns (sparse)"), "tolerance": "—"})
     for name in ("fig1_fermi_sc.nc", "fig1_fermi_tmd.nc"):
         p = folder / name
         if p.is_file():
