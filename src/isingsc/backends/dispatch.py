@@ -56,12 +56,15 @@ def eigvalsh(h: np.ndarray) -> np.ndarray:
     """Ascending eigenvalues of a batch of Hermitian matrices, shape (..., N, N) -> (..., N).
 
     Drop-in for ``numpy.linalg.eigvalsh`` on many small matrices: the compiled Householder + QL
-    kernel over threads (real symmetric or complex Hermitian; the full matrix is read, so it must
-    be Hermitian), or the GPU backend when it is active.
+    kernel over threads (real symmetric or complex Hermitian, complex matrices with a zero imaginary
+    part on the real path; only the lower triangle is read, so it must be Hermitian), or the GPU
+    backend when it is active.  Eigenvalues agree with LAPACK to ~1e-14 of the matrix norm.
     """
     h = np.asarray(h)
     if h.ndim < 2 or h.shape[-1] != h.shape[-2]:
         raise ParameterError("h", h.shape, "an array of square matrices, shape (..., N, N)")
+    if np.iscomplexobj(h) and not np.any(h.imag):  # real matrices stored as complex: the real kernel, ~2x faster
+        h = h.real
     batch = np.ascontiguousarray(h.reshape((-1,) + h.shape[-2:]), dtype=complex if np.iscomplexobj(h) else float)
     shift = np.zeros(h.shape[-2:], dtype=batch.dtype)
     if active_backend() == "gpu":

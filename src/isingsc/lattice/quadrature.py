@@ -142,18 +142,34 @@ def ray_features(energy_fn, centres, directions, r_ends, *, energy_scale: float 
         return out, extrema
     lo, hi = r[ray, i].copy(), r[ray, i + 1].copy()
     s_lo = s[ray, i, band]
+    f_lo, f_hi = e[ray, i, band].copy(), e[ray, i + 1, band].copy()
 
-    def values(radii):
-        p = centres[ray] + radii[:, None] * directions[ray]
-        return energy_fn(p)[np.arange(len(radii)), band]
+    def values(radii, which=None):
+        which = np.arange(len(radii)) if which is None else which
+        p = centres[ray[which]] + radii[:, None] * directions[ray[which]]
+        return energy_fn(p)[np.arange(len(radii)), band[which]]
 
+    # the bracket of each crossing shrunk to 1e-13 of the ray length by the Illinois variant of false position
+    # (superlinear; about 10 evaluations instead of bisection's 45), bisecting where a step leaves the bracket
     tol = 1e-13 * r_ends[ray]
-    for _ in range(60):
-        if np.all(hi - lo <= tol):
+    kept = np.zeros(len(lo), dtype=int)  # the end kept on the last step: -1 lo, +1 hi
+    for _ in range(200):
+        act = np.flatnonzero(hi - lo > tol)
+        if act.size == 0:
             break
-        mid = 0.5 * (lo + hi)
-        same = np.sign(values(mid)) == s_lo
-        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+        a, b, fa, fb = lo[act], hi[act], f_lo[act], f_hi[act]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = (a * fb - b * fa) / (fb - fa)
+        x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
+        x = np.minimum(np.maximum(x, a + 0.25 * tol[act]), b - 0.25 * tol[act])  # the bracket keeps shrinking
+        fx = values(x, act)
+        same = np.sign(fx) == s_lo[act]  # x on the lo side: lo moves, hi is kept
+        k = kept[act]
+        lo[act], hi[act] = np.where(same, x, a), np.where(same, b, x)
+        # Illinois: an end kept twice in a row has its value halved, so that the next step crosses over
+        f_lo[act] = np.where(same, fx, np.where(k == -1, 0.5 * fa, fa))
+        f_hi[act] = np.where(same, np.where(k == 1, 0.5 * fb, fb), fx)
+        kept[act] = np.where(same, 1, -1)
     rc = 0.5 * (lo + hi)
     h = 1e-6 * r_ends[ray]
     a, b = np.maximum(rc - h, 0.0), np.minimum(rc + h, r_ends[ray])

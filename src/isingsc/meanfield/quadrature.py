@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from isingsc.backends import eigvalsh
 from isingsc.core.errors import ModelCapabilityError, ParameterError
 from isingsc.core.field import as_field
 from isingsc.lattice.quadrature import (K_DISK_LIMIT, PolarQuadrature, QuadratureSpec, disk_radii_for,
@@ -48,7 +49,7 @@ def band_energy_function(model, fields=(None,), *, both_signs: bool = False):
         for f in fields:
             for kk in ((k, -k) if both_signs else (k,)):
                 # the protocol's hamiltonian(k, field) is that particle block (cheaper than the BdG matrix)
-                parts.append(np.linalg.eigvalsh(model.hamiltonian(kk, f)))
+                parts.append(eigvalsh(model.hamiltonian(kk, f)))
         return np.concatenate(parts, axis=-1)
 
     return energies

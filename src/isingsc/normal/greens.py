@@ -162,7 +162,10 @@ def spectral_map(model, n_grid: int = 241, energy: float = 0.0, eta: float = 0.0
     orbital = orbital or default_orbital(model)
     kx, ky = bz_grid(n_grid)
     kk = np.stack(np.meshgrid(kx, ky, indexing="ij"), axis=-1)
-    a = spectral_function(model, kk, [energy], eta, orbital, delta, field)[..., 0, :]
+    # a band of kx rows at a time: the BdG matrices of the whole grid would take ~0.7 GB at n_grid = 401
+    rows = max(1, 16384 // n_grid)
+    a = np.concatenate([spectral_function(model, kk[i:i + rows], [energy], eta, orbital, delta, field)[..., 0, :]
+                        for i in range(0, n_grid, rows)])
     attrs = {"units": "1/|t|"}
     ds = xr.Dataset(
         {

@@ -94,6 +94,7 @@ from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, LinearOperator
 
 from isingsc.core.errors import (ConvergenceError, ModelCapabilityError, ParameterError, check_positive_int,
                                  check_range)
+from isingsc.backends import eigvalsh
 from isingsc.core.field import as_field
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.models.base import SIGMAX, SIGMAY, SIGMAZ, TightBindingModel, nambu
@@ -430,7 +431,7 @@ class Ribbon:
         def f(idx, x):  # min |E| of H(k[idx], x), vectorised
             ph = np.exp(-1j * x[..., None] * alphas)
             h = np.einsum("...a,...aij->...ij", ph, stack[idx])
-            return np.abs(np.linalg.eigvalsh(h)).min(-1)
+            return np.abs(eigvalsh(h)).min(-1)  # the compiled kernel: many small matrices
 
         nk = len(k)
         q = np.linspace(-np.pi, np.pi, n_q + 1)
