@@ -432,19 +432,20 @@ def _pair_blocks(hp, hh, shift_p, shift_h, m_block, related, e_p, e_h, p2):
 
 # ----------------------------------------------------------------- thermodynamic reductions
 @nb.njit(cache=True, nogil=True)
-def _thermal_differences(energies, reference, weights, temperatures):
-    """partial[T, d] = sum_k w_k sum_n [G_T(E_dkn) - G_T(E0_kn)] for every T and spectrum d (all ascending);
-    the reference level's thermal term once per (k, T) for all d.
+def _thermal_differences(energies, reference, weights, temperatures, start, stop):
+    """partial[T, d] = sum_k w_k sum_n [G_T(E_dkn) - G_T(E0_kn)] over k in [start, stop) for every T and spectrum
+    d (all ascending); the reference level's thermal term once per (k, T) for all d.  (The whole arrays and the
+    block's bounds, not slices: one compiled specialisation for every call.)
 
     Summing the per-k differences (~Delta^2/xi) instead of differencing two O(1) sums
     keeps the rounding noise ~1e-17 |t| instead of ~1e-14 |t|: condensation energies
     near a second-order line (~1e-15 |t|) stay resolved.
     """
-    nd, nk, n = energies.shape
+    nd, _, n = energies.shape
     nt = temperatures.shape[0]
     partial = np.zeros((nt, nd))
     l0 = np.empty(n)
-    for kk in range(nk):
+    for kk in range(start, stop):
         for it in range(nt):
             t = temperatures[it]
             if t > 0.0:
@@ -521,7 +522,7 @@ def thermal_differences(energies: np.ndarray, reference: np.ndarray, weights: np
     t = np.ascontiguousarray(np.atleast_1d(temperatures), dtype=float)
     e, e0 = np.ascontiguousarray(energies, dtype=float), np.ascontiguousarray(reference, dtype=float)
     w = np.ascontiguousarray(weights, dtype=float)
-    return sum(over_k(e.shape[1], lambda a, b: _thermal_differences(e[:, a:b], e0[a:b], w[a:b], t)))
+    return sum(over_k(e.shape[1], lambda a, b: _thermal_differences(e, e0, w, t, a, b)))
 
 
 def pair_curvature(e_particle, e_hole, p2, weights, temperatures) -> np.ndarray:

@@ -103,7 +103,7 @@ class EdgeSpectroscopy:
                     spin_axis=list(self.axis))
 
     # ------------------------------------------------------------------ LDOS
-    def ldos(self, energies, eta: float, side: str = "left", orbital=None, chunk: int = 2048) -> xr.Dataset:
+    def ldos(self, energies, eta: float, side: str = "left", orbital=None, chunk: int = 512) -> xr.Dataset:
         """A_e(ky, E) of the outermost principal layer and its ky integral N_edge(E), spin-resolved.
 
         A_e,+-(ky, E) = -(1/pi) Im Tr[P_+- G_ee(ky, E + i eta)] over the electron components of the
