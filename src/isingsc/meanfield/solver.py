@@ -357,7 +357,7 @@ class MeanField:
         vp = ref.pauli_field
         h = 0.02 * ref.delta0
         grid = ref.delta0 * np.geomspace(0.1, 1.2, 5)
-        out = {key: np.zeros(len(temps)) for key in ("Hc2", "V2", "quartic", "delta_jump", "slope")}
+        out = {key: np.zeros(len(temps)) for key in ("Hc2", "V2", "quartic", "delta_jump", "slope", "m_slope")}
         order, points_used = [], []
         first_order = []  # (T, V1, Delta at V1) of the consecutive first-order points so far
         for i, t in enumerate(track(temps, "Hc2(T)", unit="T")):
@@ -404,6 +404,8 @@ class MeanField:
                 continue
             delta_guess = _matching(guess, "delta_jump", x)
             trusted = bool(delta_guess) and bool(v1_hint)  # the same point on the previous (coarser) quadrature
+            # dm/dV of the previous temperature's first-order point: a Newton step for the second field
+            m_slope_prev = out["m_slope"][i - 1] if first_order and i else None
             v1_guess = v1_hint
             if not delta_guess and first_order:  # continuation from the previous first-order point(s)
                 (t1, v1_prev, d1_prev), *older = first_order[::-1]
@@ -420,12 +422,13 @@ class MeanField:
                 delta_guess = float(np.clip(np.sqrt(-b / (3 * c)), h, grid[0])) if c > 0 else grid[0]
             found = first_order_field(problem, t, v_low=v2 * (1 + 1e-6), delta_guess=delta_guess,
                                       v_max=v_max_ratio * vp, v_guess=v1_guess, xtol=xtol * vp, angle=angle,
-                                      trusted_guess=trusted)
+                                      trusted_guess=trusted,
+                                      slope=_matching(guess, "m_slope", x) if trusted else m_slope_prev)
             if found is None:  # b < 0 within noise, but no minimum below the normal state
                 order.append("second")
                 first_order.clear()
                 continue
-            v1, jump = found
+            v1, jump, out["m_slope"][i] = found
             out["Hc2"][i], out["delta_jump"][i] = v1, jump
             logger.debug("T = %.6g: first order, V1 = %.8g, Delta jump %.4g", t, v1, jump)
             order.append("first")
@@ -433,7 +436,7 @@ class MeanField:
         rev = slice(None, None, -1)
         order = np.array(order[::-1], dtype=str)
         return {"T": temps[rev], "Hc2": out["Hc2"][rev], "V2": out["V2"][rev],
-                "quartic": out["quartic"][rev], "slope": out["slope"][rev], "order": order, "order_code": (order == "first").astype(float),
+                "quartic": out["quartic"][rev], "slope": out["slope"][rev], "m_slope": out["m_slope"][rev], "order": order, "order_code": (order == "first").astype(float),
                 "delta_jump": out["delta_jump"][rev], "Tc": tc, "k_points": np.array(points_used[::-1])}
 
     def _hc2_dataset(self, p: _Pass, pts: dict, angle: float, achieved, spec, n_k) -> xr.Dataset:

@@ -188,6 +188,15 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
     return InstabilityPoint(float(root), float(at), float((above - at) / h))
 
 
+class FirstOrderPoint(NamedTuple):
+    """The first-order field V1 (|t|), the gap just below it (|t|), and dm/dV there from the last secant (per site:
+    m is the branch's condensation free energy in |t| per site, V the Zeeman energy in |t|)."""
+
+    field: float
+    delta: float
+    slope: float
+
+
 @dataclass(frozen=True)
 class CriticalField:
     """Hc2 at one temperature: field (|t|), transition_order ("first"/"second"), jump of Delta, V2."""
@@ -261,7 +270,8 @@ def superconducting_branch(problem: PairingProblem, T: float, field, delta_guess
 
 def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_guess: float,
                       v_max: float, v_guess: float | None = None, xtol: float = 1e-9,
-                      angle: float = 0.0, trusted_guess: bool = False) -> tuple[float, float] | None:
+                      angle: float = 0.0, trusted_guess: bool = False,
+                      slope: float | None = None) -> "FirstOrderPoint | None":
     """Field V1 > v_low where the superconducting minimum's free energy equals the normal state's.
 
     m(V) = min_Delta Phi(Delta; T, V) is evaluated with :func:`superconducting_branch`,
@@ -272,8 +282,10 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
     [last field with m < 0, first field with m >= 0] and bisection when a secant
     step leaves it; ``xtol`` is the absolute tolerance on V1 (|t|).  ``trusted_guess``: ``delta_guess`` and
     ``v_guess`` come from a converged solution of the same point (a coarser quadrature), so the branch
-    is evaluated with the 1 % parabola from the first field on (as it is once two branch points agree).
-    Returns (V1, Delta just below V1), or None when there is no
+    is evaluated with the 1 % parabola from the first field on (as it is once two branch points agree);
+    ``slope``, dm/dV near V1 from the same source, makes the second field a Newton step from ``v_guess``
+    (overshooting it by 0.1 % so that the two fields bracket V1): two evaluations from a converged guess.
+    Returns :class:`FirstOrderPoint` (V1, Delta just below V1, the last secant's dm/dV), or None when there is no
     superconducting minimum below the normal state at ``v_low`` (then the transition at
     v_low is not first order).
     """
@@ -304,6 +316,10 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
         else:
             hi = v_a
         v_b = v_a * (1.001 if m_a < 0 else 0.999)
+        if slope is not None and np.isfinite(slope) and slope > 0:
+            step = -m_a / slope
+            if abs(step) <= 0.02 * v_a:  # a larger step means the slope is not this branch's: the default
+                v_b = v_a + 1.001 * step if abs(step) > 1e-9 * v_a else v_a * (1 + (1e-7 if m_a < 0 else -1e-7))
         v_b = max(v_b, 0.5 * (v_low + v_a))
     else:
         v_a, m_a = v_low, m(v_low)
@@ -318,7 +334,8 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
             lo = max(lo, v_b)
         else:
             hi = v_b if hi is None else min(hi, v_b)
-        v_new = v_b - m_b * (v_b - v_a) / (m_b - m_a) if m_b != m_a else v_b * 1.02
+        secant = (m_b - m_a) / (v_b - v_a)
+        v_new = v_b - m_b / secant if m_b != m_a else v_b * 1.02
         if hi is None:
             v_new = min(max(v_new, v_b * 1.002), v_b * 1.5)  # still looking for m >= 0: move up
         elif not lo < v_new < hi:
@@ -326,7 +343,7 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
         if abs(v_new - v_b) <= xtol or (hi is not None and hi - lo <= xtol):
             v1 = v_new if hi is None or lo <= v_new <= hi else 0.5 * (lo + hi)
             below = [p for p in visited if p[0] <= v1]
-            return v1, max(below, key=lambda p: p[0])[1] if below else delta_guess
+            return FirstOrderPoint(v1, max(below, key=lambda p: p[0])[1] if below else delta_guess, secant)
         v_a, m_a, v_b = v_b, m_b, v_new
     raise ConvergenceError(f"first-order field not converged at T={T:g} (bracket [{lo:g}, {hi}])")
 
@@ -359,7 +376,7 @@ def critical_field(problem: PairingProblem, T: float, *, delta_max: float, v_sta
                               v_guess=v1_guess, xtol=xtol, angle=angle)
     if found is None:
         return CriticalField(T=T, field=v2, transition_order="second", delta_jump=0.0, instability_field=v2)
-    v1, jump = found
+    v1, jump, _ = found
     return CriticalField(T=T, field=v1, transition_order="first", delta_jump=jump, instability_field=v2)
 
 
