@@ -334,8 +334,8 @@ def first_order_field(problem: PairingProblem, T: float, *, v_low: float, delta_
             lo = max(lo, v_b)
         else:
             hi = v_b if hi is None else min(hi, v_b)
-        secant = (m_b - m_a) / (v_b - v_a)
-        v_new = v_b - m_b / secant if m_b != m_a else v_b * 1.02
+        secant = (m_b - m_a) / (v_b - v_a) if v_b != v_a else 0.0
+        v_new = v_b - m_b / secant if secant != 0.0 else v_b * 1.02
         if hi is None:
             v_new = min(max(v_new, v_b * 1.002), v_b * 1.5)  # still looking for m >= 0: move up
         elif not lo < v_new < hi:
