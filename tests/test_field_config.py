@@ -169,3 +169,35 @@ def test_kernel_sums_are_bit_identical_for_one_and_two_threads(monkeypatch):
                             problem.landscape([0.015], [0.0, 0.02], 0.004))
     for a, b in zip(out[1], out[2]):
         assert np.array_equal(a, b)
+
+
+def test_single_threaded_blas_inside_and_restored_after():
+    """The solvers run BLAS on one thread (the kernels' own threads fill the cores); the caller's limit comes back."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with config.single_threaded_blas():
+        assert all(n == 1 for n in blas_threads())
+    assert blas_threads() == before
+
+
+def test_zeeman_matrix_is_kept_per_field_and_read_only():
+    """One copy per field (root searches build H(k) at one field thousands of times), equal to sum_o g_o V.sigma,
+    and not writable, so that no caller can change the next one's Hamiltonian."""
+    model = intrinsic_ising_model(IsingParams())
+    f = Field.in_plane(0.02, 0.3)
+    m = model.zeeman_matrix(f)
+    v = f.vector
+    assert np.allclose(m, np.kron(np.diag(model.zeeman_coupling), v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ),
+                       atol=0)
+    assert model.zeeman_matrix(Field.in_plane(0.02, 0.3)) is m  # an equal Field: the same matrix
+    assert not m.flags.writeable
+    with pytest.raises(ValueError):
+        m[0, 0] = 1.0
+    other = model.zeeman_matrix(Field.in_plane(0.02, 0.4))
+    assert not np.allclose(other, m)
+    # a vector and a Field of the same field agree (to the rounding of the direction's normalisation)
+    assert np.allclose(model.zeeman_matrix(v), m, rtol=1e-14, atol=0)

@@ -158,3 +158,58 @@ def test_thread_count_environment_variable_is_validated():
     env["ISINGSC_NUM_THREADS"] = "zero"
     bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode != 0 and "ParameterError" in bad.stderr and "ISINGSC_NUM_THREADS" in bad.stderr
+
+
+# ----------------------------------------------------------------- chiral levels (the free energy's fast path)
+def _exact_levels(op, delta, field):
+    return np.linalg.eigvalsh(op.h0 + op.perturbation(delta, field))
+
+
+@pytest.mark.parametrize("delta, field", [(0.02, (0.013, 0, 0)), (0.0, (0.0, 0, 0)), (0.3, (0.2, 0, 0)),
+                                          (0.02, (0.01, 0.007, 0.0)), (0.0, (0.02, 0.0, 0.0))])
+def test_chiral_levels_agree_with_lapack_within_the_squaring_bound(hetero_operator, delta, field):
+    """In-plane fields at any angle anticommute with C = tau_y sigma_x: the levels come from A^dagger A.
+    Squaring bounds the error of a level E by ~ m eps ||H||^2 / |E| (m = 4: the Gram matrix A^dagger A is formed
+    with a backward error ~ m eps ||A||^2, and a level E of H is sqrt of its eigenvalue E^2), and by
+    sqrt(m eps) ||H|| at E = 0; the constant 4 m is the usual slack of such bounds."""
+    _, _, op = hetero_operator
+    assert op.chiral_blocks is not None
+    field = np.array(field, dtype=float)
+    ours = op.thermal_levels(delta, field)
+    exact = _exact_levels(op, delta, field)
+    norm2 = np.max(np.linalg.norm(op.h0 + op.perturbation(delta, field), 2, axis=(-2, -1))) ** 2
+    gram = 4 * (op.dim // 2) * np.finfo(float).eps * norm2  # 4 m eps ||H||^2
+    bound = gram / np.maximum(np.abs(exact), np.sqrt(gram))
+    assert np.all(np.abs(ours - exact) <= bound)
+    assert np.all(np.abs(ours - exact) <= 1e-12 + 1e-9 * (np.abs(exact) < 1e-3))
+
+
+@pytest.mark.parametrize("field", [(0.013, 0, 0), (0.01, 0.007, 0.0)])
+def test_condensation_on_the_chiral_path_equals_the_direct_free_energy(hetero_operator, field):
+    """sum_k w_k sum_n [G_T(E_n(Delta)) - G_T(E_n(0))] with LAPACK levels and the explicit G_T = -(T/2) ln 2cosh(E/2T)."""
+    _, k, op = hetero_operator
+    field = np.array(field, dtype=float)
+    w = np.full(len(k), 1.0 / len(k))
+    deltas, temps = np.array([4e-4, 0.01, 0.02]), np.array([1e-3, 0.01])
+
+    def g(e, t):
+        return (-(t / 2) * np.logaddexp(e / (2 * t), -e / (2 * t))).sum(-1) @ w
+
+    e0 = _exact_levels(op, 0.0, field)
+    direct = np.array([[g(_exact_levels(op, d, field), t) - g(e0, t) for d in deltas] for t in temps])
+    ours = op.condensation(deltas, temps, field, w)
+    # the free-energy differences are ~1e-7 - 1e-4 |t| per site; each level's thermal term moves by < 1e-13
+    assert np.allclose(ours, direct, rtol=1e-9, atol=1e-13)
+
+
+def test_chiral_path_only_where_the_symmetry_holds(hetero_operator):
+    """An out-of-plane field breaks C (the exact eigenvalues are used); so does Rashba SOC (no chiral blocks)."""
+    from isingsc.models.catalogue import resolve
+
+    _, k, op = hetero_operator
+    along_z = np.array([0.0, 0.0, 0.01])
+    assert np.array_equal(op.thermal_levels(0.02, along_z), op.eigenvalues(0.02, along_z))
+    rashba = LinearNambu.from_model(resolve("pdte2").model, k[:200])
+    assert rashba.chiral_blocks is None
+    assert np.array_equal(rashba.thermal_levels(0.02, np.array([0.01, 0, 0])),
+                          rashba.eigenvalues(0.02, np.array([0.01, 0, 0])))

@@ -472,3 +472,17 @@ def test_tc_of_the_cli_a_sweep_point_and_the_api_agree_bitwise(name, capsys):
     code, out, err = run_cli(capsys, "tc", "--model", name, "--json")
     assert code == 0, err
     assert json.loads(out)["Tc"] == float(ds.Tc)
+
+
+def test_separate_reference_state_is_the_reference_models_own_and_is_shared():
+    """The heterostructure's reference is the isolated SC layer: its v, Tc and Delta0 equal those of the SC layer
+    solved as a model of its own, for every coupling Gamma (one state per process, keyed by its Hamiltonian);
+    a different Delta0 or a different SC layer gets its own."""
+    own = MeanField("sc", delta0=0.02).reference_state()
+    for gamma in (0.2, 0.5):
+        ref = MeanField("heterostructure", gamma=gamma, delta0=0.02).reference_state()
+        assert (ref.v, ref.tc, ref.delta0) == pytest.approx((own.v, own.tc, own.delta0), rel=1e-12)
+    stronger = MeanField("heterostructure", gamma=0.2, delta0=0.03).reference_state()
+    assert stronger.v > own.v and stronger.tc > own.tc
+    other_layer = MeanField("heterostructure", gamma=0.2, delta0=0.02, mu_sc=2.5).reference_state()
+    assert other_layer.v != pytest.approx(own.v, rel=1e-6)

@@ -186,3 +186,16 @@ def test_fitted_effective_model_limits():
     c, s = structure_factors(k)
     h = model.hamiltonian(k)[0]
     assert h[0, 0].real == pytest.approx(2 * fit.params.t * c[0] - fit.params.mu + 2 * fit.params.beta_so * s[0])
+
+
+def test_fingerprint_follows_the_hamiltonian_not_the_name():
+    """Two models with the same H_BdG share a fingerprint (the key of cached reference states); any change of a
+    hopping, a Zeeman coupling or the pairing changes it."""
+    base = dict(orbitals=("a",), hoppings={(0, 0): -0.5 * np.eye(2), (1, 0): -np.eye(2)}, pairing_orbitals=("a",))
+    m = TightBindingModel(name="one", **base)
+    assert TightBindingModel(name="two", **base).fingerprint == m.fingerprint
+    changed = [TightBindingModel(name="one", **{**base, "hoppings": {(0, 0): -0.5 * np.eye(2), (1, 0): -1.01 * np.eye(2)}}),
+               TightBindingModel(name="one", **base, zeeman_coupling=(0.5,)),
+               TightBindingModel(name="one", **base, pairing_scale=0.9),
+               TightBindingModel(name="one", **{**base, "pairing_orbitals": ()})]
+    assert len({c.fingerprint for c in changed} | {m.fingerprint}) == 5

@@ -320,3 +320,20 @@ def test_chern_and_channels_sweep_quantities_of_the_hole_doped_tmd():
     values, err = compute_point("hole-tmd", ("channels",), {"attraction": 0.5})
     labels = [f"{c.label} @ {q}" for c in channel_list() for q in ("0", "2K", "2K'")]
     assert err == "" and labels[int(values["leading_index"])] == "f (triplet-z) @ 0" and values["leading_Tc"] > 0
+
+
+def test_local_workers_keep_glibc_malloc_defaults(tmp_path):
+    """Dask's Nanny sets MALLOC_TRIM_THRESHOLD_=65536 by default, which made every new k-mesh array page-fault
+    again (sweep points 30 % slower): the LocalCluster of a sweep unsets it (and the profilers it does not read)."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    from isingsc.workflows.sweep.runner import LOCAL_WORKER_CONFIG
+
+    with dask.config.set(LOCAL_WORKER_CONFIG):
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
+    with cluster, Client(cluster) as client:
+        env = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                  dask.config.get("distributed.worker.profile.enabled")))
+    assert list(env.values()) == [(None, False)]

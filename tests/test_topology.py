@@ -397,3 +397,20 @@ def test_node_pairs_just_born_on_gamma_m_are_found():
     nodes = find_nodes(model, 0.05, (0.985 * 0.05, 0.0, 0.0))
     assert nodes.sizes["node"] == 12
     assert nodes["charge"].values.sum() == 0 and set(np.abs(nodes["charge"].values)) == {1}
+
+
+def test_smallest_singular_value_agrees_with_the_svd_also_near_zero():
+    """sigma_min from A^dagger A where that is accurate and from the Hermitian [[0, A], [A^dagger, 0]] where it is
+    small: within a few eps ||A|| of LAPACK's SVD for generic, nearly singular and exactly singular matrices."""
+    from isingsc.topology.bulk import smallest_singular_value
+
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(400, 4, 4)) + 1j * rng.normal(size=(400, 4, 4))
+    u, s, vh = np.linalg.svd(a)
+    s[100:200, -1] = 10.0 ** rng.uniform(-14, -3, 100)  # nearly singular
+    s[200:220, -1] = 0.0  # singular
+    a = (u * s[:, None, :]) @ vh
+    exact = np.linalg.svd(a, compute_uv=False)[:, -1]
+    ours = smallest_singular_value(a)
+    norm = np.linalg.norm(a, axis=(-2, -1))
+    assert np.all(np.abs(ours - exact) <= 64 * np.finfo(float).eps * norm)

@@ -13,6 +13,12 @@ are how the settings reach sweep workers, which are separate processes.  Nothing
 writes to ``os.environ``.
 
 Settings are process-wide (the kernels' thread pool and the GPU context are), not per thread.
+
+**BLAS threads.** The kernels split the k sums over their own threads; NumPy's BLAS (OpenBLAS) would
+start threads of its own for the matrix products around them, which spin-wait after each call and
+take the cores from the kernels (the Fig. 3a set ran 17 % slower on 2 cores).  The solvers therefore
+run BLAS on one thread while they work (:func:`single_threaded_blas`, via threadpoolctl, restored on
+exit); the command line does so for its whole process (:func:`limit_blas_threads`).
 """
 
 from __future__ import annotations
@@ -107,6 +113,31 @@ def cpu_count() -> int:
 def threads() -> int:
     """Kernel threads in force: the setting, else every CPU this process may use."""
     return current().threads or cpu_count()
+
+
+_BLAS_CONTROLLER = None
+
+
+def _blas_controller():
+    global _BLAS_CONTROLLER
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()
+    return _BLAS_CONTROLLER
+
+
+@contextmanager
+def single_threaded_blas():
+    """BLAS (NumPy's linear algebra) on one thread inside the block, the previous limits restored on exit:
+    the kernels' own threads fill the cores (see the module docstring).  Nested use is cheap (~10 us)."""
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
+def limit_blas_threads() -> None:
+    """BLAS on one thread for the rest of the process (the command line: the process is isingsc's)."""
+    _blas_controller().limit(limits=1, user_api="blas")
 
 
 def environment_for_workers(settings: Settings | None = None) -> dict[str, str]:

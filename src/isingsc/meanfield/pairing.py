@@ -116,6 +116,15 @@ class PairingProblem:
             return quasiparticle_energies(self.model, self.mesh.k, delta, field)
         return op.eigenvalues(delta, f)
 
+    def thermal_levels(self, delta: float, field=0.0) -> np.ndarray:
+        """The Nambu spectrum for the free energy's thermal sums (the ``normal`` of :meth:`landscape`): the
+        chiral fast path where it holds (:meth:`~isingsc.backends.dispatch.LinearNambu.thermal_levels`), else
+        :meth:`energies`; (n_k, N), |t|."""
+        op, f = self.linear_at(field)
+        if op is None:
+            return self.energies(delta, field)
+        return op.thermal_levels(delta, f)
+
     def quasiparticle_term(self, delta: float, T: float, field=0.0) -> float:
         """< sum_n G_T(E_n(k; Delta, V)) >_BZ at one temperature (|t| per site)."""
         return float(quasiparticle_sum(self.energies(delta, field), self.mesh.weights, [T])[0])

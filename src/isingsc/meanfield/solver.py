@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import xarray as xr
 
+from isingsc.core import config
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.field import Field, as_field
 from isingsc.core.progress import logger, track
@@ -86,6 +87,11 @@ def converge(compute, spec: QuadratureSpec, tol: float, *, quantity: str = "resu
     largest relative change of all entries is below tol; returns (result, achieved, spec).
     The result reported is the finer one; ``achieved`` bounds the error of the coarser."""
     tol = check_range("tol", tol, lo=0.0, lo_open=True, hi=0.5)
+    with config.single_threaded_blas():  # the kernels' threads fill the cores
+        return _converge(compute, spec, tol, quantity, max_refinements)
+
+
+def _converge(compute, spec, tol, quantity, max_refinements):
     logger.info("converge: pass 1 on %s", spec.describe())
     previous = compute(spec, None)
     change = float("inf")
@@ -105,6 +111,11 @@ def converge(compute, spec: QuadratureSpec, tol: float, *, quantity: str = "resu
                            f"quadrature (last relative change {change:.3g}, last {spec.describe()})",
                            quantity=quantity, achieved=change, requested=tol, resolution=spec.describe(),
                            suggestion=f"raise tol above {change:.2g}, or start from a finer quadrature (spec=)")
+
+
+#: Reference states (v, Tc, Delta0 on a quadrature) of separate reference models, by (Hamiltonian fingerprint,
+#: quadrature spec, delta0, v): computed once per process (the most recent 64 kept).
+_REFERENCES: dict = {}
 
 
 @dataclass(frozen=True)
@@ -187,9 +198,27 @@ class MeanField:
         rays = quadrature_for(self.model.model, spec, facts=self.model.facts, label=self.model.name)
         mesh = rays.mesh()
         same = self.model.reference is self.model.model
-        ref_mesh = mesh if same else quadrature_for(self.model.reference, spec, facts=self._ref_facts,
-                                                    label=f"{self.model.name} (its reference)").mesh()
-        ref_model = self.model.reference
+        if same:
+            ref, problem = self._reference_on(self.model.model, mesh, spec)
+        else:
+            # a separate reference (the isolated SC layer) is the same for every model of a sweep over the coupling
+            # or the TMD: its state on this quadrature is kept for the process (keyed by its Hamiltonian)
+            key = (getattr(self.model.reference, "fingerprint", None), spec, self.delta0, self.v)
+            ref = _REFERENCES.get(key) if key[0] is not None else None
+            if ref is None:
+                ref_mesh = quadrature_for(self.model.reference, spec, facts=self._ref_facts,
+                                          label=f"{self.model.name} (its reference)").mesh()
+                ref, _ = self._reference_on(self.model.reference, ref_mesh, spec)
+                if key[0] is not None:
+                    _REFERENCES[key] = ref
+                    while len(_REFERENCES) > 64:
+                        _REFERENCES.pop(next(iter(_REFERENCES)))
+            problem = PairingProblem(self.model.model, mesh, ref.v)
+        self._passes[spec] = _Pass(spec, ref, rays, problem, {"tc": ref.tc} if same else {})
+        return self._passes[spec]
+
+    def _reference_on(self, ref_model, ref_mesh, spec: QuadratureSpec) -> tuple[Reference, PairingProblem]:
+        """v (from Delta0, or given), Delta0 and Tc of the reference model on its mesh, and its pairing problem."""
         v = self.v if self.v is not None else coupling_for_gap(ref_model, ref_mesh, self.delta0)
         ref_problem = PairingProblem(ref_model, ref_mesh, v)
         delta0 = self.delta0
@@ -199,10 +228,7 @@ class MeanField:
                 raise ConvergenceError(f"no superconducting gap at T = 0 for v = {v:g}: the pairing is too weak to "
                                        "resolve", quantity="Delta0", suggestion="raise v, or give delta0 instead")
         tc = critical_temperature(ref_problem, t_max=delta0)
-        ref = Reference(v=v, tc=tc, delta0=delta0, points=len(ref_mesh), spec=spec)
-        problem = ref_problem if same else PairingProblem(self.model.model, mesh, v)
-        self._passes[spec] = _Pass(spec, ref, rays, problem, {"tc": tc} if same else {})
-        return self._passes[spec]
+        return Reference(v=v, tc=tc, delta0=delta0, points=len(ref_mesh), spec=spec), ref_problem
 
     def reference_state(self) -> Reference:
         """v, Tc and Delta0 of the reference model on the starting quadrature (|t|)."""
@@ -383,7 +409,7 @@ class MeanField:
             points_used.append(len(problem.mesh))
             fv = Field.in_plane(v2, angle)
             a = 0.5 * curv  # Landau a = Omega''(0)/2 at V2 (zero within xtol), from the root search itself
-            normal = problem.energies(0.0, fv)
+            normal = problem.thermal_levels(0.0, fv)
             land = problem.landscape(np.r_[h, 2 * h], [t], fv, normal=normal)[0]
             w1, w2 = land[0] - a * h * h, land[1] - 4 * a * h * h
             b = (64 * w1 - w2) / (48 * h**4)

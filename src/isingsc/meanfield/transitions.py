@@ -241,7 +241,7 @@ def superconducting_branch(problem: PairingProblem, T: float, field, delta_guess
     third of the guess: past the super-heating field).
     """
     fv = as_field(field)
-    normal = problem.energies(0.0, fv)
+    normal = problem.thermal_levels(0.0, fv)
     phi = lambda d: problem.landscape(np.atleast_1d(d), [T], fv, normal=normal)[0]  # noqa: E731
     floor = delta_guess / 3
     centre, h0 = delta_guess, (0.01 if trusted else rel_step) * delta_guess

@@ -237,13 +237,43 @@ class TightBindingModel:
         return np.exp(1j * (k @ self._cartesian_offsets.T))  # (..., nR)
 
     # ------------------------------------------------------------- builders
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of everything that defines H_BdG (orbitals, hoppings, Zeeman couplings, pairing, lattice):
+        equal for two models with the same Hamiltonian whatever their names; a key for caching results."""
+        import hashlib
+
+        h = hashlib.sha256()
+        h.update(repr((self.orbitals, self.zeeman_coupling, self.pairing_orbitals, self.pairing_scale,
+                       self.pair_momentum)).encode())
+        h.update(np.ascontiguousarray(self.lattice.primitive, dtype=float).tobytes())
+        for terms in (self.hoppings, self.pairing_terms):
+            for off in sorted(terms):
+                h.update(repr(off).encode())
+                h.update(np.ascontiguousarray(terms[off], dtype=complex).tobytes())
+            h.update(b"|")
+        return h.hexdigest()
+
+    @cached_property
+    def _zeeman_matrices(self) -> dict:
+        return {}
+
     def zeeman_matrix(self, field=0.0) -> np.ndarray:
-        """sum_o g_o V.sigma on each orbital, shape (dim, dim)."""
-        v = as_field(field).vector
-        if not np.any(v):  # (the common zero field: no Kronecker products)
+        """sum_o g_o V.sigma on each orbital, shape (dim, dim) (read-only: one copy per field is kept, as
+        root searches and scans build H(k) at the same field thousands of times)."""
+        f = as_field(field)
+        if f.strength == 0.0:  # (the common zero field: no Kronecker products)
             return np.zeros((self.dim, self.dim))
-        spin = v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ
-        return np.kron(np.diag(self.zeeman_coupling), spin)
+        cache = self._zeeman_matrices
+        m = cache.get(f)
+        if m is None:
+            v = f.vector
+            m = np.kron(np.diag(self.zeeman_coupling), v[0] * SIGMAX + v[1] * SIGMAY + v[2] * SIGMAZ)
+            m.flags.writeable = False
+            if len(cache) >= 256:  # a field sweep: keep the memory bounded
+                cache.clear()
+            cache[f] = m
+        return m
 
     def hamiltonian(self, k, field=0.0) -> np.ndarray:
         """Bloch Hamiltonian H(k) + Zeeman, shape (..., dim, dim), energies in units of |t|."""

@@ -70,7 +70,8 @@ def reproduce(out, figures: Mapping[str, FigureSpec], *, wanted=None, quality: s
         cached = entry is not None
         if entry is None:
             say(f"Fig. {name}: computing ...")
-            entry = cache.store(name, key, settings, lambda folder, spec=spec: spec.make(folder, quality))
+            with config.single_threaded_blas():  # the kernels' threads fill the cores
+                entry = cache.store(name, key, settings, lambda folder, spec=spec: spec.make(folder, quality))
         written = cache.restore(entry, out)
         files += written
         record["figures"][name] = {"cached": cached, "seconds": time.perf_counter() - t0,
