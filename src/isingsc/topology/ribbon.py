@@ -107,6 +107,9 @@ ORIENTATIONS = {
 }
 
 
+#: Entries of the bulk-gap search diagonalised per batch (bounds the memory of wide scans).
+_GAP_CHUNK = 2048
+
 SPIN_COMPONENTS = ("x", "y", "z")
 
 #: Resolution rule of the finite-ribbon count: the width must be at least this many decay lengths.
@@ -428,10 +431,15 @@ class Ribbon:
         stack = np.stack([blocks[a] for a in alphas], axis=1)  # (n_k, n_alpha, D, D)
         vel = sum(abs(a) * np.linalg.norm(b, 2, axis=(-2, -1)) for a, b in blocks.items())
 
-        def f(idx, x):  # min |E| of H(k[idx], x), vectorised
-            ph = np.exp(-1j * x[..., None] * alphas)
-            h = np.einsum("...a,...aij->...ij", ph, stack[idx])
-            return np.abs(eigvalsh(h)).min(-1)  # the compiled kernel: many small matrices
+        def f(idx, x):  # min |E| of H(k[idx], x), vectorised in chunks (stack[idx] would copy a block per entry)
+            idx, x = np.broadcast_arrays(idx, x)
+            flat_i, flat_x = idx.ravel(), x.ravel()
+            out = np.empty(flat_i.shape)
+            for s in range(0, len(flat_i), _GAP_CHUNK):
+                i, xx = flat_i[s:s + _GAP_CHUNK], flat_x[s:s + _GAP_CHUNK]
+                h = np.einsum("na,naij->nij", np.exp(-1j * xx[:, None] * alphas), stack[i])
+                out[s:s + _GAP_CHUNK] = np.abs(eigvalsh(h)).min(-1)  # the compiled kernel: many small matrices
+            return out.reshape(idx.shape)
 
         nk = len(k)
         q = np.linspace(-np.pi, np.pi, n_q + 1)
