@@ -486,3 +486,13 @@ def test_separate_reference_state_is_the_reference_models_own_and_is_shared():
     assert stronger.v > own.v and stronger.tc > own.tc
     other_layer = MeanField("heterostructure", gamma=0.2, delta0=0.02, mu_sc=2.5).reference_state()
     assert other_layer.v != pytest.approx(own.v, rel=1e-6)
+
+
+def test_critical_temperature_from_a_guess_is_the_bracketed_root(isolated):
+    """The secant from a coarser quadrature's Tc lands on Brent's root (to the 1e-12 |t| tolerance); a guess
+    far off falls back to the bracket and still finds it; the BCS ratio checks the root itself."""
+    _, ref, problem = isolated
+    brent = critical_temperature(problem, t_max=ref.tc)
+    for guess in (1.003 * brent, 0.97 * brent, 3.0 * brent, 0.2 * brent):
+        assert critical_temperature(problem, t_max=ref.tc, guess=guess) == pytest.approx(brent, abs=1e-11)
+    assert ref.delta0 / brent == pytest.approx(BCS_RATIO, rel=0.01)

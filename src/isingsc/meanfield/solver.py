@@ -132,8 +132,13 @@ class _Pass:
     @property
     def tc(self) -> float:
         """Zero-field Tc of the model on this quadrature (|t|)."""
+        return self.critical_temperature()
+
+    def critical_temperature(self, guess: float | None = None) -> float:
+        """Zero-field Tc of the model on this quadrature (|t|; computed once), by the secant method from
+        ``guess`` (Tc on the previous, coarser quadrature) where given."""
         if "tc" not in self.cache:
-            self.cache["tc"] = critical_temperature(self.problem, t_max=2 * self.reference.tc)
+            self.cache["tc"] = critical_temperature(self.problem, t_max=2 * self.reference.tc, guess=guess)
         return self.cache["tc"]
 
 
@@ -270,7 +275,7 @@ class MeanField:
         def compute(spec, _previous):
             p = self.pass_at(spec)
             if f.strength == 0.0:
-                tc, n_k = p.tc, len(p.problem.mesh)
+                tc, n_k = p.critical_temperature(_previous_tc(_previous)), len(p.problem.mesh)
             else:
                 problem = self.problem_at(p, p.reference.tc, [f])
                 tc, n_k = critical_temperature(problem, f, t_max=2 * p.reference.tc), len(problem.mesh)
@@ -346,7 +351,7 @@ class MeanField:
 
         def compute(spec, previous):
             p = self.pass_at(spec)
-            tc = p.tc
+            tc = p.critical_temperature(_previous_tc(previous))
             if absolute is not None:
                 if absolute[-1] >= tc:
                     raise ParameterError("temperatures", float(absolute[-1]), f"T < Tc = {tc:.6g} |t| of the model")
@@ -500,7 +505,7 @@ class MeanField:
 
         def compute(spec, previous):
             p = self.pass_at(spec)
-            tc = p.tc
+            tc = p.critical_temperature(_previous_tc(previous))
             T, vp = x * tc, p.reference.pauli_field
             hc2, v2, order = [], [], []
             guess = None
@@ -618,6 +623,11 @@ def _sorted_positive(name, values, upper: float | None = None) -> np.ndarray:
     if bad:
         raise ParameterError(name, values, "finite values > 0" + (f" and < {upper:g}" if upper is not None else ""))
     return arr
+
+
+def _previous_tc(previous: dict | None) -> float | None:
+    """The model's Tc on the previous (coarser) quadrature of :func:`converge`, the secant's start, or None."""
+    return float(previous["Tc"]) if previous and "Tc" in previous else None
 
 
 def _matching(guess: dict | None, key: str, index: int):

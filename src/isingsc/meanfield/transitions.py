@@ -101,11 +101,20 @@ def solve_gap(problem: PairingProblem, T: float, field=None, *, delta_max: float
 
 
 def critical_temperature(problem: PairingProblem, field=None, *, t_max: float,
-                         xtol: float = 1e-12) -> float:
-    """Tc: the root of Omega''(Delta=0; T, V) = 0 (pair susceptibility) below ``t_max``."""
+                         xtol: float = 1e-12, guess: float | None = None) -> float:
+    """Tc: the root of Omega''(Delta=0; T, V) = 0 (pair susceptibility) below ``t_max``.
+
+    From a ``guess`` (Tc on a coarser quadrature) by the secant method, accepted within 20 % of it with the
+    curvature rising through the root (the normal state unstable below Tc); otherwise, and without a guess, by
+    Brent's method in a bracket (a few evaluations instead of about twelve)."""
     check_range("t_max", t_max, lo=0.0, lo_open=True)
     fv = as_field(field)
     f = lambda t: problem.curvature([t], fv)[0]
+    if guess is not None and 0.0 < guess:
+        # a step to T <= 0 ends the secant (not finite), and the bracket takes over
+        found = _secant_root(lambda t: f(t) if t > 0 else float("nan"), guess, xtol)
+        if found is not None and 0.8 * guess < found[0] < 1.2 * guess and found[2] > 0:
+            return float(found[0])
     lo = t_max
     while f(lo) < 0:
         lo *= 2
@@ -170,7 +179,8 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
     latest field is below ``xtol``: that field is returned, with its curvature; the root lies within ~``xtol``."""
     f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
-        found = _secant_root(f, guess, xtol, slope)
+        # a step to V <= 0 ends the secant (not finite), and the bracket takes over
+        found = _secant_root(lambda v: f(v) if v > 0 else float("nan"), guess, xtol, slope)
         # accepted close to the guess and with the curvature rising through the root: the normal state
         # is unstable just below it (the upper end of the superconducting region at this T)
         if found is not None and 0.7 * guess < found[0] < 1.4 * guess and found[2] > 0:
