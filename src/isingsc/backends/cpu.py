@@ -380,25 +380,18 @@ def _sorted_eigh(a, v, w, vs):
     """Jacobi on ``a``; ascending eigenvalues into w and the matching vectors into vs."""
     ok = _jacobi_eigh(a, v)
     n = a.shape[0]
-    # insertion sort of the diagonal carrying the columns (n <= 16; cheaper to compile than np.argsort)
+    # the rank of each eigenvalue (ties in index order): a stable ascending order without np.argsort, whose
+    # compilation costs a second; n <= 16
     for j in range(n):
-        w[j] = a[j, j]
+        x = a[j, j]
+        r = 0
         for i in range(n):
-            vs[i, j] = v[i, j]
-    for j in range(1, n):
-        x = w[j]
-        i = j
-        while i > 0 and w[i - 1] > x:
-            i -= 1
-        if i < j:
-            for m in range(j, i, -1):
-                w[m] = w[m - 1]
-            w[i] = x
-            for r in range(n):
-                col = v[r, j]
-                for m in range(j, i, -1):
-                    vs[r, m] = vs[r, m - 1]
-                vs[r, i] = col
+            y = a[i, i]
+            if y < x or (y == x and i < j):
+                r += 1
+        w[r] = x
+        for i in range(n):
+            vs[i, r] = v[i, j]
     return ok
 
 
@@ -447,14 +440,15 @@ def _pair_blocks(hp, hh, shift_p, shift_h, m_block, related, e_p, e_h, p2):
         if related:
             for i in range(n):
                 e_h[kk, i] = -w[n - 1 - i]
-            _squared_elements(up, m_block, up, True, work, p2[kk])
+            # ``related`` (True here), not a literal True: one compiled specialisation serves both calls
+            _squared_elements(up, m_block, up, related, work, p2[kk])
             continue
         _assemble(hh[kk], shift_h, a)
         if not _sorted_eigh(a, v, w, uh):
             fails += 1
         for i in range(n):
             e_h[kk, i] = w[i]
-        _squared_elements(up, m_block, uh, False, work, p2[kk])
+        _squared_elements(up, m_block, uh, related, work, p2[kk])  # related is False here
     return fails
 
 
