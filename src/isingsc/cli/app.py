@@ -72,7 +72,6 @@ def global_options(
     select_backend(backend)
     QUIET["on"] = quiet
     config.configure(progress=False if quiet else None)
-    config.limit_blas_threads()  # the kernels' threads fill the cores (config docstring)
     configure_logging(verbose)
 
 

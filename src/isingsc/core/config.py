@@ -16,9 +16,9 @@ Settings are process-wide (the kernels' thread pool and the GPU context are), no
 
 **BLAS threads.** The kernels split the k sums over their own threads; NumPy's BLAS (OpenBLAS) would
 start threads of its own for the matrix products around them, which spin-wait after each call and
-take the cores from the kernels (the Fig. 3a set ran 17 % slower on 2 cores).  The solvers therefore
-run BLAS on one thread while they work (:func:`single_threaded_blas`, via threadpoolctl, restored on
-exit); the command line does so for its whole process (:func:`limit_blas_threads`).
+take the cores from the kernels (the Fig. 3a set ran 17 % slower on 2 cores).  The mean-field solvers
+and ``reproduce`` therefore run BLAS on one thread while they work (:func:`single_threaded_blas`, via
+threadpoolctl, restored on exit); elsewhere (a dense ribbon's LAPACK eigensolver) BLAS keeps its threads.
 """
 
 from __future__ import annotations
@@ -134,10 +134,6 @@ def single_threaded_blas():
     with _blas_controller().limit(limits=1, user_api="blas"):
         yield
 
-
-def limit_blas_threads() -> None:
-    """BLAS on one thread for the rest of the process (the command line: the process is isingsc's)."""
-    _blas_controller().limit(limits=1, user_api="blas")
 
 
 def environment_for_workers(settings: Settings | None = None) -> dict[str, str]:
