@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import shutil
 
+import numpy as np
 import pytest
 import typer
 
 from isingsc.cli import app
+from isingsc.core.errors import ParameterError
 from isingsc.cli.options import Count, Number
 from isingsc.models.modelfile import packaged_model_path
 
@@ -203,3 +205,11 @@ def test_truncated_netcdf_is_a_data_file_error(tmp_path):
     path.write_bytes(path.read_bytes()[:40])
     with pytest.raises(DataFileError, match="r.nc"):
         load(path)
+
+
+@pytest.mark.parametrize("bad", [np.ones((3, 4, 5)), np.ones(4), np.full((2, 3, 3), np.nan)])
+def test_smallest_singular_value_refuses_non_square_or_non_finite(bad):
+    from isingsc.topology.bulk import smallest_singular_value
+
+    with pytest.raises(ParameterError, match="square"):
+        smallest_singular_value(bad)

@@ -199,3 +199,16 @@ def test_fingerprint_follows_the_hamiltonian_not_the_name():
                TightBindingModel(name="one", **base, pairing_scale=0.9),
                TightBindingModel(name="one", **{**base, "pairing_orbitals": ()})]
     assert len({c.fingerprint for c in changed} | {m.fingerprint}) == 5
+
+
+@pytest.mark.parametrize("delta, field", [(0.0, (0.0, 0.0, 0.0)), (0.05, (0.03, 0.0, 0.0)), (0.02, (0.01, 0.02, 0.015))])
+def test_bdg_fourier_components_rebuild_the_bdg_hamiltonian(delta, field):
+    """sum_R e^{ik.R} B_R + B_0 equals bdg_hamiltonian at random k (the hole block's -T_R^* included), for the
+    8 x 8 heterostructure with pairing and a field in any direction."""
+    from isingsc.models.paper import heterostructure_model
+
+    model = heterostructure_model(PAPER.with_(gamma=0.4))
+    k = np.random.default_rng(21).uniform(-5.0, 5.0, (40, 2))
+    offsets, blocks, onsite = model.bdg_fourier(delta, np.array(field))
+    rebuilt = np.einsum("kr,rab->kab", np.exp(1j * (k @ offsets.T)), blocks) + onsite
+    assert np.allclose(rebuilt, model.bdg_hamiltonian(k, delta, np.array(field)), rtol=0, atol=1e-13)

@@ -330,6 +330,22 @@ class TightBindingModel:
         return nambu(self.hamiltonian(k + half, field), self.hamiltonian(-k + half, field),
                      self.pairing_function(k, delta))
 
+    def bdg_fourier(self, delta: complex = 0.0, field=0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """H_BdG(k) = sum_R e^{ik.R} B_R + B_0 for on-site pairing at zero pair momentum: (cartesian offsets R
+        (n_R, 2) in a, B_R = diag(T_R, -T_R^*) (n_R, 2 dim, 2 dim), the k-independent B_0 = [[Z, D], [D^dagger,
+        -Z^*]]) in |t|.  The hole block -h(-k)^* has the coefficient -T_R^* at e^{ik.R}.  The same matrix as
+        :meth:`bdg_hamiltonian` (tested), for callers that evaluate it at many k with one phase factor per bond;
+        ModelCapabilityError for bond or finite-momentum pairing (:meth:`pairing_matrix`)."""
+        n = self.dim
+        d = self.pairing_matrix(delta)
+        z = self.zeeman_matrix(field)
+        blocks = np.zeros((len(self.hoppings), 2 * n, 2 * n), dtype=complex)
+        blocks[:, :n, :n] = self._matrices
+        blocks[:, n:, n:] = -np.conj(self._matrices)
+        onsite = np.zeros((2 * n, 2 * n), dtype=complex)
+        onsite[:n, :n], onsite[n:, n:], onsite[:n, n:], onsite[n:, :n] = z, -np.conj(z), d, d.conj().T
+        return self._cartesian_offsets.copy(), blocks, onsite
+
     def nambu_indices(self, orbital: str) -> np.ndarray:
         """Nambu indices [up, down, hole-up, hole-down] of one orbital."""
         up, dn = self.spin_indices(orbital)

@@ -176,26 +176,14 @@ class _Chiral:
 
     @cached_property
     def _fourier(self):
-        """For a tight-binding model with on-site pairing, A(k) = sum_R e^{ik.R} A_R + A_c with
-        A_R = U+^dagger diag(T_R, -T_R^*) U- (H_BdG's hole block -h(-k)^* has the coefficient -T_R^* at e^{ik.R})
-        and A_c = U+^dagger H_BdG(k; hoppings off) U-: one phase factor per bond instead of H(k) and H(-k).
-        Checked against :meth:`TightBindingModel.bdg_hamiltonian` at sample k; None where it does not apply."""
+        """A(k) = sum_R e^{ik.R} A_R + A_c with A_R = U+^dagger B_R U-, A_c = U+^dagger B_0 U- from the model's
+        :meth:`~isingsc.models.base.TightBindingModel.bdg_fourier` (a tight-binding model with on-site pairing):
+        one phase factor per bond instead of H(k) and H(-k); None for any other model."""
         m = self.model
-        if not isinstance(m, TightBindingModel) or not m.onsite_pairing:
+        if type(m) is not TightBindingModel or not m.onsite_pairing:  # (a subclass may build H its own way)
             return None
-        offsets = np.array(list(m.hoppings), dtype=float) @ m.lattice.primitive
-        blocks = np.stack([self.left @ np.block([[t, np.zeros_like(t)], [np.zeros_like(t), -t.conj()]]) @ self.right
-                           for t in m.hoppings.values()])
-        n = m.dim
-        onsite = np.zeros((2 * n, 2 * n), dtype=complex)
-        z, d = m.zeeman_matrix(self.field), m.pairing_matrix(self.delta)
-        onsite[:n, :n], onsite[n:, n:], onsite[:n, n:], onsite[n:, :n] = z, -np.conj(z), d, d.conj().T
-        const = self.left @ onsite @ self.right
-        k = np.random.default_rng(13).uniform(-4.0, 4.0, (6, 2))
-        phases = np.exp(1j * (k @ offsets.T))
-        fast = np.einsum("kr,rab->kab", phases, blocks) + const
-        exact = self.left @ m.bdg_hamiltonian(k, self.delta, self.field) @ self.right
-        return (offsets, blocks, const) if np.allclose(fast, exact, rtol=0, atol=1e-12) else None
+        offsets, blocks, onsite = m.bdg_fourier(self.delta, self.field)
+        return offsets, self.left @ blocks @ self.right, self.left @ onsite @ self.right
 
     def __call__(self, k, singular: bool = True):
         """(det A, sigma_min A) at k (..., 2); sigma_min only if ``singular``."""
@@ -225,6 +213,8 @@ def smallest_singular_value(a: np.ndarray) -> np.ndarray:
     (near the nodes, where they decide) are min |E| of the Hermitian [[0, A], [A^dagger, 0]], whose eigenvalues
     are +-sigma_i, from the same backward-stable kernel (error ~ eps ||A||, as the SVD's)."""
     a = np.asarray(a)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2] or not np.all(np.isfinite(a)):
+        raise ParameterError("a", a.shape, "finite square matrices, shape (..., m, m)")
     adag = np.conj(np.swapaxes(a, -1, -2))
     sigma = np.sqrt(np.maximum(eigvalsh(adag @ a)[..., 0], 0.0))
     small = sigma < GRAM_SIGMA_RATIO * np.linalg.norm(a, axis=(-2, -1))
