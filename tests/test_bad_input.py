@@ -213,3 +213,11 @@ def test_smallest_singular_value_refuses_non_square_or_non_finite(bad):
 
     with pytest.raises(ParameterError, match="square"):
         smallest_singular_value(bad)
+
+
+@pytest.mark.parametrize("level", [-1.0, float("nan"), "high"])
+def test_smallest_singular_value_refuses_a_bad_resolve_below(level):
+    from isingsc.topology.bulk import smallest_singular_value
+
+    with pytest.raises(ParameterError, match="resolve_below"):
+        smallest_singular_value(np.eye(4)[None].repeat(3, axis=0), resolve_below=level)

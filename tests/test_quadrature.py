@@ -112,3 +112,24 @@ def test_a_fermi_surface_leaving_the_wedge_next_to_the_saddle_point():
     # the graded angular panels are what does it: without them the same quadratures are much worse
     plain = quadrature_average(band, f, spec.refined().refined(), grade_kinks=False)
     assert abs(plain - ref) > 10 * abs(graded[-1] - ref)
+
+
+@pytest.mark.parametrize("name, zone", [("heterostructure", "auto"), ("intrinsic", "auto"), ("nbse2", "auto"),
+                                        ("rashba", "half"), ("rashba", "full")])
+def test_quadrature_for_reuses_resolution_independent_features_bit_for_bit(monkeypatch, name, zone):
+    """The refined pass reuses the coarse pass's angular kinks (of each wedge image) and K disks (they do not
+    depend on the spec): its rays are exactly those built from scratch (the cache off with FEATURES_KEPT = 0)."""
+    import isingsc.meanfield.quadrature as mq
+    from isingsc.meanfield.solver import default_spec
+    from isingsc.models.catalogue import resolve
+    from isingsc.models.families import rashba_model
+
+    model = rashba_model() if name == "rashba" else resolve(name).model
+    spec = default_spec(0.02)
+    monkeypatch.setattr(mq, "FEATURES_KEPT", 0)
+    fresh = mq.quadrature_for(model, spec.refined(), zone=zone).mesh()
+    monkeypatch.setattr(mq, "FEATURES_KEPT", 32)
+    mq.quadrature_for(model, spec, zone=zone)
+    reused = mq.quadrature_for(model, spec.refined(), zone=zone).mesh()
+    np.testing.assert_array_equal(reused.k, fresh.k)
+    np.testing.assert_array_equal(reused.weights, fresh.weights)

@@ -414,3 +414,43 @@ def test_smallest_singular_value_agrees_with_the_svd_also_near_zero():
     ours = smallest_singular_value(a)
     norm = np.linalg.norm(a, axis=(-2, -1))
     assert np.all(np.abs(ours - exact) <= 64 * np.finfo(float).eps * norm)
+
+
+def test_singular_value_bound_is_a_lower_bound_and_tight_for_one_small_value():
+    """|det A| ((m-1)/||A||_F^2)^((m-1)/2) <= sigma_min (AM-GM on the other singular values), for generic,
+    graded and nearly singular matrices; with the other singular values equal to s it is sigma_min (1 + sigma_min^2
+    / ((m-1) s^2))^(-(m-1)/2), which tends to sigma_min as sigma_min / s -> 0."""
+    from isingsc.topology.bulk import singular_value_bound
+
+    rng = np.random.default_rng(8)
+    for m in (2, 3, 4, 6):
+        a = rng.normal(size=(300, m, m)) + 1j * rng.normal(size=(300, m, m))
+        u, s, vh = np.linalg.svd(a)
+        s[100:200] *= 10.0 ** rng.uniform(-6, 3, (100, m))  # graded spectra
+        s[200:, -1] = 10.0 ** rng.uniform(-12, -2, 100)
+        a = (u * s[:, None, :]) @ vh
+        exact = np.linalg.svd(a, compute_uv=False)[:, -1]
+        bound = singular_value_bound(a)
+        assert np.all(bound <= exact * (1 + 1e-9) + 64 * np.finfo(float).eps * np.linalg.norm(a, axis=(-2, -1)))
+    u, _, vh = np.linalg.svd(rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4)))
+    for smin in (1e-1, 1e-3, 1e-6):
+        a = (u * np.array([2.0, 2.0, 2.0, smin])) @ vh
+        expected = smin * (1 + smin**2 / (3 * 4.0)) ** -1.5
+        assert abs(singular_value_bound(a[None])[0] / expected - 1) < 1e-9
+
+
+def test_smallest_singular_value_resolve_below_is_exact_up_to_the_level():
+    """With resolve_below = L every sigma_min <= L is the full computation's (bit for bit), and every other entry
+    is a lower bound on sigma_min that exceeds L: comparisons of values up to L are unchanged."""
+    from isingsc.topology.bulk import smallest_singular_value
+
+    rng = np.random.default_rng(9)
+    a = rng.normal(size=(2000, 4, 4)) + 1j * rng.normal(size=(2000, 4, 4))
+    full = smallest_singular_value(a)
+    level = float(np.quantile(full, 0.3))
+    part = smallest_singular_value(a, resolve_below=level)
+    low = full <= level
+    assert low.any() and (~low).any()
+    np.testing.assert_array_equal(part[low], full[low])
+    assert np.all(part[~low] > level) and np.all(part[~low] <= full[~low] * (1 + 1e-12))
+    assert np.sum(part != full) > 0.5 * np.sum(~low)  # most of the others were skipped (the bound is cheap)

@@ -491,7 +491,7 @@ def _concat(parts: list[PolarQuadrature], spec, group, cutoff=None) -> PolarQuad
 
 def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=None,
                angular_panels: int = 1, fixed_points=None, physical=None, grade_kinks: bool = True,
-               mirror_lines: bool = False) -> PolarQuadrature:
+               mirror_lines: bool = False, kinks=None) -> PolarQuadrature:
     """Rays of the Gamma-K-M wedge resolving the zero-energy crossings of ``energy_fn``.
 
     ``energy_fn(k)`` returns sorted band energies of shape (n, n_bands) for k of shape (n, 2).
@@ -503,11 +503,12 @@ def wedge_rays(energy_fn, spec: QuadratureSpec = QuadratureSpec(), *, radial=Non
     ``physical``: the bands whose kinks are graded, default ``energy_fn``; ``mirror_lines``: also towards
     the wedge ends, :func:`graded_mirror_lines`).  ``fixed_points(theta) ->
     radii`` adds panel ends that are not crossings.  Weights: (12 / A_BZ) x Gauss weights (BZ average).
+    ``kinks``: :func:`theta_breakpoints` of ``energy_fn`` if already known (they do not depend on ``spec``).
     """
     default_radial = radial is None
     radial = radial or (lambda crossings, rm: radial_breakpoints(crossings, rm, spec))
     t_nodes, t_w = np.polynomial.legendre.leggauss(spec.n_theta)
-    tb = theta_breakpoints(energy_fn)
+    tb = theta_breakpoints(energy_fn) if kinks is None else np.asarray(kinks, dtype=float)
     if grade_kinks:
         tb = graded_kinks(energy_fn, tb, spec, physical=physical, mirror_lines=mirror_lines)
     if angular_panels > 1:
@@ -628,7 +629,7 @@ RESOLVE = ("pairing", "all")
 def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
                     disks: tuple[float, float] | None = None, radial=None, angular_panels: int = 1,
                     kink_bands=None, grade_kinks: bool = True, resolve: str = "pairing",
-                    mirror_lines: bool | None = None) -> PolarQuadrature:
+                    mirror_lines: bool | None = None, memo: dict | None = None) -> PolarQuadrature:
     """Rays covering the Brillouin-zone average over ``zone``: "wedge" (Gamma-K-M; exact for a
     D6-symmetric spectrum), "half" (six images g(wedge); exact for thermodynamics even under
     k -> -k) or "full" (twelve images), each image with panels at its own crossings.
@@ -645,6 +646,9 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
     of a Green's function to ~1e-10: :data:`CORNER_RAYS_PER_NODE_ALL` rays per node on the K disks, and
     graded towards the mirror lines, :func:`graded_mirror_lines`, unless ``mirror_lines`` is False: a
     caller that knows the integrand is even about them, e.g. without an in-plane field, skips that).
+    ``memo``: a dict kept by the caller for quadratures of the same bands and disks at other resolutions: the
+    angular kinks of each wedge image (:func:`theta_breakpoints`, independent of ``spec``) are stored there
+    and reused.
     ``.mesh()`` of the result is the :class:`KMesh` (weights sum to 1).
     """
     if zone not in ("wedge", "half", "full"):
@@ -673,19 +677,28 @@ def zone_quadrature(energy_fn, spec: QuadratureSpec, *, zone: str = "wedge",
 
     probe = np.random.default_rng(3).uniform(-4.0, 4.0, size=(8, 2))
     e_probe = energy_fn(probe)
+    memo = {} if memo is None else memo
+
+    def kinks_of(key, fn):
+        if key not in memo:
+            memo[key] = theta_breakpoints(fn)
+        return memo[key]
+
     base = None
     parts = []
-    for g in ops:
+    for i, g in enumerate(ops):
         # the wedge rays of k -> E(g k), mapped to g(wedge): their panels follow the crossings in
         # g(wedge).  Where the bands are g-invariant, those are the images of the first wedge's: reuse.
         if np.allclose(energy_fn(probe @ g.T), e_probe, atol=1e-10):
             base = base or wedge_rays(ray_energy, spec, radial=radial, angular_panels=angular_panels,
-                                      physical=kink_bands, grade_kinks=grade_kinks, mirror_lines=mirror)
+                                      physical=kink_bands, grade_kinks=grade_kinks, mirror_lines=mirror,
+                                      kinks=kinks_of("base", ray_energy))
             rays = base
         else:
-            rays = wedge_rays(lambda k, g=g: ray_energy(k @ g.T), spec, radial=radial, angular_panels=angular_panels,
+            fn = lambda k, g=g: ray_energy(k @ g.T)  # noqa: E731
+            rays = wedge_rays(fn, spec, radial=radial, angular_panels=angular_panels,
                               physical=lambda k, g=g: kink_bands(k @ g.T), grade_kinks=grade_kinks,
-                              mirror_lines=mirror)
+                              mirror_lines=mirror, kinks=kinks_of(i, fn))
         parts.append(transformed(rays, g, 1.0 / len(ops)))
     cutoff = None
     if disks:

@@ -33,6 +33,10 @@ from isingsc.lattice.triangular import KMesh
 
 #: A Zeeman-split crossing is resolved by the zero-field panels while |V| max|g| <= this x order x T.
 FIELD_PANEL_FACTOR = 0.5
+#: Resolution-independent features of the most recent models' quadratures (K-disk radii, angular kinks), by
+#: (Hamiltonian fingerprint, zone, fields, resolve, gap_ratio, disks): a refined pass reuses them.
+_FEATURES: dict = {}
+FEATURES_KEPT = 32
 #: Fermi surfaces of bands with at least this weight on the pairing orbitals get graded angular panels where
 #: they meet the zone edge or touch a ray (a band without pairing weight barely enters the pairing integrals).
 KINK_PAIRING_WEIGHT = 0.1
@@ -140,9 +144,23 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
                                                  both_signs=zone != "wedge")
     disks = None
     use_disks = ("K" in facts.pockets) if k_disks is None else k_disks
+    # what does not depend on the resolution (the disks, the angular kinks) is kept for the model's next spec
+    fingerprint = getattr(model, "fingerprint", None)
+    memo = None
+    if isinstance(fingerprint, str):
+        key = (fingerprint, zone, tuple(as_field(f) for f in fields), resolve, gap_ratio, bool(use_disks))
+        memo = _FEATURES.pop(key, None) or {}
+        _FEATURES[key] = memo  # most recent last
+        while len(_FEATURES) > FEATURES_KEPT:
+            _FEATURES.pop(next(iter(_FEATURES)))
     if use_disks:
-        pocket = k_pocket_radius(energy0, 0.75 * K_DISK_LIMIT)
-        disks = disk_radii_for(energy, pocket) if pocket is not None else None
+        if memo is not None and "disks" in memo:
+            pocket, disks = memo["pocket"], memo["disks"]
+        else:
+            pocket = k_pocket_radius(energy0, 0.75 * K_DISK_LIMIT)
+            disks = disk_radii_for(energy, pocket) if pocket is not None else None
+            if memo is not None:
+                memo.update(pocket=pocket, disks=disks)
         if k_disks and disks is None:  # forced on, but impossible: say so instead of ignoring it
             raise ParameterError("k_disks", True, "False or None (auto) for this model: "
                                  + ("no closed Fermi pocket around K within "
@@ -152,7 +170,7 @@ def quadrature_for(model, spec: QuadratureSpec, *, facts=None, angles=(0.0,), fi
     # the mirror lines need grading only where a field breaks the mirror (an in-plane component)
     in_plane = any(np.hypot(*as_field(f).vector[:2]) > 0 for f in fields)
     quad = zone_quadrature(energy, spec, zone=zone, disks=disks, kink_bands=kinks, resolve=resolve,
-                           mirror_lines=resolve == "all" and in_plane)
+                           mirror_lines=resolve == "all" and in_plane, memo=memo)
     if disks is None and not np.any(quad.n_crossings[~quad.from_corner]):
         raise ModelCapabilityError(label or getattr(model, "name", "model"), "mean-field superconductivity",
                                    "its normal state has no Fermi surface (no band crosses zero energy): "

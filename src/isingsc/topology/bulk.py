@@ -185,8 +185,9 @@ class _Chiral:
         offsets, blocks, onsite = m.bdg_fourier(self.delta, self.field)
         return offsets, self.left @ blocks @ self.right, self.left @ onsite @ self.right
 
-    def __call__(self, k, singular: bool = True):
-        """(det A, sigma_min A) at k (..., 2); sigma_min only if ``singular``."""
+    def __call__(self, k, singular: bool = True, resolve_below: float | None = None):
+        """(det A, sigma_min A) at k (..., 2); sigma_min only if ``singular``, and with ``resolve_below`` only
+        where it may be <= resolve_below (elsewhere a lower bound above it, :func:`smallest_singular_value`)."""
         k = np.asarray(k, dtype=float)
         shape = k.shape[:-1]
         k = k.reshape(-1, 2)
@@ -196,25 +197,67 @@ class _Chiral:
             a = self.a_matrix(k[i:i + _CHUNK])
             det[i:i + _CHUNK] = np.linalg.det(a)
             if singular:
-                smin[i:i + _CHUNK] = smallest_singular_value(a)
+                smin[i:i + _CHUNK] = smallest_singular_value(a, resolve_below=resolve_below, det=det[i:i + _CHUNK])
         return det.reshape(shape), (smin.reshape(shape) if singular else None)
 
+    def sigma(self, k) -> np.ndarray:
+        """sigma_min A at k (..., 2), without det A."""
+        k = np.asarray(k, dtype=float)
+        return smallest_singular_value(self.a_matrix(k.reshape(-1, 2))).reshape(k.shape[:-1])
+
+
+_EPS = np.finfo(float).eps
 
 #: sigma_min from A^dagger A where sigma_min >= this x ||A||_F (its error there <= ~ m eps ||A|| / this), else the SVD.
 GRAM_SIGMA_RATIO = 1e-2
 
 
-def smallest_singular_value(a: np.ndarray) -> np.ndarray:
+def singular_value_bound(a: np.ndarray, det: np.ndarray | None = None) -> np.ndarray:
+    """Lower bound on sigma_min of each matrix of ``a`` (..., m, m) from its determinant and Frobenius norm:
+
+        sigma_min >= |det A| ((m - 1) / ||A||_F^2)^((m - 1) / 2),
+
+    since |det A| = sigma_min prod_{i<m} sigma_i and, by the AM-GM inequality, prod_{i<m} sigma_i <=
+    (sum_{i<m} sigma_i^2 / (m - 1))^((m - 1)/2) <= (||A||_F^2 / (m - 1))^((m - 1)/2).  Close to sigma_min where
+    the other singular values are similar and much larger (sigma_min -> 0: the bound / sigma_min -> 1); ``det``:
+    det A if already known (else computed)."""
+    a = np.asarray(a)
+    m = a.shape[-1]
+    det = np.linalg.det(a) if det is None else np.asarray(det)
+    if m == 1:
+        return np.abs(det)
+    fro2 = np.einsum("...ij,...ij->...", a.real, a.real) + np.einsum("...ij,...ij->...", a.imag, a.imag) \
+        if np.iscomplexobj(a) else np.einsum("...ij,...ij->...", a, a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(fro2 > 0, np.abs(det) * ((m - 1) / np.where(fro2 > 0, fro2, 1.0)) ** ((m - 1) / 2), 0.0)
+
+
+def smallest_singular_value(a: np.ndarray, *, resolve_below: float | None = None,
+                            det: np.ndarray | None = None) -> np.ndarray:
     """sigma_min of each matrix of the batch ``a`` (..., m, m) to the accuracy of the SVD (~ eps ||A||).
 
     As sqrt of the lowest eigenvalue of A^dagger A (the compiled eigenvalue kernel, ~5x faster than LAPACK's
     SVD on 4 x 4 batches) where that is accurate: the Gram matrix carries an error ~ m eps ||A||^2, so sigma
     carries ~ m eps ||A||^2 / sigma, below 1e-13 ||A|| for sigma >= GRAM_SIGMA_RATIO ||A||; the smaller values
     (near the nodes, where they decide) are min |E| of the Hermitian [[0, A], [A^dagger, 0]], whose eigenvalues
-    are +-sigma_i, from the same backward-stable kernel (error ~ eps ||A||, as the SVD's)."""
+    are +-sigma_i, from the same backward-stable kernel (error ~ eps ||A||, as the SVD's).
+
+    ``resolve_below``: only matrices whose :func:`singular_value_bound` (less its rounding error,
+    64 eps ||A||_F) is <= resolve_below are solved; the others get that bound, a lower bound on sigma_min that
+    exceeds resolve_below -- enough for a caller that only compares values up to resolve_below (a node scan:
+    most of the zone is far from every zero).  ``det``: det A, if known, for the bound."""
     a = np.asarray(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2] or not np.all(np.isfinite(a)):
         raise ParameterError("a", a.shape, "finite square matrices, shape (..., m, m)")
+    if resolve_below is not None and a.ndim > 2:
+        resolve_below = check_range("resolve_below", resolve_below, lo=0.0)
+        bound = np.asarray(singular_value_bound(a, det), dtype=float)
+        far = bound - 64 * _EPS * np.linalg.norm(a, axis=(-2, -1)) > resolve_below
+        if np.any(far):
+            near = ~far
+            if np.any(near):
+                bound[near] = smallest_singular_value(a[near])
+            return bound
     adag = np.conj(np.swapaxes(a, -1, -2))
     sigma = np.sqrt(np.maximum(eigvalsh(adag @ a)[..., 0], 0.0))
     small = sigma < GRAM_SIGMA_RATIO * np.linalg.norm(a, axis=(-2, -1))
@@ -353,14 +396,14 @@ def _refine_min_gap(chi: _Chiral, loop_k, n_loops: int, period: float, samples, 
     idx = np.arange(n_loops)
     g = (np.sqrt(5.0) - 1) / 2
     c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-    fc, fd = chi(loop_k(idx, c))[1], chi(loop_k(idx, d))[1]
+    fc, fd = chi.sigma(loop_k(idx, c)), chi.sigma(loop_k(idx, d))
     for _ in range(iters):
         left = fc < fd  # the minimum is in [lo, d]: drop (d, hi]; else drop [lo, c)
         hi = np.where(left, d, hi)
         lo = np.where(left, lo, c)
         c_new = np.where(left, hi - g * (hi - lo), d)
         d_new = np.where(left, c, lo + g * (hi - lo))
-        f_new = chi(loop_k(idx, np.where(left, c_new, d_new)))[1]
+        f_new = chi.sigma(loop_k(idx, np.where(left, c_new, d_new)))
         fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
         c, d = c_new, d_new
     x1, x2, f1, f2 = c, d, fc, fd
@@ -557,9 +600,10 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
     ang = np.pi / 6 + np.arange(6) * np.pi / 3
     u = np.stack([np.cos(ang), np.sin(ang)], -1)
     k = r[None, :, None] * u[:, None, :]  # (6, nr, 2)
-    det, sm = chi(k)
+    det, _ = chi(k, singular=False)
     if np.abs(det.imag).max() > 1e-9 * max(1.0, float(np.abs(det).max())):
         lgrad = chi.lipschitz[1]
+        sm = chi.sigma(k)
         mid = sm[:, 1:-1]
         a, b = np.nonzero((mid <= sm[:, :-2]) & (mid <= sm[:, 2:]) & (mid < lgrad * (r[1] - r[0])))
         return k[a, b + 1]
@@ -623,7 +667,8 @@ def _above(level: float, lip: float):
 
 def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np.ndarray,
                              node_tol: float) -> np.ndarray:
-    """ky of the grid rows that cross a line of zeros of det A (empty if none).
+    """ky of the grid rows that cross a line of zeros of det A (empty if none); ``s``: sigma_min on the grid
+    ``xs`` x ``ys``, exact at least where it is <= L_x h_x (above, any value above that).
 
     A line of zeros (an unpaired Fermi surface, a Bogoliubov Fermi surface) is invisible to the
     plaquette charges when det A is real there (it changes sign, or touches zero, without
@@ -647,7 +692,7 @@ def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np
     ii, jj = ii[order], jj[order]
 
     def sigma_on(y):
-        return lambda i, x: chi(np.stack([x, y[i]], axis=-1))[1]
+        return lambda i, x: chi.sigma(np.stack([x, y[i]], axis=-1))
 
     for start in range(0, ii.size, 256):  # stop at the first chunk that proves a line
         ci, cj = ii[start:start + 256], jj[start:start + 256]
@@ -733,13 +778,15 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
     xs = x0 + np.arange(nx + 1) * KX_PERIOD / nx
     ys = y0 + np.arange(ny + 1) * KY_PERIOD / ny
     grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1)
-    d, s = chi(grid)
     h = KX_PERIOD / nx, KY_PERIOD / ny
+    _, lgrad = chi.lipschitz
+    # sigma_min decides only where it is small (the local minima below 0.5 L spacing seed the finer scan,
+    # those below L_x h_x the zero-line search): elsewhere a lower bound above both suffices
+    d, s = chi(grid, resolve_below=max(0.5 * lgrad * spacing, chi.lipschitz[0] * h[0]))
     q = _plaquette_charges(d)
     starts = [_plaquette_centres(x0, y0, h, np.nonzero(q))]
     # Small local minima of sigma_min may hide a pair of opposite charges in one
     # plaquette: resample the 2 x 2 plaquettes around each on a grid sub_ times finer.
-    _, lgrad = chi.lipschitz
     inner = s[1:-1, 1:-1]
     neigh = np.stack([s[1 + a:s.shape[0] - 1 + a, 1 + b:s.shape[1] - 1 + b]
                       for a in (-1, 0, 1) for b in (-1, 0, 1) if (a, b) != (0, 0)])
@@ -773,7 +820,7 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
     nodes = []
     if len(roots):
         roots = LATTICE.fold_to_bz(roots)
-        sr = chi(roots)[1]
+        sr = chi.sigma(roots)
         for kr in roots[sr < node_tol]:
             if nodes and np.min(_torus_distance(np.array(nodes), kr)) < 1e-7:
                 continue
@@ -831,7 +878,7 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
         # of radius spacing/2 avoids isolated nodes (a pair just born lies inside it).
         _, clear = _winding_around(chi, nodes, np.full(m, 0.5 * spacing), node_tol)
         lines = not np.all(clear)
-    gap = chi(nodes)[1] if m else np.zeros(0)
+    gap = chi.sigma(nodes) if m else np.zeros(0)
     ky_line = _fold_ky(nodes[:, 1])
     order = np.lexsort((nodes[:, 0], np.round(ky_line, 12)))
     nodes, charge, gap, err, ky_line, isolated = (x[order] for x in
