@@ -41,7 +41,6 @@ def sweep_command(
     """
     from isingsc.workflows.sweep import load_sweep, run_sweep
     from isingsc.workflows.sweep.runner import check_scheduler_address
-    from isingsc.plotting.sweep import plot_sweep
 
     spec = load_sweep(file)  # validation first: a bad file writes nothing
     out = output_folder(out)
@@ -67,9 +66,11 @@ def sweep_command(
         raise typer.Exit(130)
     from isingsc.workflows.sweep.store import SweepStore
 
-    ds = SweepStore.open(store, spec).dataset()
+    ds = SweepStore(store, spec).dataset()  # just written: no integrity check (that is for --resume)
     figure = None
     if plot and len(spec.axes) == 2:
+        from isingsc.plotting.sweep import plot_sweep
+
         figure = plot_sweep(ds, Path(out) / "sweep.png")
         figure = Path(out) / "sweep.png"
     result = {"store": str(store), "points": report.total, "computed_now": report.computed,

@@ -404,8 +404,11 @@ class MeanField:
             problem = self.problem_at(p, t, hints)
             # dOmega''/dV from the previous pass at this T, else from the previous temperature: a Newton first step
             slope = _matching(guess, "slope", x) or (out["slope"][i - 1] if i else None)
+            # without a guess the root only seeds the solve below on the quadrature with panels at its field:
+            # Brent's method to 1e-4 of it is enough
             v2, curv, slope = instability_point(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp, xtol=xtol * vp,
-                                                guess=v2_guess, slope=slope, angle=angle)
+                                                guess=v2_guess, slope=slope, angle=angle,
+                                                rtol=1e-12 if v2_guess else 1e-4)
             if not v2_guess or needs_field_panels(self.model.model, p.rays, Field.in_plane(abs(v2 - v2_guess), angle), t):
                 problem = self.problem_at(p, t, [Field.in_plane(v2, angle)] + hints[1:])
                 v2, curv, slope = instability_point(problem, t, v_start=0.05 * vp, v_max=v_max_ratio * vp,

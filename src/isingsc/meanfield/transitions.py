@@ -170,13 +170,15 @@ class InstabilityPoint(NamedTuple):
 
 def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_max: float,
                       xtol: float = 1e-10, guess: float | None = None, slope: float | None = None,
-                      angle: float = 0.0) -> InstabilityPoint:
+                      angle: float = 0.0, rtol: float = 1e-12) -> InstabilityPoint:
     """:func:`instability_field` with the curvature at the field and its slope returned (the Landau coefficient
     a = Omega''/2 there, known without another diagonalisation; the slope serves the next search).
 
     The secant from ``guess`` starts with a Newton step when ``slope`` (an estimate of dOmega''/dV near the
     root, e.g. from a neighbouring temperature) is given, and stops when the Newton step |Omega'' / slope| at its
-    latest field is below ``xtol``: that field is returned, with its curvature; the root lies within ~``xtol``."""
+    latest field is below ``xtol``: that field is returned, with its curvature; the root lies within ~``xtol``.
+    ``rtol``: the relative tolerance of the bracketed search (Brent's method), e.g. 1e-4 for a root that only
+    starts a secant on a finer quadrature."""
     f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
         # a step to V <= 0 ends the secant (not finite), and the bracket takes over
@@ -192,7 +194,7 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
         lo, hi = hi, hi * 1.6
         if hi > v_max:
             raise ConvergenceError(f"no second-order field below vx={v_max:g} at T={T:g}")
-    root = brentq(f, lo, hi, xtol=xtol, rtol=1e-12)
+    root = brentq(f, lo, hi, xtol=xtol, rtol=max(float(rtol), 4 * np.finfo(float).eps))
     h = max(xtol, 1e-6 * root)
     at, above = f(root), f(root + h)
     return InstabilityPoint(float(root), float(at), float((above - at) / h))

@@ -84,41 +84,72 @@ def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: in
     return Client(cluster), cluster
 
 
-def prepare_store(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False) -> SweepStore:
-    """Create the store at ``out`` or, with ``resume``, reopen it (same sweep required; its damaged chunks
-    are reported and their points recomputed, the good points are kept)."""
-    out = Path(out)
+def _check_out(out: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse an ``out`` that prepare_store would refuse, before anything is started or written."""
     if out.exists() and not out.is_dir():
         raise ParameterError("--out", str(out), "a folder for the sweep store (this is a file)")
     if resume and not out.exists():
         raise ParameterError("--resume", str(out), "an existing sweep store to continue (none here: run without "
                              "--resume to start one)")
+    if out.exists() and any(out.iterdir()) and not resume and not overwrite:
+        raise ParameterError("--out", str(out), "a new or empty folder (or --resume to continue the "
+                             "sweep stored there, --overwrite to replace it)")
+
+
+def prepare_store(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False) -> SweepStore:
+    """Create the store at ``out`` or, with ``resume``, reopen it (same sweep required; its damaged chunks
+    are reported and their points recomputed, the good points are kept)."""
+    out = Path(out)
+    _check_out(out, resume, overwrite)
     if out.exists() and any(out.iterdir()):
         if resume:
             return SweepStore.open(out, spec)
-        if not overwrite:
-            raise ParameterError("--out", str(out), "a new or empty folder (or --resume to continue the "
-                                 "sweep stored there, --overwrite to replace it)")
         shutil.rmtree(out)
     elif out.exists():
         out.rmdir()
     return SweepStore.create(out, spec)
 
 
+def _close(client, cluster) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
 def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False,
               scheduler: str | None = None, n_workers: int | None = None, threads_per_worker: int = 1,
               progress: bool = True) -> SweepReport:
-    """Compute every missing point of ``spec`` into the store at ``out``; see the module docstring."""
+    """Compute every missing point of ``spec`` into the store at ``out``; see the module docstring.
+
+    A new sweep starts its workers while the store is created (a resumed one once it knows points are
+    missing); the local cluster is closed in a background thread while the caller reads the store and plots
+    (the process waits for it before it exits)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from dask.distributed import as_completed
     from tqdm.auto import tqdm
 
-    store = prepare_store(spec, out, resume=resume, overwrite=overwrite)
-    pending = store.pending()
+    _check_out(Path(out), resume, overwrite)
     total = spec.n_points
     params = {index: values for index, values in spec.points()}
     computed = failed = 0
+    with ThreadPoolExecutor(1, thread_name_prefix="isingsc-cluster-start") as pool:
+        starting = None if resume else pool.submit(_client, scheduler, n_workers, threads_per_worker)
+        try:
+            store = prepare_store(spec, out, resume=resume, overwrite=overwrite)
+        except BaseException:
+            if starting is not None:
+                _close(*starting.result())
+            raise
+        pending = store.pending()
+        if starting is not None and not pending:
+            _close(*starting.result())
+            starting = None
+        if starting is None and pending:
+            starting = pool.submit(_client, scheduler, n_workers, threads_per_worker)
+        client, cluster = starting.result() if pending else (None, None)
     if pending:
-        client, cluster = _client(scheduler, n_workers, threads_per_worker)
         futures = {}
         try:
             for index in pending:
@@ -142,9 +173,9 @@ def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = F
         finally:
             for fut in futures:
                 fut.release()
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            # every result is in the store: the workers shut down while the caller goes on (a non-daemon
+            # thread, so the process still waits for them at exit)
+            threading.Thread(target=_close, args=(client, cluster), name="isingsc-cluster-close").start()
     left = len(store.pending())
     return SweepReport(computed=computed, failed=failed, pending=left, total=total, path=Path(out),
                        damaged=tuple(getattr(store, "damaged", ())))

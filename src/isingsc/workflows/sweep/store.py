@@ -146,6 +146,7 @@ class SweepStore:
         return [tuple(int(i) for i in idx) for idx in np.argwhere(self.status() == PENDING)]
 
     def dataset(self) -> xr.Dataset:
-        """The store as an in-memory Dataset."""
-        with xr.open_zarr(str(self.path), consolidated=True) as ds:
+        """The store as an in-memory Dataset (read by Zarr directly: a Dask graph over its one-point chunks
+        would cost more than the reading)."""
+        with xr.open_zarr(str(self.path), consolidated=True, chunks=None) as ds:
             return ds.load()
