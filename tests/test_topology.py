@@ -454,3 +454,24 @@ def test_smallest_singular_value_resolve_below_is_exact_up_to_the_level():
     np.testing.assert_array_equal(part[low], full[low])
     assert np.all(part[~low] > level) and np.all(part[~low] <= full[~low] * (1 + 1e-12))
     assert np.sum(part != full) > 0.5 * np.sum(~low)  # most of the others were skipped (the bound is cheap)
+
+
+@pytest.mark.parametrize("gamma, mu_tmd", [(0.4, 3.1), (0.6, 2.5)])
+def test_node_charges_match_a_brute_force_winding_of_det_a(gamma, mu_tmd):
+    """Each node's charge (find_nodes runs the certified loop around one node per C3v orbit and maps it: det(g) q
+    for the image g k0) equals the winding of det A(k) = det(U+^dag H_BdG(k) U-) summed over 4000 steps of a
+    circle of radius 1e-3 around it, from the Hamiltonian directly; and the positions are zeros of det A."""
+    model = heterostructure_model(PAPER.with_(gamma=gamma, mu_tmd=mu_tmd))
+    delta, field = 0.05, (0.985 * 0.05, 0.0, 0.0)
+    nodes = find_nodes(model, delta, field)
+    assert nodes.sizes["node"] == 12 and nodes.attrs["gapless_lines"] == 0
+    up, um = chiral_basis(model.nambu_dim // 4)
+    t = np.linspace(0.0, 2 * np.pi, 4001)
+    for kx, ky, q in zip(nodes.kx.values, nodes.ky.values, nodes.charge.values):
+        k = np.stack([kx + 1e-3 * np.cos(t), ky + 1e-3 * np.sin(t)], -1)
+        det = np.linalg.det(up.conj().T @ model.bdg_hamiltonian(k, delta, field) @ um)
+        winding = np.sum(np.angle(det[1:] / det[:-1])) / (2 * np.pi)
+        assert abs(winding - q) < 1e-6 and q in (-1, 1)
+        scale = np.abs(det).max()
+        at = np.linalg.det(up.conj().T @ model.bdg_hamiltonian(np.array([[kx, ky]]), delta, field)[0] @ um)
+        assert abs(at) < 1e-9 * scale

@@ -586,7 +586,7 @@ def _plaquette_centres(x0: float, y0: float, h, idx) -> np.ndarray:
     return np.stack([x0 + (i + 0.5) * h[0], y0 + (j + 0.5) * h[1]], axis=-1).reshape(-1, 2)
 
 
-def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
+def _gamma_m_seeds(chi: _Chiral, step: float, c3v: bool = False) -> np.ndarray:
     """Zeros of det A along the six Gamma-M rays (S = 0 there), as Newton starts.
 
     In the chiral basis det A is real on these rays for the paper's models (checked
@@ -594,10 +594,12 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
     of Re det A on a grid of ``step`` are bracketed and solved with brentq; a local
     minimum of |Re det A| without sign change (a node pair closer than ``step``) is
     searched with a bounded 1D minimisation, and split into two roots if it crosses zero.
+    With ``c3v`` (det A(g k) = det A(k) for g in C3v, checked by the caller) the six rays are images of
+    the first: it is searched alone and its seeds mapped by the six operations.
     """
     length = 2 * np.pi / SQRT3  # |Gamma M|
     r = np.linspace(0.0, length, int(np.ceil(length / step)) + 1)
-    ang = np.pi / 6 + np.arange(6) * np.pi / 3
+    ang = np.pi / 6 + np.arange(1 if c3v else 6) * np.pi / 3
     u = np.stack([np.cos(ang), np.sin(ang)], -1)
     k = r[None, :, None] * u[:, None, :]  # (6, nr, 2)
     det, _ = chi(k, singular=False)
@@ -606,10 +608,10 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
         sm = chi.sigma(k)
         mid = sm[:, 1:-1]
         a, b = np.nonzero((mid <= sm[:, :-2]) & (mid <= sm[:, 2:]) & (mid < lgrad * (r[1] - r[0])))
-        return k[a, b + 1]
+        return _images(k[a, b + 1], c3v)
     f = det.real
     out = []
-    for ray in range(6):
+    for ray in range(len(ang)):
         def fr(x, ray=ray):
             return float(chi(x * u[ray][None, :], singular=False)[0][0].real)
 
@@ -628,7 +630,45 @@ def _gamma_m_seeds(chi: _Chiral, step: float) -> np.ndarray:
             if res.fun < 0:  # crossed zero: a close pair, one root on each side
                 out.append(optimize.brentq(fr, r[i - 1], res.x, xtol=1e-15) * u[ray])
                 out.append(optimize.brentq(fr, res.x, r[i + 1], xtol=1e-15) * u[ray])
-    return np.array(out).reshape(-1, 2)
+    return _images(np.array(out).reshape(-1, 2), c3v)
+
+
+def _images(k: np.ndarray, c3v: bool) -> np.ndarray:
+    """k and, with ``c3v``, its images under the C3v operations (the identity first)."""
+    return np.concatenate([k @ g.T for g in point_group_matrices("C3v")]) if c3v else k
+
+
+def _a_invariant(chi: _Chiral, ops) -> bool:
+    """A(g k) = A(k) for every 2 x 2 matrix g of ``ops`` (checked at sample k): det A and sigma_min are
+    invariant, and the zeros of det A map onto zeros."""
+    k = np.random.default_rng(6).uniform(-4.0, 4.0, size=(6, 2))
+    a = chi.a_matrix(k)
+    tol = 1e-12 * max(1.0, float(np.abs(a).max()))
+    return all(np.allclose(chi.a_matrix(k @ np.asarray(g).T), a, rtol=0.0, atol=tol) for g in ops)
+
+
+def _orbits(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each node the index of its orbit's representative (the first of the orbit in ``nodes``) and the
+    C3v operation (index into point_group_matrices("C3v")) that maps the representative onto it, matched on
+    the torus to 1e-7 1/a; a node whose images are not all in ``nodes`` represents itself."""
+    m = len(nodes)
+    ops = point_group_matrices("C3v")
+    rep, op = np.arange(m), np.zeros(m, dtype=int)
+    done = np.zeros(m, dtype=bool)
+    for i in range(m):
+        if done[i]:
+            continue
+        done[i] = True
+        images = LATTICE.fold_to_bz(np.stack([nodes[i] @ g.T for g in ops]))
+        dist = _torus_distance(images[:, None, :], nodes[None, :, :])  # (ops, m)
+        members = {}
+        for o in range(1, len(ops)):
+            j = int(np.argmin(np.where(done, np.inf, dist[o])))
+            if dist[o, j] < 1e-7 and not done[j]:
+                members[j] = o
+        for j, o in members.items():
+            rep[j], op[j], done[j] = i, o, True
+    return rep, op
 
 
 def golden_section_min(f, lo, hi, iters: int = 64, *, proceed=None):
@@ -771,20 +811,27 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
         check_symmetries(model, delta, v)
         _check_periodic(chi)
     nx = int(np.ceil(KX_PERIOD / spacing))
-    ny = int(np.ceil(KY_PERIOD / spacing))
-    # irrational offsets keep grid lines off kx = 0, ky = 0 and the Gamma-M lines
+    ny = 2 * int(np.ceil(KY_PERIOD / (2 * spacing)))  # even: the rows are symmetric about ky = 0
+    # an irrational offset keeps the columns off kx = 0 and the grid points off the Gamma-M lines; the rows sit
+    # half a step off ky = 0 and ky = +-pi/sqrt3 (ky_j = -pi/sqrt3 + (j + 1/2) h_y): row ny - 1 - j mirrors row j
     x0 = (np.sqrt(2) - 1) * 0.37 * KX_PERIOD / nx
-    y0 = -KY_PERIOD / 2 + (np.sqrt(3) - 1) * 0.41 * KY_PERIOD / ny
     xs = x0 + np.arange(nx + 1) * KX_PERIOD / nx
-    ys = y0 + np.arange(ny + 1) * KY_PERIOD / ny
+    ys = -KY_PERIOD / 2 + (np.arange(ny + 1) + 0.5) * KY_PERIOD / ny
     grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1)
     h = KX_PERIOD / nx, KY_PERIOD / ny
     _, lgrad = chi.lipschitz
     # sigma_min decides only where it is small (the local minima below 0.5 L spacing seed the finer scan,
     # those below L_x h_x the zero-line search): elsewhere a lower bound above both suffices
-    d, s = chi(grid, resolve_below=max(0.5 * lgrad * spacing, chi.lipschitz[0] * h[0]))
+    level = max(0.5 * lgrad * spacing, chi.lipschitz[0] * h[0])
+    mirror = _a_invariant(chi, [np.diag([1.0, -1.0])])
+    if mirror:  # A(kx, -ky) = A(kx, ky): the rows ky < 0 are computed, the others are their mirror images
+        half = ny // 2
+        dh, sh = chi(grid[:, :half], resolve_below=level)
+        d, s = (np.concatenate([x, x[:, ::-1], x[:, :1]], axis=1) for x in (dh, sh))  # row ny = row 0 (period)
+    else:
+        d, s = chi(grid, resolve_below=level)
     q = _plaquette_charges(d)
-    starts = [_plaquette_centres(x0, y0, h, np.nonzero(q))]
+    starts = [_plaquette_centres(xs[0], ys[0], h, np.nonzero(q))]
     # Small local minima of sigma_min may hide a pair of opposite charges in one
     # plaquette: resample the 2 x 2 plaquettes around each on a grid sub_ times finer.
     inner = s[1:-1, 1:-1]
@@ -802,7 +849,8 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
         starts.append(np.stack([gx[c, a] + 0.5 * h[0] / sub, gy[c, b] + 0.5 * h[1] / sub], -1))
     # Nodes sit on the Gamma-M lines for the paper's models (S = 0 there): a fine 1D
     # scan of sigma_min along the six Gamma-M rays seeds pairs too close for the 2D grid.
-    starts.append(_gamma_m_seeds(chi, spacing / 20))
+    c3v = _c3v_invariant(chi)
+    starts.append(_gamma_m_seeds(chi, spacing / 20, c3v=c3v))
     starts = np.concatenate(starts)
     # scale of det A so that the residual tolerance is meaningful
     scale = float(np.median(np.abs(d))) or 1.0
@@ -826,7 +874,7 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
                 continue
             nodes.append(kr)
     nodes = np.array(nodes).reshape(-1, 2)
-    if symmetrize and 0 < len(nodes) <= max_nodes and _c3v_invariant(chi):
+    if symmetrize and 0 < len(nodes) <= max_nodes and c3v:
         # H(g k) = H(k) for g in C3v (k acted on alone): the images of a node are
         # nodes, so a node of an orbit missed by the scan (a pair just born) is restored.
         for g in point_group_matrices("C3v")[1:]:
@@ -838,13 +886,26 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
     # layer at Gamma = 0), not isolated nodes; charges are not computed then.
     # A zero line crossing the rows of the grid (det A real there, e.g. the decoupled TMD
     # at Gamma = 0, has no plaquette charge): found row by row, see _rows_through_zero_lines.
-    zero_rows = _rows_through_zero_lines(chi, xs, ys, s, node_tol)
+    if mirror:  # a mirrored row crosses the same zeros as its image
+        zero_rows = _rows_through_zero_lines(chi, xs, ys[:half], s[:, :half], node_tol)
+        zero_rows = np.unique(np.concatenate([zero_rows, -zero_rows]))
+    else:
+        zero_rows = _rows_through_zero_lines(chi, xs, ys, s, node_tol)
     lines = m > max_nodes or zero_rows.size > 0
     charge = np.zeros(m, dtype=int)
     isolated = np.zeros(m, dtype=bool)
     err = np.full(m, np.nan)
     if m and not lines:
-        for a, kr in enumerate(nodes):
+        # With A(g k) = A(k) for g in C3v the nodes come in orbits: a representative of each is polished and
+        # its loops run; an image g k0 is g applied to it, with the charge det(g) q (det A(g k) = det A(k): the
+        # image of a counter-clockwise circle runs clockwise for a mirror) and the same loop gaps.
+        rep, op = _orbits(nodes) if c3v and _a_invariant(chi, point_group_matrices("C3v")) else \
+            (np.arange(m), np.zeros(m, dtype=int))
+        ops = point_group_matrices("C3v")
+        sign = np.array([round(np.linalg.det(ops[o])) for o in op])
+        own = rep == np.arange(m)
+        for a in np.nonzero(own)[0]:
+            kr = nodes[a]
             # polish with MINPACK's hybrid method (scipy) to xtol = tol
             sol = optimize.root(residual, kr, method="hybr", options={"xtol": tol})
             if np.linalg.norm(sol.x - kr) < 1e-6:
@@ -858,25 +919,31 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
                 err[a] = float(np.linalg.norm(np.linalg.solve(jac, f0)))
             except np.linalg.LinAlgError:  # higher-order zero: no linear estimate
                 pass
+        for j in np.nonzero(~own)[0]:
+            nodes[j] = LATTICE.fold_to_bz(nodes[rep[j]] @ ops[op[j]].T)
+            err[j] = err[rep[j]]
         if m > 1:
             dist = _torus_distance(nodes[:, None, :], nodes[None, :, :])
             np.fill_diagonal(dist, np.inf)
             nearest = dist.min(axis=1)
         else:
             nearest = np.full(1, np.inf)
-        radii = np.minimum(0.2 * nearest, 0.2 * spacing)
-        charge, isolated = _winding_around(chi, nodes, radii, node_tol)
+        reps = np.nonzero(own)[0]
+        radii = np.minimum(0.2 * nearest, 0.2 * spacing)[reps]
+        q, iso = _winding_around(chi, nodes[reps], radii, node_tol)
         for _ in range(6):
             # charge 0 around a simple zero: an unresolved partner inside the loop; shrink it
-            redo = isolated & (charge == 0) & np.isfinite(err)
+            redo = iso & (q == 0) & np.isfinite(err[reps])
             if not redo.any():
                 break
             radii = np.where(redo, 0.1 * radii, radii)
-            charge[redo], isolated[redo] = _winding_around(chi, nodes[redo], radii[redo], node_tol)
-        charge = np.where(isolated, charge, 0).astype(int)
+            q[redo], iso[redo] = _winding_around(chi, nodes[reps][redo], radii[redo], node_tol)
+        where = np.searchsorted(reps, rep)  # each node's representative among reps
+        isolated = iso[where]
+        charge = np.where(isolated, sign * q[where], 0).astype(int)
         # A zero on a line of zeros: every circle around it crosses the line.  A circle
         # of radius spacing/2 avoids isolated nodes (a pair just born lies inside it).
-        _, clear = _winding_around(chi, nodes, np.full(m, 0.5 * spacing), node_tol)
+        _, clear = _winding_around(chi, nodes[reps], np.full(len(reps), 0.5 * spacing), node_tol)
         lines = not np.all(clear)
     gap = chi.sigma(nodes) if m else np.zeros(0)
     ky_line = _fold_ky(nodes[:, 1])
