@@ -1,6 +1,6 @@
 """Issue 18 benchmark: the previous release against the working tree, and a plain NumPy twin, in one run.
 
-Run:  .venv/bin/python benchmarks/bench_speed.py [--baseline ae1a625] [--quick] [--paper]
+Run:  .venv/bin/python benchmarks/bench_speed.py [--baseline ae1a625] [--quick] [--paper] [--sweep-grid N]
 
 Both trees are copied to a temporary folder (``git archive`` of the baseline, a copy of the working tree's
 ``src``) without their Numba caches and imported through PYTHONPATH in subprocesses: the same virtual
@@ -13,7 +13,8 @@ environment, each tree's own API.  Workloads:
 3. **reproduce**: ``isingsc reproduce --force`` (fast quality, the default figures), wall time and peak
    resident memory; with ``--paper`` also ``--quality paper`` for the working tree;
 4. **sweep**: the 6 x 6 example sweep ``examples/sweeps/gamma_mu_tmd.toml`` (2 Dask workers), wall time and
-   the largest relative difference of Hc2 between the trees;
+   the largest relative difference of Hc2 between the trees; with ``--sweep-grid N`` also the same sweep on
+   N x N points (the per-point speed, start-up amortised);
 5. **plain NumPy twin** (this process): the second-order field V2(T) of the heterostructure at Gamma = 0.5 from the
    Delta = 0 pair susceptibility on a uniform n x n Brillouin-zone mesh (``numpy.linalg.eigh`` of the 4 x 4
    particle and hole blocks, Brent's method in V), n doubled until it agrees with isingsc to 0.5 %; its time per
@@ -173,6 +174,8 @@ def main() -> None:
     ap.add_argument("--baseline", default="ae1a625", help="git revision of the previous release (default ae1a625)")
     ap.add_argument("--quick", action="store_true", help="10 temperatures per Fig. 3a curve, two plain points")
     ap.add_argument("--paper", action="store_true", help="also time `reproduce --quality paper` (working tree)")
+    ap.add_argument("--sweep-grid", type=int, default=0, metavar="N",
+                    help="also time the example sweep on an N x N grid (the same axis ranges) for both trees")
     args = ap.parse_args()
     n_t = 10 if args.quick else 40
     results: dict = {}
@@ -191,6 +194,10 @@ def main() -> None:
             import xarray as xr
 
             r["sweep_hc2"] = xr.open_zarr(tree / "sw" / "sweep.zarr").Hc2.values.ravel().tolist()
+            if args.sweep_grid:
+                toml = (ROOT / "examples/sweeps/gamma_mu_tmd.toml").read_text().replace("num = 6", f"num = {args.sweep_grid}")
+                (tree / "grid.toml").write_text(toml)
+                r["sweep_grid"] = run_cli(src, work, "sweep", "grid.toml", "--out", str(tree / "swg"), "--workers", "2")
             if args.paper and name == "new":
                 r["paper"] = run_cli(src, work, "reproduce", "--out", str(tree / "paper"), "--force", "-q",
                                      "--quality", "paper")
@@ -219,6 +226,10 @@ def main() -> None:
     print(f"| 6 x 6 example sweep, 2 workers | {old['sweep'][0]:.1f} | {new['sweep'][0]:.1f} | "
           f"{old['sweep'][0] / new['sweep'][0]:.2f} | Hc2 agree to {sweep_diff:.1e}; peak memory (client) "
           f"{old['sweep'][1]:.0f} / {new['sweep'][1]:.0f} MB |")
+    if "sweep_grid" in new:
+        n, per_old, per_new = args.sweep_grid, old["sweep_grid"][0], new["sweep_grid"][0]
+        print(f"| the same sweep on {n} x {n} points, 2 workers | {per_old:.1f} | {per_new:.1f} | {per_old / per_new:.2f} | "
+              f"{n * n / per_old:.2f} / {n * n / per_new:.2f} points per second |")
     if "paper" in new:
         print(f"| `isingsc reproduce --force --quality paper` | - | {new['paper'][0]:.1f} | - | peak memory "
               f"{new['paper'][1]:.0f} MB |")

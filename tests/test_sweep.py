@@ -197,6 +197,24 @@ def test_kill_9_mid_sweep_then_resume_equals_uninterrupted_run(tmp_path, referen
     assert again.returncode == 2 and "--resume" in again.stderr
 
 
+def test_resuming_a_finished_sweep_computes_nothing_and_keeps_the_store(tmp_path, reference_run):
+    """--resume on a complete store starts no workers (the run decides after opening the store) and leaves every
+    value as it was."""
+    import json
+    import shutil
+
+    path, reference = reference_run
+    out = tmp_path / "done"
+    shutil.copytree(reference.parent, out)
+    env = dict(os.environ, ISINGSC_NUM_THREADS="1")
+    resumed = run_cli("sweep", path, "--out", out, "--resume", "--json", "--no-plot", env=env, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads(resumed.stdout)
+    assert report["computed_now"] == 0 and report["pending"] == 0
+    with xr.open_zarr(out / "sweep.zarr") as a, xr.open_zarr(reference) as b:
+        xr.testing.assert_identical(a.load(), b.load())
+
+
 def test_two_axis_sweep_with_nodal_flag_and_plot(tmp_path):
     """Gamma x mu_SC (2 x 2) of the heterostructure: the nodal flag agrees with find_nodes directly."""
     path = write(tmp_path, """
