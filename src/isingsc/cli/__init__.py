@@ -8,6 +8,8 @@ never as a traceback.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 
 import typer
@@ -34,8 +36,18 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+def _leave_to_the_os() -> None:
+    """At exit, before the interpreter's last garbage collection: move every object to the permanent generation.
+    That collection would walk all objects of the loaded libraries (0.35 s with SciPy, Numba, Dask and matplotlib)
+    only to free memory the operating system takes back anyway; modules are still cleared and their objects
+    released by reference counting (files closed, buffers flushed), only reference cycles are left."""
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``isingsc`` console script."""
+    atexit.unregister(_leave_to_the_os)  # once, however often main runs in a process
+    atexit.register(_leave_to_the_os)
     command = typer.main.get_command(app)
     try:
         rv = command.main(args=argv, prog_name="isingsc", standalone_mode=False)
