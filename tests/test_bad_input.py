@@ -221,3 +221,16 @@ def test_smallest_singular_value_refuses_a_bad_resolve_below(level):
 
     with pytest.raises(ParameterError, match="resolve_below"):
         smallest_singular_value(np.eye(4)[None].repeat(3, axis=0), resolve_below=level)
+
+
+@pytest.mark.parametrize("rtol", [-1e-3, float("nan"), 0.5])
+def test_instability_point_refuses_a_bad_rtol(rtol):
+    from isingsc.meanfield import PairingProblem, default_spec
+    from isingsc.meanfield.quadrature import quadrature_for
+    from isingsc.meanfield.transitions import instability_point
+    from isingsc.models.catalogue import resolve
+
+    model = resolve("intrinsic").model
+    problem = PairingProblem(model, quadrature_for(model, default_spec(0.02)).mesh(), 1.0)
+    with pytest.raises(ParameterError, match="rtol"):
+        instability_point(problem, 1e-3, v_start=1e-3, v_max=1.0, rtol=rtol)

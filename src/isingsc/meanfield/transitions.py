@@ -179,6 +179,7 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
     latest field is below ``xtol``: that field is returned, with its curvature; the root lies within ~``xtol``.
     ``rtol``: the relative tolerance of the bracketed search (Brent's method), e.g. 1e-4 for a root that only
     starts a secant on a finer quadrature."""
+    rtol = check_range("rtol", rtol, lo=0.0, hi=0.1)
     f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
         # a step to V <= 0 ends the secant (not finite), and the bracket takes over
@@ -194,7 +195,7 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
         lo, hi = hi, hi * 1.6
         if hi > v_max:
             raise ConvergenceError(f"no second-order field below vx={v_max:g} at T={T:g}")
-    root = brentq(f, lo, hi, xtol=xtol, rtol=max(float(rtol), 4 * np.finfo(float).eps))
+    root = brentq(f, lo, hi, xtol=xtol, rtol=max(rtol, 4 * np.finfo(float).eps))  # Brent's floor
     h = max(xtol, 1e-6 * root)
     at, above = f(root), f(root + h)
     return InstabilityPoint(float(root), float(at), float((above - at) / h))
