@@ -355,3 +355,26 @@ def test_local_workers_keep_glibc_malloc_defaults(tmp_path):
         env = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
                                   dask.config.get("distributed.worker.profile.enabled")))
     assert list(env.values()) == [(None, False)]
+
+
+def test_a_sweep_beside_another_dask_cluster_prints_nothing(tmp_path):
+    """Dask's scheduler serves HTTP on port 8787 by default and moves, with a warning, where another cluster (a
+    notebook's) holds it: the sweep's own scheduler takes a free port, so a quiet sweep prints nothing."""
+    import socket
+
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:  # taken already, by another cluster: the situation the test is about
+        pass
+    try:
+        one_point = TC_SWEEP.replace("beta_so = [0.0, 0.01, 0.02]\nt = [-1.0, -1.05]", "beta_so = [0.01]")
+        assert one_point != TC_SWEEP
+        path = write(tmp_path, one_point)
+        run = run_cli("sweep", path, "--out", tmp_path / "out", "--workers", "1", "--quiet",
+                      env=dict(os.environ, ISINGSC_NUM_THREADS="1"), timeout=300)
+    finally:
+        holder.close()
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "" and (tmp_path / "out" / "sweep.zarr").is_dir()

@@ -78,9 +78,11 @@ def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: in
 
     workers = n_workers or config.cpu_count()
     with dask.config.set(LOCAL_WORKER_CONFIG):
+        # no dashboard; the scheduler's HTTP endpoints on a free port: on Dask's default 8787, taken by any other
+        # cluster on the machine (a notebook's), the scheduler would move and print a warning with every sweep
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, env=_worker_env(threads_per_worker),
-                               silence_logs=40)
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                               env=_worker_env(threads_per_worker), silence_logs=40)
     return Client(cluster), cluster
 
 
