@@ -1,10 +1,10 @@
 """Issue 18 benchmark: the previous release against the working tree, and a plain NumPy twin, in one run.
 
-Run:  .venv/bin/python benchmarks/bench_speed.py [--baseline ae1a625] [--quick] [--paper] [--sweep-grid N]
+Run:  .venv/bin/python benchmarks/bench_speed.py [--baseline ae1a625] [--quick] [--paper] [--sweep-grid N] [--repeat R]
 
 Both trees are copied to a temporary folder (``git archive`` of the baseline, a copy of the working tree's
-``src``) without their Numba caches and imported through PYTHONPATH in subprocesses: the same virtual
-environment, each tree's own API.  Workloads:
+``src``) as an installation leaves them (Python bytecode compiled, Numba's caches empty) and imported through
+PYTHONPATH in subprocesses: the same virtual environment, each tree's own API.  Workloads:
 
 1. **first call**: ``isingsc tc --model heterostructure`` in a fresh copy (the kernels compile) and again
    (cached): the cost of the first call after installation;
@@ -12,9 +12,10 @@ environment, each tree's own API.  Workloads:
    curve converged to 0.5 % (kernels warm); the largest relative difference of the two trees' curves;
 3. **reproduce**: ``isingsc reproduce --force`` (fast quality, the default figures), wall time and peak
    resident memory; with ``--paper`` also ``--quality paper`` for the working tree;
-4. **sweep**: the 6 x 6 example sweep ``examples/sweeps/gamma_mu_tmd.toml`` (2 Dask workers), wall time and
-   the largest relative difference of Hc2 between the trees; with ``--sweep-grid N`` also the same sweep on
-   N x N points (the per-point speed, start-up amortised);
+4. **sweep**: the 6 x 6 example sweep ``examples/sweeps/gamma_mu_tmd.toml`` (2 Dask workers), ``--repeat`` times
+   for each tree, the trees alternating (a machine whose speed drifts slows both alike): the median wall time,
+   the range, and the largest relative difference of Hc2 between the trees; with ``--sweep-grid N`` also the
+   same sweep on N x N points (the per-point speed, start-up amortised);
 5. **plain NumPy twin** (this process): the second-order field V2(T) of the heterostructure at Gamma = 0.5 from the
    Delta = 0 pair susceptibility on a uniform n x n Brillouin-zone mesh (``numpy.linalg.eigh`` of the 4 x 4
    particle and hole blocks, Brent's method in V), n doubled until it agrees with isingsc to 0.5 %; its time per
@@ -108,6 +109,8 @@ def copy_tree(baseline: str | None, dest: Path) -> Path:
     else:
         shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "examples", dest / "examples")
+    # as installed (`make install`, or pip for a regular install): Python bytecode compiled, Numba's caches empty
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "src")], check=True, capture_output=True)
     return dest
 
 
@@ -176,7 +179,11 @@ def main() -> None:
     ap.add_argument("--paper", action="store_true", help="also time `reproduce --quality paper` (working tree)")
     ap.add_argument("--sweep-grid", type=int, default=0, metavar="N",
                     help="also time the example sweep on an N x N grid (the same axis ranges) for both trees")
+    ap.add_argument("--repeat", type=int, default=3, metavar="R",
+                    help="runs of the example sweep per tree, alternating (default 3; the median is reported)")
     args = ap.parse_args()
+    if args.repeat < 1:
+        ap.error("--repeat: an integer >= 1")
     n_t = 10 if args.quick else 40
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,11 +196,6 @@ def main() -> None:
             fig = json.loads(run([sys.executable, "-c", FIG3A, str(n_t)], src, work).strip().splitlines()[-1])
             r["fig3a"] = fig
             r["reproduce"] = run_cli(src, work, "reproduce", "--out", str(tree / "rep"), "--force", "-q")
-            r["sweep"] = run_cli(src, work, "sweep", "examples/sweeps/gamma_mu_tmd.toml", "--out", str(tree / "sw"),
-                                 "--workers", "2")
-            import xarray as xr
-
-            r["sweep_hc2"] = xr.open_zarr(tree / "sw" / "sweep.zarr").Hc2.values.ravel().tolist()
             if args.sweep_grid:
                 toml = (ROOT / "examples/sweeps/gamma_mu_tmd.toml").read_text().replace("num = 6", f"num = {args.sweep_grid}")
                 (tree / "grid.toml").write_text(toml)
@@ -202,6 +204,19 @@ def main() -> None:
                 r["paper"] = run_cli(src, work, "reproduce", "--out", str(tree / "paper"), "--force", "-q",
                                      "--quality", "paper")
             results[name] = r
+        for rep in range(args.repeat):  # the trees alternate
+            for name, tree in trees.items():
+                out = tree / f"sw{rep}"
+                results[name].setdefault("sweeps", []).append(
+                    run_cli(tree / "src", tree, "sweep", "examples/sweeps/gamma_mu_tmd.toml", "--out", str(out),
+                            "--workers", "2"))
+                if rep == 0:
+                    import xarray as xr
+
+                    results[name]["sweep_hc2"] = xr.open_zarr(out / "sweep.zarr").Hc2.values.ravel().tolist()
+        for r in results.values():
+            walls = sorted(w for w, _ in r["sweeps"])
+            r["sweep"] = (float(np.median(walls)), max(m for _, m in r["sweeps"]), walls[0], walls[-1])
     plain = plain_twin(args.quick)
     old, new = results["old"], results["new"]
     fig_diff = max(float(np.max(np.abs(np.array(new["fig3a"]["curves"][g]["Hc2_over_HP"])
@@ -223,8 +238,9 @@ def main() -> None:
     print(f"| `isingsc reproduce --force` (fast) | {old['reproduce'][0]:.1f} | {new['reproduce'][0]:.1f} | "
           f"{old['reproduce'][0] / new['reproduce'][0]:.2f} | peak memory {old['reproduce'][1]:.0f} / "
           f"{new['reproduce'][1]:.0f} MB |")
-    print(f"| 6 x 6 example sweep, 2 workers | {old['sweep'][0]:.1f} | {new['sweep'][0]:.1f} | "
-          f"{old['sweep'][0] / new['sweep'][0]:.2f} | Hc2 agree to {sweep_diff:.1e}; peak memory (client) "
+    print(f"| 6 x 6 example sweep, 2 workers (median of {args.repeat}) | {old['sweep'][0]:.1f} | {new['sweep'][0]:.1f} | "
+          f"{old['sweep'][0] / new['sweep'][0]:.2f} | ranges {old['sweep'][2]:.1f}-{old['sweep'][3]:.1f} / "
+          f"{new['sweep'][2]:.1f}-{new['sweep'][3]:.1f} s; Hc2 agree to {sweep_diff:.1e}; peak memory (client) "
           f"{old['sweep'][1]:.0f} / {new['sweep'][1]:.0f} MB |")
     if "sweep_grid" in new:
         n, per_old, per_new = args.sweep_grid, old["sweep_grid"][0], new["sweep_grid"][0]

@@ -213,3 +213,23 @@ def test_chiral_path_only_where_the_symmetry_holds(hetero_operator):
     assert rashba.chiral_blocks is None
     assert np.array_equal(rashba.thermal_levels(0.02, np.array([0.01, 0, 0])),
                           rashba.eigenvalues(0.02, np.array([0.01, 0, 0])))
+
+
+def test_pair_kernel_is_kept_per_field_and_equals_a_fresh_one():
+    """A search in T at fixed field (Tc), or a root search in V returning to a field, reuses the Delta = 0
+    diagonalisation: the kept kernel gives the curvature of a fresh problem bit for bit, and only the
+    KERNELS_KEPT most recent fields are kept."""
+    from isingsc.core.field import Field
+    from isingsc.meanfield.pairing import KERNELS_KEPT
+
+    model = heterostructure_model(PAPER.with_(gamma=0.4))
+    mesh = uniform_mesh(24)
+    problem, fresh = PairingProblem(model, mesh, 1.3), PairingProblem(model, mesh, 1.3)
+    field, temperatures = Field.in_plane(0.01, 0.3), [0.002, 0.01, 0.05]
+    kernel = problem.pair_kernel(field)
+    assert problem.pair_kernel(Field.in_plane(0.01, 0.3)) is kernel
+    assert np.array_equal(problem.curvature(temperatures, field), fresh.curvature(temperatures, field))
+    for i in range(KERNELS_KEPT):
+        problem.pair_kernel(Field.in_plane(0.02 + 0.001 * i))
+    assert problem.pair_kernel(field) is not kernel  # the oldest field was dropped: diagonalised again
+    assert np.array_equal(problem.curvature(temperatures, field), fresh.curvature(temperatures, field))

@@ -378,3 +378,52 @@ def test_a_sweep_beside_another_dask_cluster_prints_nothing(tmp_path):
         holder.close()
     assert run.returncode == 0, run.stderr
     assert run.stderr == "" and (tmp_path / "out" / "sweep.zarr").is_dir()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork server on this platform (workers are spawned)")
+def test_local_workers_start_from_a_server_with_the_solvers_loaded():
+    """The workers of a local sweep are forked from a server that imported the solvers once (on an idle core, while
+    the sweep creates its store): a worker has them before its first task, with its own kernel threads, and the
+    server's environment was set only for its start."""
+    from dask.distributed import Client
+
+    from isingsc.workflows.sweep.runner import local_cluster
+
+    before = dict(os.environ)
+    cluster = local_cluster(n_workers=1, threads_per_worker=2)
+    assert dict(os.environ) == before
+
+    def probe():
+        import sys as sys_
+
+        loaded = all(name in sys_.modules for name in ("isingsc.meanfield.solver", "isingsc.topology.bulk",
+                                                       "scipy.optimize"))
+        from isingsc.core import config
+
+        return loaded, config.threads(), os.environ.get("ISINGSC_FORK_SERVER")
+
+    with cluster, Client(cluster) as client:
+        assert list(client.run(probe).values()) == [(True, 2, None)]
+
+
+def test_the_fork_server_mark_acts_only_in_the_server():
+    """isingsc.workflows.sweep.server lets the fork server leave at once at its exit (a pipe reading the command's
+    output closes with the command, not 0.4 s later); only a process marked with its parent's id is the server:
+    anywhere else (no mark, or a stale one) importing it keeps the exit status."""
+    code = "import sys, isingsc.workflows.sweep.server; sys.exit(3)"
+    for mark in (None, "1", str(os.getpid() + 1)):
+        env = {k: v for k, v in os.environ.items() if k != "ISINGSC_FORK_SERVER"}
+        if mark:
+            env["ISINGSC_FORK_SERVER"] = mark
+        assert subprocess.run([sys.executable, "-c", code], env=env, timeout=120).returncode == 3
+    env = dict(os.environ, ISINGSC_FORK_SERVER=str(os.getpid()))  # the child's parent: this process
+    assert subprocess.run([sys.executable, "-c", code], env=env, timeout=120).returncode == 0
+
+
+def test_a_sweep_starts_its_workers_before_importing_xarray():
+    """The command line and the sweep runner import xarray and Zarr (0.3 s) only once the workers' server has
+    been started, so that it imports on the other core meanwhile."""
+    code = ("import sys, isingsc.cli\nfrom isingsc.workflows.sweep import load_sweep, run_sweep\n"
+            "print(sorted(m for m in ('xarray', 'zarr', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr

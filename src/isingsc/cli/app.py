@@ -12,8 +12,6 @@ import sys
 
 import typer
 
-from isingsc.core.results import to_jsonable
-
 app = typer.Typer(
     name="isingsc",
     help=(
@@ -30,6 +28,10 @@ app = typer.Typer(
 
 def print_json(obj) -> None:
     """Print one JSON object on stdout (strict JSON: no NaN/Infinity)."""
+    # imported here: isingsc.core.results brings in xarray and pandas (0.3 s), which a command that starts
+    # worker processes (sweep) should not wait for before it starts them
+    from isingsc.core.results import to_jsonable
+
     sys.stdout.write(json.dumps(to_jsonable(obj), allow_nan=False, indent=1) + "\n")
 
 

@@ -10,7 +10,9 @@ One small API instead of module globals and environment rewriting::
 The environment variables ``ISINGSC_BACKEND`` (auto | cpu | gpu) and ``ISINGSC_NUM_THREADS`` (an
 integer >= 1) give the defaults of a fresh process (read once, when this module is imported); they
 are how the settings reach sweep workers, which are separate processes.  Nothing in the package
-writes to ``os.environ``.
+writes to ``os.environ``, except the sweep runner for the instant it starts its workers' fork server
+(:func:`isingsc.workflows.sweep.runner.start_worker_server`; the server inherits the environment and
+cannot be given one of its own).
 
 Settings are process-wide (the kernels' thread pool and the GPU context are), not per thread.
 

@@ -72,6 +72,10 @@ def quasiparticle_sum(energies: np.ndarray, weights: np.ndarray, T) -> np.ndarra
     return thermal_sum(energies, weights, T)
 
 
+#: Delta = 0 kernels (:meth:`PairingProblem.pair_kernel`) kept per problem, by field.
+KERNELS_KEPT = 4
+
+
 @dataclass(frozen=True)
 class PairingProblem:
     """A Nambu model, a BZ quadrature and the pairing strength v (|t| x site)."""
@@ -176,8 +180,26 @@ class PairingProblem:
 
         At Delta = 0 the Nambu matrix is block diagonal (particles, holes), so the two
         n x n blocks are diagonalised separately; P only connects particles and holes,
-        each such pair appearing twice in the double sum over n, m.
+        each such pair appearing twice in the double sum over n, m.  The kernels of the
+        :data:`KERNELS_KEPT` most recent fields are kept: a search in T at fixed field (Tc) diagonalises once,
+        not once per temperature, and a root search in the field that returns to a field (Brent's method
+        re-evaluates its bracket's ends) finds it again.
         """
+        key = tuple(as_field(field).vector)
+        kept = self._kernels
+        kernel = kept.pop(key, None)
+        if kernel is None:
+            kernel = self._pair_kernel(field)
+            while len(kept) >= KERNELS_KEPT:
+                kept.pop(next(iter(kept)))
+        kept[key] = kernel  # most recent last
+        return kernel
+
+    @cached_property
+    def _kernels(self) -> dict:
+        return {}
+
+    def _pair_kernel(self, field) -> "PairKernel":
         op, f = self.linear_at(field)
         if op is not None:
             e_p, e_h, p2 = op.pair_blocks(f)

@@ -10,7 +10,15 @@
 from isingsc.workflows.sweep.quantities import VARIABLES, compute_point, variables_for
 from isingsc.workflows.sweep.runner import SweepReport, run_sweep
 from isingsc.workflows.sweep.spec import QUANTITIES, SweepFileError, SweepSpec, load_sweep, parse_sweep
-from isingsc.workflows.sweep.store import SweepStore
 
 __all__ = ["QUANTITIES", "VARIABLES", "SweepFileError", "SweepReport", "SweepSpec", "SweepStore",
            "compute_point", "load_sweep", "parse_sweep", "run_sweep", "variables_for"]
+
+
+def __getattr__(name):
+    # the store (xarray, Zarr: 0.3 s) is imported on first use, so that a sweep starts its workers first
+    if name == "SweepStore":
+        from isingsc.workflows.sweep.store import SweepStore
+
+        return SweepStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

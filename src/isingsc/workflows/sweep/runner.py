@@ -11,16 +11,22 @@ workers repeatedly stays pending and is reported.
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from isingsc.core import config
 from isingsc.core.errors import IsingscError, ParameterError
 from isingsc.core.progress import logger, progress_enabled
 from isingsc.workflows.sweep.quantities import compute_point
+from isingsc.workflows.sweep.server import SERVER_MARK
 from isingsc.workflows.sweep.spec import SweepSpec
-from isingsc.workflows.sweep.store import SweepStore
+
+if TYPE_CHECKING:
+    from isingsc.workflows.sweep.store import SweepStore
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,60 @@ LOCAL_WORKER_CONFIG = {
 }
 
 
+#: What the fork server of a local cluster imports once, before it forks the workers: Dask's worker, the sweep's
+#: solvers and what they import on a first point (SciPy's root finders; dask.array, which xarray imports with the
+#: first Dataset), and the command line (multiprocessing runs the parent's main module again in each worker: for
+#: the ``isingsc`` command that imports isingsc.cli).  Each worker then starts with them loaded.
+WORKER_PRELOAD = ("isingsc.workflows.sweep.server", "distributed", "dask.array", "scipy.optimize", "isingsc.workflows.sweep.quantities",
+                  "isingsc.meanfield", "isingsc.topology.bulk", "isingsc.cli")
+
+_SERVER = {"started": False}
+_SERVER_LOCK = threading.Lock()
+
+
+def _start_method() -> str:
+    """"forkserver" where the platform has it (Linux, macOS), else "spawn" (Windows)."""
+    import multiprocessing
+
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def start_worker_server(threads_per_worker: int = 1) -> None:
+    """Start this process's fork server for local-cluster workers, once per process.
+
+    The workers of a local cluster are forked from a server process (Python's ``forkserver`` start method) that
+    has imported :data:`WORKER_PRELOAD`.  Started as soon as a sweep is known to need local workers, the server
+    imports on an idle core while this process imports Dask and creates the store, and each worker starts with
+    the solvers loaded.  The server is single-threaded (no event loop, no thread pools): forking it is safe,
+    unlike forking this process, whose Dask threads run.  Its environment gets the workers' settings
+    (:func:`_worker_env`, BLAS threads included) before NumPy loads there; it lives as long as this process,
+    so later sweeps of the process fork from it at once (with the BLAS threads of the first).  No-op where the
+    platform has no fork server (Windows: workers are spawned)."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    if _start_method() != "forkserver":
+        return
+    with _SERVER_LOCK:
+        if _SERVER["started"]:
+            return
+        multiprocessing.get_context("forkserver").set_forkserver_preload(list(WORKER_PRELOAD))
+        env = {**_worker_env(threads_per_worker), SERVER_MARK: str(os.getpid())}
+        saved = {key: os.environ.get(key) for key in env}
+        # the server inherits this process's environment when it starts: the only moment the package writes
+        # os.environ, restored at once (the server cannot be given an environment of its own)
+        os.environ.update(env)
+        try:
+            forkserver.ensure_running()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        _SERVER["started"] = True
+
+
 def check_scheduler_address(address: str) -> str:
     """Refuse a scheduler address that is not of the form [protocol://]host:port."""
     import re
@@ -64,8 +124,28 @@ def check_scheduler_address(address: str) -> str:
     return address
 
 
+def local_cluster(n_workers: int | None = None, threads_per_worker: int = 1, **kwargs):
+    """A started ``LocalCluster`` of sweep workers: ``n_workers`` processes (default one per core) forked from
+    this process's worker server (:func:`start_worker_server`, the solvers loaded), one task at a time each,
+    ``threads_per_worker`` kernel and BLAS threads, the Dask settings :data:`LOCAL_WORKER_CONFIG`, no
+    dashboard; ``kwargs`` go to ``LocalCluster`` (e.g. ``scheduler_port=8786`` for a cluster that later sweeps
+    reach with ``--scheduler``)."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    workers = n_workers or config.cpu_count()
+    start_worker_server(threads_per_worker)
+    with dask.config.set({**LOCAL_WORKER_CONFIG, "distributed.worker.multiprocessing-method": _start_method()}):
+        # no dashboard; the scheduler's HTTP endpoints on a free port: on Dask's default 8787, taken by any other
+        # cluster on the machine (a notebook's), the scheduler would move and print a warning with every sweep
+        options = dict(dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=40)
+        options.update(kwargs)
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            env=_worker_env(threads_per_worker), **options)
+
+
 def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: int):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     if scheduler:
         check_scheduler_address(scheduler)
@@ -74,15 +154,7 @@ def _client(scheduler: str | None, n_workers: int | None, threads_per_worker: in
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise IsingscError(f"--scheduler {scheduler}: cannot connect ({type(exc).__name__}: "
                                f"{' '.join(str(exc).split())})") from None
-    import dask
-
-    workers = n_workers or config.cpu_count()
-    with dask.config.set(LOCAL_WORKER_CONFIG):
-        # no dashboard; the scheduler's HTTP endpoints on a free port: on Dask's default 8787, taken by any other
-        # cluster on the machine (a notebook's), the scheduler would move and print a warning with every sweep
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                               env=_worker_env(threads_per_worker), silence_logs=40)
+    cluster = local_cluster(n_workers, threads_per_worker)
     return Client(cluster), cluster
 
 
@@ -101,6 +173,8 @@ def _check_out(out: Path, resume: bool, overwrite: bool) -> None:
 def prepare_store(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False) -> SweepStore:
     """Create the store at ``out`` or, with ``resume``, reopen it (same sweep required; its damaged chunks
     are reported and their points recomputed, the good points are kept)."""
+    from isingsc.workflows.sweep.store import SweepStore  # (xarray and Zarr: imported once the workers start)
+
     out = Path(out)
     _check_out(out, resume, overwrite)
     if out.exists() and any(out.iterdir()):
@@ -126,13 +200,14 @@ def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = F
     A new sweep starts its workers while the store is created (a resumed one once it knows points are
     missing); the local cluster is closed in a background thread while the caller reads the store and plots
     (the process waits for it before it exits)."""
-    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from dask.distributed import as_completed
     from tqdm.auto import tqdm
 
     _check_out(Path(out), resume, overwrite)
+    if scheduler is None and not resume:  # workers will be needed: their server imports while this process works
+        start_worker_server(threads_per_worker)
     total = spec.n_points
     params = {index: values for index, values in spec.points()}
     computed = failed = 0
