@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from isingsc.core.errors import IsingscError, ParameterError
+from isingsc.core.imports import import_in_background
 from isingsc.cli.app import app, echo, print_json
 from isingsc.cli.options import Json, count, output_folder
 
@@ -54,6 +55,9 @@ def sweep_command(
     if scheduler is not None:
         check_scheduler_address(scheduler)
     Path(out).mkdir(parents=True, exist_ok=True)
+    if plot and len(spec.axes) == 2:
+        # matplotlib loads while the workers start and compute, not after the last point
+        import_in_background("isingsc.plotting.sweep")
     try:
         report = run_sweep(spec, store, resume=resume, overwrite=overwrite, scheduler=scheduler,
                            n_workers=workers, threads_per_worker=threads, progress=not quiet and not json_out)
