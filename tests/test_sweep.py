@@ -387,11 +387,12 @@ def test_local_workers_start_from_a_server_with_the_solvers_loaded():
     server's environment was set only for its start."""
     from dask.distributed import Client
 
-    from isingsc.workflows.sweep.runner import local_cluster
+    from isingsc.workflows.sweep.runner import local_cluster, start_worker_server
 
     before = dict(os.environ)
-    cluster = local_cluster(n_workers=1, threads_per_worker=2)
+    start_worker_server(1)  # (Dask's Nanny itself then writes its pre-spawn settings into os.environ)
     assert dict(os.environ) == before
+    cluster = local_cluster(n_workers=1, threads_per_worker=2)
 
     def probe():
         import sys as sys_
@@ -427,3 +428,19 @@ def test_a_sweep_starts_its_workers_before_importing_xarray():
             "print(sorted(m for m in ('xarray', 'zarr', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_prefetch_imports_the_callers_modules_during_the_sweep(tmp_path, monkeypatch):
+    """run_sweep(prefetch=...) imports the modules the caller needs afterwards (the command's plotting) while the
+    workers compute; a module that cannot be imported is left for the caller's own import: the points are saved."""
+    from isingsc.workflows.sweep import run_sweep
+
+    (tmp_path / "isingsc_prefetch_probe.py").write_text("import time\nIMPORTED_AT = time.time()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    one_point = TC_SWEEP.replace("beta_so = [0.0, 0.01, 0.02]\nt = [-1.0, -1.05]", "beta_so = [0.01]")
+    spec = load_sweep(write(tmp_path, one_point))
+    report = run_sweep(spec, tmp_path / "out.zarr", n_workers=1, progress=False,
+                       prefetch=("isingsc_prefetch_probe", "isingsc_no_such_module"))
+    assert report.computed == 1 and report.pending == 0 and report.failed == 0
+    assert "isingsc_prefetch_probe" in sys.modules
+    monkeypatch.delitem(sys.modules, "isingsc_prefetch_probe")

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from isingsc.core.errors import IsingscError, ParameterError
-from isingsc.core.imports import import_in_background
 from isingsc.cli.app import app, echo, print_json
 from isingsc.cli.options import Json, count, output_folder
 
@@ -55,12 +54,12 @@ def sweep_command(
     if scheduler is not None:
         check_scheduler_address(scheduler)
     Path(out).mkdir(parents=True, exist_ok=True)
-    if plot and len(spec.axes) == 2:
-        # matplotlib loads while the workers start and compute, not after the last point
-        import_in_background("isingsc.plotting.sweep")
+    plotting = plot and len(spec.axes) == 2
     try:
+        # matplotlib is loaded while the workers compute, not after the last point
         report = run_sweep(spec, store, resume=resume, overwrite=overwrite, scheduler=scheduler,
-                           n_workers=workers, threads_per_worker=threads, progress=not quiet and not json_out)
+                           n_workers=workers, threads_per_worker=threads, progress=not quiet and not json_out,
+                           prefetch=("isingsc.plotting.sweep",) if plotting else ())
     except KeyboardInterrupt:
         from isingsc.workflows.sweep.store import SweepStore
 
@@ -72,7 +71,7 @@ def sweep_command(
 
     ds = SweepStore(store, spec).dataset()  # just written: no integrity check (that is for --resume)
     figure = None
-    if plot and len(spec.axes) == 2:
+    if plotting:
         from isingsc.plotting.sweep import plot_sweep
 
         figure = plot_sweep(ds, Path(out) / "sweep.png")

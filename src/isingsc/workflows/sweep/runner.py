@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,12 +195,13 @@ def _close(client, cluster) -> None:
 
 def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = False,
               scheduler: str | None = None, n_workers: int | None = None, threads_per_worker: int = 1,
-              progress: bool = True) -> SweepReport:
+              progress: bool = True, prefetch: tuple[str, ...] = ()) -> SweepReport:
     """Compute every missing point of ``spec`` into the store at ``out``; see the module docstring.
 
     A new sweep starts its workers while the store is created (a resumed one once it knows points are
     missing); the local cluster is closed in a background thread while the caller reads the store and plots
-    (the process waits for it before it exits)."""
+    (the process waits for it before it exits).  ``prefetch``: modules the caller needs after the sweep (its
+    plotting), imported once the points are submitted, while the workers compute their first points."""
     from concurrent.futures import ThreadPoolExecutor
 
     from dask.distributed import as_completed
@@ -234,6 +236,11 @@ def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = F
                 fut = client.submit(compute_point, spec.model_spec, list(spec.quantities), params[index],
                                     key=key, pure=False, retries=0)
                 futures[fut] = index
+            for name in prefetch:  # (in this thread: no results can arrive before the first points are done)
+                try:
+                    import_module(name)
+                except ImportError:  # raised again where the caller imports it, once the points are saved
+                    pass
             with tqdm(total=total, initial=total - len(pending), unit="point", desc="sweep",
                       disable=not progress or not progress_enabled(), dynamic_ncols=True) as bar:
                 for fut in as_completed(futures):
