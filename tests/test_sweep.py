@@ -444,3 +444,14 @@ def test_prefetch_imports_the_callers_modules_during_the_sweep(tmp_path, monkeyp
     assert report.computed == 1 and report.pending == 0 and report.failed == 0
     assert "isingsc_prefetch_probe" in sys.modules
     monkeypatch.delitem(sys.modules, "isingsc_prefetch_probe")
+
+
+@pytest.mark.parametrize("kwargs, name", [({"n_workers": 0}, "n_workers"),
+                                          ({"threads_per_worker": 0}, "threads_per_worker"),
+                                          ({"threads_per_worker": 1.5}, "threads_per_worker")])
+def test_local_cluster_refuses_bad_counts_before_starting_anything(kwargs, name):
+    from isingsc.core.errors import ParameterError
+    from isingsc.workflows.sweep.runner import local_cluster
+
+    with pytest.raises(ParameterError, match=name):
+        local_cluster(**kwargs)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isingsc.core import config
-from isingsc.core.errors import IsingscError, ParameterError
+from isingsc.core.errors import IsingscError, ParameterError, check_positive_int
 from isingsc.core.progress import logger, progress_enabled
 from isingsc.workflows.sweep.quantities import compute_point
 from isingsc.workflows.sweep.server import SERVER_MARK
@@ -66,8 +66,8 @@ LOCAL_WORKER_CONFIG = {
 #: solvers and what they import on a first point (SciPy's root finders; dask.array, which xarray imports with the
 #: first Dataset), and the command line (multiprocessing runs the parent's main module again in each worker: for
 #: the ``isingsc`` command that imports isingsc.cli).  Each worker then starts with them loaded.
-WORKER_PRELOAD = ("isingsc.workflows.sweep.server", "distributed", "dask.array", "scipy.optimize", "isingsc.workflows.sweep.quantities",
-                  "isingsc.meanfield", "isingsc.topology.bulk", "isingsc.cli")
+WORKER_PRELOAD = ("isingsc.workflows.sweep.server", "distributed", "dask.array", "scipy.optimize",
+                  "isingsc.workflows.sweep.quantities", "isingsc.meanfield", "isingsc.topology.bulk", "isingsc.cli")
 
 _SERVER = {"started": False}
 _SERVER_LOCK = threading.Lock()
@@ -94,6 +94,7 @@ def start_worker_server(threads_per_worker: int = 1) -> None:
     import multiprocessing
     from multiprocessing import forkserver
 
+    threads_per_worker = check_positive_int("threads_per_worker", threads_per_worker)
     if _start_method() != "forkserver":
         return
     with _SERVER_LOCK:
@@ -134,7 +135,8 @@ def local_cluster(n_workers: int | None = None, threads_per_worker: int = 1, **k
     import dask
     from dask.distributed import LocalCluster
 
-    workers = n_workers or config.cpu_count()
+    workers = config.cpu_count() if n_workers is None else check_positive_int("n_workers", n_workers)
+    threads_per_worker = check_positive_int("threads_per_worker", threads_per_worker)
     start_worker_server(threads_per_worker)
     with dask.config.set({**LOCAL_WORKER_CONFIG, "distributed.worker.multiprocessing-method": _start_method()}):
         # no dashboard; the scheduler's HTTP endpoints on a free port: on Dask's default 8787, taken by any other

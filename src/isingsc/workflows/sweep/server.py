@@ -1,4 +1,5 @@
-"""Imported first by the fork server of local sweep workers (:func:`~isingsc.workflows.sweep.runner.start_worker_server`).
+"""Imported first by the fork server of local sweep workers
+(:func:`~isingsc.workflows.sweep.runner.start_worker_server`).
 
 The server holds the standard output and error of the process that started it (its workers write their messages
 there), and it exits only when that process has ended.  A pipe reading the command's output (``isingsc sweep ... |
