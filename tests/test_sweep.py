@@ -23,6 +23,8 @@ from isingsc.workflows.sweep import SweepFileError, load_sweep, parse_sweep
 from isingsc.workflows.sweep.quantities import compute_point
 from isingsc.workflows.sweep.store import DONE, FAILED, PENDING, SweepStore
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 # Tc of an intrinsic Ising layer at three values of beta_SO (cheap: ~2 s a point)
 TC_SWEEP = """
@@ -428,6 +430,21 @@ def test_a_sweep_starts_its_workers_before_importing_xarray():
             "print(sorted(m for m in ('xarray', 'zarr', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_sweep_command_starts_the_workers_server_before_importing_dask_or_numba(tmp_path):
+    """``isingsc sweep`` starts the workers' fork server before this process imports Dask, Numba or xarray
+    (about 1 s together): the server's own imports are the start-up's critical path, and run on the other core
+    meanwhile.  The probe records the modules loaded at the moment of the call and ends the process there."""
+    code = ("import os, sys\nfrom isingsc.workflows.sweep import runner\n"
+            "def probe(*args, **kwargs):\n"
+            "    heavy = ('distributed', 'dask', 'numba', 'xarray', 'zarr', 'pandas', 'scipy.optimize')\n"
+            "    print(sorted(m for m in heavy if m in sys.modules), flush=True)\n    os._exit(0)\n"
+            "runner.start_worker_server = probe\nfrom isingsc.cli import main\n"
+            f"sys.argv = ['isingsc', 'sweep', {str(ROOT / 'examples/sweeps/gamma_mu_tmd.toml')!r}, '--out', "
+            f"{str(tmp_path / 'out')!r}, '--quiet']\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 def test_prefetch_imports_the_callers_modules_during_the_sweep(tmp_path, monkeypatch):

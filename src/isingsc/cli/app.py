@@ -67,11 +67,15 @@ def global_options(
                                      "-vv every root-finding step.  Default: off."),
 ):
     """Global options, given before the command: ``isingsc -v --backend cpu hc2 ...``."""
-    from isingsc.backends import select_backend
     from isingsc.core import config
     from isingsc.core.progress import configure_logging
 
-    select_backend(backend)
+    if backend == "gpu":  # a missing GPU is refused here, before any work
+        from isingsc.backends import select_backend
+
+        select_backend(backend)
+    else:  # (the compiled kernels load with the first command that uses them: a sweep's parent never does)
+        config.configure(backend=backend)
     QUIET["on"] = quiet
     config.configure(progress=False if quiet else None)
     configure_logging(verbose)

@@ -204,14 +204,14 @@ def run_sweep(spec: SweepSpec, out, *, resume: bool = False, overwrite: bool = F
     missing); the local cluster is closed in a background thread while the caller reads the store and plots
     (the process waits for it before it exits).  ``prefetch``: modules the caller needs after the sweep (its
     plotting), imported once the points are submitted, while the workers compute their first points."""
+    _check_out(Path(out), resume, overwrite)
+    if scheduler is None and not resume:  # workers will be needed: their server imports while this process works
+        start_worker_server(threads_per_worker)  # (first: before this process imports Dask)
     from concurrent.futures import ThreadPoolExecutor
 
     from dask.distributed import as_completed
     from tqdm.auto import tqdm
 
-    _check_out(Path(out), resume, overwrite)
-    if scheduler is None and not resume:  # workers will be needed: their server imports while this process works
-        start_worker_server(threads_per_worker)
     total = spec.n_points
     params = {index: values for index, values in spec.points()}
     computed = failed = 0
