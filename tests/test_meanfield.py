@@ -25,7 +25,7 @@ from isingsc.lattice.triangular import structure_factors, uniform_mesh
 from isingsc.meanfield import (DEFAULT_TOL, MeanField, PairingProblem, angular_harmonics, coupling_for_gap,
                                critical_field, critical_temperature, default_spec, instability_field, quadrature_for,
                                solve_gap)
-from isingsc.meanfield.transitions import quartic_coefficient
+from isingsc.meanfield.transitions import instability_point, quartic_coefficient
 from isingsc.models.paper import PAPER, IsingParams, heterostructure_model, intrinsic_ising_model, sc_model
 
 BCS_RATIO = np.pi * np.exp(-np.euler_gamma)  # Delta0 / Tc = 1.7639 (weak coupling)
@@ -496,3 +496,32 @@ def test_critical_temperature_from_a_guess_is_the_bracketed_root(isolated):
     for guess in (1.003 * brent, 0.97 * brent, 3.0 * brent, 0.2 * brent):
         assert critical_temperature(problem, t_max=ref.tc, guess=guess) == pytest.approx(brent, abs=1e-11)
     assert ref.delta0 / brent == pytest.approx(BCS_RATIO, rel=0.01)
+
+
+def test_instability_field_without_a_guess_is_brents_root_in_few_diagonalisations(isolated):
+    """Without a guess V2 is bracketed by steps to the root predicted from the fields so far (quadratic in V from
+    zero field, then a secant in ln V) and solved by Brent's method in ln V: the same root as Brent's method on
+    Omega''(0; T, V) in V (to the 1e-10 |t| tolerance), its slope that of a central difference (1e-3), at most 11
+    fields diagonalised (a x1.6 ladder from 0.05 HP needed 12-16 here).  T -> 0: V2 = Delta0 / 2 (Pauli)."""
+    _, ref, problem = isolated
+    vp = ref.pauli_field
+
+    class Counting:  # the problem, counting the fields whose Delta = 0 blocks are diagonalised
+        def __init__(self):
+            self.fields = set()
+
+        def curvature(self, temps, field=0.0):
+            self.fields.add(field.strength)  # (a Field: the kernels are kept per field)
+            return problem.curvature(temps, field)
+
+    for x in (0.05, 0.5, 0.9):
+        T, counting = x * ref.tc, Counting()
+        found = instability_point(counting, T, v_start=0.05 * vp, v_max=60 * vp)
+        f = lambda v: problem.curvature([T], Field.in_plane(v))[0]  # noqa: E731
+        root = brentq(f, 1e-6 * vp, 2 * vp, xtol=1e-15, rtol=1e-15)
+        h = 1e-5 * root
+        assert found.field == pytest.approx(root, abs=2e-10)
+        assert found.slope == pytest.approx((f(root + h) - f(root - h)) / (2 * h), rel=1e-3)
+        assert len(counting.fields) <= 11, (x, len(counting.fields))
+    low = instability_point(problem, 0.05 * ref.tc, v_start=0.05 * vp, v_max=60 * vp).field
+    assert low == pytest.approx(ref.delta0 / 2, rel=0.01)

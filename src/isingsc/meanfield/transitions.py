@@ -133,8 +133,8 @@ def instability_field(problem: PairingProblem, T: float, *, v_start: float, v_ma
     blocks per trial field).  With ``guess`` (e.g. continuation from a neighbouring
     temperature) by the secant method from it, accepted if it stays within -30/+40 %
     of the guess and the curvature rises through the root (the normal state is unstable
-    just below); otherwise (or without a guess) by Brent's method in a bracket grown from
-    zero field by factors of 1.6 from ``v_start``.
+    just below); otherwise (or without a guess) by Brent's method in ln V, in a bracket grown from
+    ``v_start`` by steps to the predicted root (:func:`instability_point`).
     """
     return instability_point(problem, T, v_start=v_start, v_max=v_max, xtol=xtol, guess=guess, angle=angle).field
 
@@ -178,7 +178,13 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
     root, e.g. from a neighbouring temperature) is given, and stops when the Newton step |Omega'' / slope| at its
     latest field is below ``xtol``: that field is returned, with its curvature; the root lies within ~``xtol``.
     ``rtol``: the relative tolerance of the bracketed search (Brent's method), e.g. 1e-4 for a root that only
-    starts a secant on a finer quadrature."""
+    starts a secant on a finer quadrature.
+
+    Without a guess (or where the secant fails) the root is bracketed from zero field by steps to the root
+    predicted from the fields so far (:func:`_instability_bracket`) and found by Brent's method in ln V, where the
+    curvature is nearly linear (tolerance xtol + rtol V, as in V).  The slope is then the secant to the nearest
+    field evaluated within 1e-3 of the root (relative error below ~1e-3 x V2 x the curvature's second derivative
+    over its first), else a forward difference."""
     rtol = check_range("rtol", rtol, lo=0.0, hi=0.1)
     f = lambda v: problem.curvature([T], _field(v, angle))[0]  # noqa: E731
     if guess is not None and guess > 0:
@@ -188,17 +194,57 @@ def instability_point(problem: PairingProblem, T: float, *, v_start: float, v_ma
         # is unstable just below it (the upper end of the superconducting region at this T)
         if found is not None and 0.7 * guess < found[0] < 1.4 * guess and found[2] > 0:
             return InstabilityPoint(float(found[0]), float(found[1]), float(found[2]))
-    if f(0.0) >= 0:
+    lo, f_lo, hi, f_hi = _instability_bracket(f, T, v_start, v_max)
+    seen = {lo: f_lo, hi: f_hi}  # every field evaluated: the bracket's ends are not diagonalised again
+
+    def f_seen(v):
+        if v not in seen:
+            seen[v] = f(v)
+        return seen[v]
+
+    if lo > 0:  # Brent's method in ln V, where f is nearly linear: tolerance xtol + rtol V as in V
+        ends = {np.log(lo): lo, np.log(hi): hi}  # (exp(log V) need not be V exactly)
+        root = float(np.exp(brentq(lambda u: f_seen(ends.get(u, np.exp(u))), np.log(lo), np.log(hi),
+                                   xtol=xtol / hi + rtol, rtol=4 * np.finfo(float).eps)))
+    else:
+        root = brentq(f_seen, lo, hi, xtol=xtol, rtol=max(rtol, 4 * np.finfo(float).eps))  # Brent's floor
+    at = f_seen(root)
+    # the slope: a secant to the nearest field Brent's method evaluated between 1e-7 root (closer, the difference
+    # loses digits) and 1e-3 root away (relative error ~ 1e-3 f''/f' V2 at most), else a forward difference
+    near = min((v for v in seen if abs(v - root) >= 1e-7 * root), key=lambda v: abs(v - root), default=None)
+    if near is None or abs(near - root) > 1e-3 * root:
+        near = root + max(xtol, 1e-6 * root)
+    return InstabilityPoint(float(root), float(at), float((f_seen(near) - at) / (near - root)))
+
+
+#: Growth of the field bracket of :func:`instability_point` per step where no prediction is made, and the range
+#: a prediction's step is clipped to.
+BRACKET_GROWTH = 1.6
+BRACKET_GROWTH_RANGE = (1.2, 4.0)
+
+
+def _instability_bracket(f, T: float, v_start: float, v_max: float) -> tuple[float, float, float, float]:
+    """Fields lo < hi with f(lo) < 0 <= f(hi), f(V) = Omega''(0; T, V), grown from zero field: (lo, f(lo), hi, f(hi)).
+
+    Each step goes to the root predicted from the last two fields, 10 % further in ln V so that the new field
+    brackets it: from zero field by f = f(0) + c V^2 (f is even in V), then by a secant in ln V (once V >> T the
+    pair-breaking susceptibility is ~ a + b ln V: the Zeeman field cuts the BCS logarithm off at V instead of
+    T, so the secant lands next to V2).  A step is clipped to :data:`BRACKET_GROWTH_RANGE` (a prediction from
+    far below can neither stall nor leap far over a narrow window of f >= 0), and is :data:`BRACKET_GROWTH`
+    where f did not rise.  Each field costs one diagonalisation of the Delta = 0 blocks."""
+    f_lo = f(0.0)
+    if f_lo >= 0:
         raise ParameterError("T", T, "T < Tc (the normal state is stable at zero field)")
     lo, hi = 0.0, v_start
-    while f(hi) < 0:
-        lo, hi = hi, hi * 1.6
+    while (f_hi := f(hi)) < 0:
+        growth = BRACKET_GROWTH
+        if f_hi > f_lo:  # ln of the predicted root / hi
+            log_ratio = np.log(hi / lo) * -f_hi / (f_hi - f_lo) if lo > 0 else 0.5 * np.log(-f_lo / (f_hi - f_lo))
+            growth = float(np.exp(np.clip(1.1 * log_ratio, *np.log(BRACKET_GROWTH_RANGE))))
+        lo, f_lo, hi = hi, f_hi, hi * growth
         if hi > v_max:
             raise ConvergenceError(f"no second-order field below vx={v_max:g} at T={T:g}")
-    root = brentq(f, lo, hi, xtol=xtol, rtol=max(rtol, 4 * np.finfo(float).eps))  # Brent's floor
-    h = max(xtol, 1e-6 * root)
-    at, above = f(root), f(root + h)
-    return InstabilityPoint(float(root), float(at), float((above - at) / h))
+    return lo, f_lo, hi, f_hi
 
 
 class FirstOrderPoint(NamedTuple):
