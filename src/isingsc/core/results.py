@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from isingsc.core.version import __version__
 from isingsc.core.errors import DataFileError
+
+if TYPE_CHECKING:  # (imported by load: a process that only computes numbers never needs xarray)
+    import xarray as xr
 
 ENERGY_UNITS = "|t| (lattice hopping), k_B = 1"
 MOMENTUM_UNITS = "1/a"
@@ -81,6 +84,8 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
 
 def load(path: str | Path) -> xr.Dataset:
     """Read a NetCDF result written by :func:`save`; a corrupt file raises DataFileError."""
+    import xarray as xr
+
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"no such result file: {path}")

@@ -4,11 +4,11 @@
 
 from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap
 from isingsc.meanfield.quadrature import quadrature_for
-from isingsc.meanfield.solver import (DEFAULT_TOL, MeanField, Reference, angular_harmonics, converge, default_spec,
+from isingsc.meanfield.solver import (DEFAULT_TOL, Hc2Points, MeanField, Reference, angular_harmonics, converge, default_spec,
                                       tricritical_point)
 from isingsc.meanfield.transitions import (CriticalField, GapSolution, critical_field, critical_temperature,
                                            first_order_field, instability_field, solve_gap)
 
-__all__ = ["CriticalField", "DEFAULT_TOL", "angular_harmonics", "GapSolution", "MeanField", "PairingProblem", "Reference", "converge",
+__all__ = ["CriticalField", "DEFAULT_TOL", "angular_harmonics", "GapSolution", "Hc2Points", "MeanField", "PairingProblem", "Reference", "converge",
            "coupling_for_gap", "critical_field", "critical_temperature", "default_spec", "first_order_field",
            "instability_field", "quadrature_for", "solve_gap", "tricritical_point"]

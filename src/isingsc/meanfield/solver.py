@@ -30,15 +30,14 @@ Energies, fields (Zeeman energies V = mu_B B) and temperatures in |t| (k_B = 1).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import xarray as xr
 
 from isingsc.core import config
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.field import Field, as_field
 from isingsc.core.progress import logger, track
-from isingsc.core.results import finalize
 from isingsc.lattice.quadrature import PolarQuadrature, QuadratureSpec
 from isingsc.meanfield.pairing import PairingProblem, coupling_for_gap, pairing_vertex
 from isingsc.meanfield.quadrature import mesh_at_field, needs_field_panels, quadrature_for
@@ -46,6 +45,9 @@ from isingsc.meanfield.transitions import (critical_field, critical_temperature,
                                            instability_field, instability_point, parabola_vertex, solve_gap)
 from isingsc.models.catalogue import ResolvedModel, as_nambu_model, as_resolved, resolve
 from isingsc.models.symmetry import detect_facts
+
+if TYPE_CHECKING:  # xarray is imported where a Dataset is built: a sweep's workers read numbers (hc2_points)
+    import xarray as xr
 
 SQRT2 = np.sqrt(2.0)
 #: Default relative tolerance of every reported mean-field number.
@@ -140,6 +142,25 @@ class _Pass:
         if "tc" not in self.cache:
             self.cache["tc"] = critical_temperature(self.problem, t_max=2 * self.reference.tc, guess=guess)
         return self.cache["tc"]
+
+
+class Hc2Points(NamedTuple):
+    """Hc2(T) as numbers (:meth:`MeanField.hc2_points`): ``points`` holds arrays over the temperatures, ascending
+    (``T``, ``Hc2``, ``V2`` (the instability field), ``order`` ("first" | "second"), ``delta_jump``, ``quartic``,
+    ``k_points``; |t|) and the model's ``Tc``; fields are Zeeman energies at ``angle`` (rad); the largest relative
+    change under refinement is ``achieved_tolerance`` on the quadrature ``spec`` (``kmesh_points`` k points)."""
+
+    points: dict
+    reference: Reference
+    angle: float
+    achieved_tolerance: float
+    spec: QuadratureSpec
+    kmesh_points: int
+
+    @property
+    def hc2_over_hp(self) -> np.ndarray:
+        """Hc2 / HP, HP = Delta0 / sqrt2 of the reference (Chandrasekhar-Clogston)."""
+        return self.points["Hc2"] / self.reference.pauli_field
 
 
 class MeanField:
@@ -260,6 +281,8 @@ class MeanField:
                 "achieved_tolerance": achieved}
 
     def _finalize(self, ds: xr.Dataset, ref: Reference, **attrs) -> xr.Dataset:
+        from isingsc.core.results import finalize
+
         return finalize(ds, model=self.model, Tc_reference=ref.tc, Delta0_reference=ref.delta0,
                         HP_reference=ref.pauli_field, v=ref.v, reference_model=getattr(self.model.reference, "name", ""),
                         **attrs)
@@ -288,6 +311,8 @@ class MeanField:
 
         res, achieved, spec = converge(compute, self.spec, self.tol, quantity="Tc and Delta0" if gap else "Tc")
         ref = info["p"].reference
+        import xarray as xr
+
         ds = xr.Dataset({
             "Tc": ((), res["Tc"], {"units": "|t|", "long_name": "critical temperature (k_B = 1)"}),
             "Tc_over_Tc_reference": ((), res["Tc"] / ref.tc, {"units": "1"}),
@@ -319,6 +344,8 @@ class MeanField:
         _, achieved, spec = converge(compute, self.spec, self.tol, quantity="the gap")
         sol, ref = info["sol"], info["p"].reference
         meta = np.array(sol.metastable, dtype=float).reshape(-1, 2)
+        import xarray as xr
+
         ds = xr.Dataset({
             "delta": ((), sol.delta, {"units": "|t|", "long_name": "gap of the global minimum of Omega"}),
             "free_energy": ((), sol.free_energy, {"units": "|t| per site", "long_name": "Omega(Delta) - Omega(0)"}),
@@ -331,7 +358,16 @@ class MeanField:
 
     # ------------------------------------------------------------------ Hc2(T)
     def hc2(self, t_over_tc=None, *, temperatures=None, n_points: int = 20, angle: float = 0.0) -> xr.Dataset:
-        """Hc2(T) for an in-plane field at ``angle`` (rad from x), with the order of the transition.
+        """Hc2(T) for an in-plane field at ``angle`` (rad from x), with the order of the transition: the Dataset
+        of :meth:`hc2_points` (over ``T``: Hc2, Hc2_over_HP, instability_field V2, transition_order,
+        delta_jump, quartic_coefficient, k_points; the tricritical point, convergence and quadrature in attrs)."""
+        return self._hc2_dataset(self.hc2_points(t_over_tc, temperatures=temperatures, n_points=n_points,
+                                                 angle=angle))
+
+    def hc2_points(self, t_over_tc=None, *, temperatures=None, n_points: int = 20,
+                   angle: float = 0.0) -> "Hc2Points":
+        """The numbers of :meth:`hc2`, without building a Dataset (a sweep's workers read a few floats and need not
+        import xarray): Hc2(T) for an in-plane field at ``angle`` (rad from x), with the order of the transition.
 
         Hc2 is the thermodynamic transition field, by root finding in the field: the second-order
         line Omega''(0; T, V2) = 0, or -- where a superconducting minimum below the normal state
@@ -367,7 +403,8 @@ class MeanField:
                     "points": pts}
 
         _, achieved, spec = converge(compute, self.spec, self.tol, quantity="Hc2(T)")
-        return self._hc2_dataset(state["p"], state["pts"], angle, achieved, spec, state["n_k"])
+        return Hc2Points(points=state["pts"], reference=state["p"].reference, angle=angle,
+                         achieved_tolerance=achieved, spec=spec, kmesh_points=state["n_k"])
 
     def _hc2_points(self, p: _Pass, temps, tc: float, angle: float, guess: dict | None = None,
                     v_max_ratio: float = 60.0, xtol: float = 1e-6) -> dict:
@@ -473,12 +510,14 @@ class MeanField:
                 "quartic": out["quartic"][rev], "slope": out["slope"][rev], "m_slope": out["m_slope"][rev], "order": order, "order_code": (order == "first").astype(float),
                 "delta_jump": out["delta_jump"][rev], "Tc": tc, "k_points": np.array(points_used[::-1])}
 
-    def _hc2_dataset(self, p: _Pass, pts: dict, angle: float, achieved, spec, n_k) -> xr.Dataset:
-        ref = p.reference
+    def _hc2_dataset(self, sol: Hc2Points) -> xr.Dataset:
+        import xarray as xr
+
+        pts, ref, angle = sol.points, sol.reference, sol.angle
         ds = xr.Dataset(
             {
                 "Hc2": ("T", pts["Hc2"], {"units": "|t|", "long_name": "upper critical field (Zeeman energy mu_B B)"}),
-                "Hc2_over_HP": ("T", pts["Hc2"] / ref.pauli_field, {"units": "1"}),
+                "Hc2_over_HP": ("T", sol.hc2_over_hp, {"units": "1"}),
                 "instability_field": ("T", pts["V2"], {"units": "|t|", "long_name": "second-order / super-cooling field V2"}),
                 "transition_order": ("T", pts["order"], {"long_name": "order of the transition at Hc2 (first | second)"}),
                 "delta_jump": ("T", pts["delta_jump"], {"units": "|t|", "long_name": "jump of Delta at a first-order Hc2"}),
@@ -493,7 +532,7 @@ class MeanField:
         return self._finalize(ds, ref, Tc=pts["Tc"], field_angle=angle, field_angle_units="rad",
                               tricritical_T_over_Tc_reference=(tri[0] / ref.tc) if tri else "none",
                               tricritical_H_over_HP=(tri[1] / ref.pauli_field) if tri else "none",
-                              **self._attrs(achieved, spec, n_k, self.tol))
+                              **self._attrs(sol.achieved_tolerance, sol.spec, sol.kmesh_points, self.tol))
 
     # ------------------------------------------------------------------ Hc2(phi)
     def hc2_vs_angle(self, t_over_tc: float, angles=None, *, second_order_only: bool = False) -> xr.Dataset:
@@ -529,6 +568,8 @@ class MeanField:
 
         res, achieved, spec = converge(compute, self.spec, self.tol, quantity="Hc2(phi)")
         ref, vp = state["p"].reference, state["p"].reference.pauli_field
+        import xarray as xr
+
         ds = xr.Dataset(
             {"Hc2": ("angle", res["Hc2"], {"units": "|t|", "long_name": "upper critical field (Zeeman energy)"}),
              "Hc2_over_HP": ("angle", res["Hc2"] / vp, {"units": "1"}),
@@ -586,6 +627,8 @@ class MeanField:
 
         result, achieved, spec = converge(compute, self.spec, self.tol, quantity="the Delta map")
         ref = info["p"].reference
+        import xarray as xr
+
         ds = xr.Dataset(
             {"delta": (("T", "field"), info["delta"], {"units": "|t|", "long_name": "gap of the global minimum"}),
              "delta_over_delta0": (("T", "field"), result["map"]["ratio"], {"units": "1"})},
@@ -611,6 +654,8 @@ class MeanField:
         p = self.pass_at()
         problem = self.problem_at(p, max(float(temps.min()), 0.05 * p.reference.tc), [f])
         land = problem.landscape(deltas, temps, f)
+        import xarray as xr
+
         ds = xr.Dataset({"free_energy": (("T", "delta"), land, {"units": "|t| per site",
                                                                 "long_name": "Omega(Delta) - Omega(0)"})},
                         coords={"T": ("T", temps, {"units": "|t|"}), "delta": ("delta", deltas, {"units": "|t|"})})

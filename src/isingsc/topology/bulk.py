@@ -59,9 +59,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import xarray as xr
 from scipy import optimize
 
 from isingsc.backends import eigvalsh
@@ -72,6 +72,9 @@ from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.core.field import as_field
 from isingsc.models.symmetry import chiral_basis, symmetry_operators
 from isingsc.models.base import TightBindingModel
+
+if TYPE_CHECKING:  # xarray is imported where a Dataset is built (a sweep's workers count nodes: locate_nodes)
+    import xarray as xr
 
 #: Period of the fixed-ky loop: (4 pi, 0) = 2 b1 + b2.
 KX_PERIOD = 4 * np.pi
@@ -483,6 +486,8 @@ def winding_number(model, delta: float, field, ky, *, n_init: int = 128,
     node = unresolved | (gap < node_tol)
     wi = _check_integer(w, node, "winding_number")
     wi = np.where(node, np.nan, wi + 0.0)  # (+ 0.0: no negative zeros)
+    import xarray as xr
+
     ds = xr.Dataset(
         {"winding": ("ky", wi, {"long_name": "winding number W(ky) (NaN: line through a node)",
                                 "units": "1"}),
@@ -759,10 +764,55 @@ def _c3v_invariant(chi: _Chiral) -> bool:
                for g in point_group_matrices("C3v"))
 
 
+class Nodes(NamedTuple):
+    """The zeros of :func:`locate_nodes` as arrays over the nodes, sorted by (ky_line, kx): ``k`` (n, 2) in the
+    first BZ (1/a), ``ky_line``, ``charge``, ``isolated``, ``gap`` (|t|), ``k_error`` (1/a); ``gapless_lines``
+    (lines of zeros found), ``zero_line_rows`` and the ``scan_grid`` (nx, ny)."""
+
+    k: np.ndarray
+    ky_line: np.ndarray
+    charge: np.ndarray
+    isolated: np.ndarray
+    gap: np.ndarray
+    k_error: np.ndarray
+    gapless_lines: bool
+    zero_line_rows: int
+    scan_grid: tuple[int, int]
+
+
 def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float = 1e-12,
                node_tol: float = NODE_TOL, max_nodes: int = 100, symmetrize: bool = True,
                check: bool = True) -> xr.Dataset:
-    """Zeros of the bulk BdG spectrum in the 2D Brillouin zone, with their topological charge.
+    """Zeros of the bulk BdG spectrum in the 2D Brillouin zone, with their topological charge: the Dataset of
+    :func:`locate_nodes` (over ``node``: kx, ky, ky_line, charge, isolated, gap, k_error; ``gapless_lines``,
+    ``zero_line_rows``, the scan grid and the tolerances in attrs)."""
+    found = locate_nodes(model, delta, field, spacing=spacing, tol=tol, node_tol=node_tol, max_nodes=max_nodes,
+                         symmetrize=symmetrize, check=check)
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {"kx": ("node", found.k[:, 0], {"units": MOMENTUM_UNITS}),
+         "ky": ("node", found.k[:, 1], {"units": MOMENTUM_UNITS}),
+         "ky_line": ("node", found.ky_line, {"units": MOMENTUM_UNITS,
+                                             "long_name": "ky folded into [-pi/sqrt3, pi/sqrt3)"}),
+         "charge": ("node", found.charge,
+                    {"long_name": "winding of det A around the node (counter-clockwise); "
+                                  "0 if not isolated"}),
+         "isolated": ("node", found.isolated, {"long_name": "an isolated nodal point (its charge loop "
+                                                            "avoids other zeros)"}),
+         "gap": ("node", found.gap, {"units": "|t|", "long_name": "min |E| at the node"}),
+         "k_error": ("node", found.k_error, {"units": MOMENTUM_UNITS, "long_name": "Newton error estimate"})},
+        coords={"node": ("node", np.arange(len(found.k)))})
+    return finalize(ds, model=_describable(model), delta=_check_delta(delta), **as_field(_check_field(field)).attrs(),
+                    spacing=spacing, scan_grid=list(found.scan_grid), tol=tol, node_tol=node_tol,
+                    gapless_lines=int(found.gapless_lines), zero_line_rows=found.zero_line_rows)
+
+
+def locate_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float = 1e-12,
+                 node_tol: float = NODE_TOL, max_nodes: int = 100, symmetrize: bool = True,
+                 check: bool = True) -> Nodes:
+    """Zeros of the bulk BdG spectrum in the 2D Brillouin zone, with their topological charge, as arrays
+    (:class:`Nodes`; :func:`find_nodes` gives the Dataset).
 
     Method (details and tolerances in docs/topology.md):
 
@@ -950,22 +1000,8 @@ def find_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: float 
     order = np.lexsort((nodes[:, 0], np.round(ky_line, 12)))
     nodes, charge, gap, err, ky_line, isolated = (x[order] for x in
                                                   (nodes, charge, gap, err, ky_line, isolated))
-    ds = xr.Dataset(
-        {"kx": ("node", nodes[:, 0], {"units": MOMENTUM_UNITS}),
-         "ky": ("node", nodes[:, 1], {"units": MOMENTUM_UNITS}),
-         "ky_line": ("node", ky_line, {"units": MOMENTUM_UNITS,
-                                       "long_name": "ky folded into [-pi/sqrt3, pi/sqrt3)"}),
-         "charge": ("node", charge,
-                    {"long_name": "winding of det A around the node (counter-clockwise); "
-                                  "0 if not isolated"}),
-         "isolated": ("node", isolated, {"long_name": "an isolated nodal point (its charge loop "
-                                                      "avoids other zeros)"}),
-         "gap": ("node", gap, {"units": "|t|", "long_name": "min |E| at the node"}),
-         "k_error": ("node", err, {"units": MOMENTUM_UNITS, "long_name": "Newton error estimate"})},
-        coords={"node": ("node", np.arange(m))})
-    return finalize(ds, model=_describable(model), delta=delta, **as_field(v).attrs(), spacing=spacing,
-                    scan_grid=[nx, ny], tol=tol, node_tol=node_tol, gapless_lines=int(lines),
-                    zero_line_rows=int(zero_rows.size))
+    return Nodes(k=nodes, ky_line=ky_line, charge=charge, isolated=isolated, gap=gap, k_error=err,
+                 gapless_lines=bool(lines), zero_line_rows=int(zero_rows.size), scan_grid=(nx, ny))
 
 
 def winding_intervals(model, delta: float, field, nodes: xr.Dataset | None = None, *,
@@ -999,6 +1035,8 @@ def winding_intervals(model, delta: float, field, nodes: xr.Dataset | None = Non
         lo, hi, q = np.array([-KY_PERIOD / 2]), np.array([KY_PERIOD / 2]), np.zeros(1, dtype=int)
     mid = 0.5 * (lo + hi)
     wn = winding_number(model, delta, field, _fold_ky(mid), n_init=n_init, node_tol=node_tol)
+    import xarray as xr
+
     ds = xr.Dataset(
         {"ky_lo": ("interval", lo, {"units": MOMENTUM_UNITS}),
          "ky_hi": ("interval", hi, {"units": MOMENTUM_UNITS}),
@@ -1069,6 +1107,8 @@ def topological_phase_diagram(vx_over_delta: Sequence[float], axis: str, values:
             wmax[i, j] = np.nanmax(np.abs(w_all)) if np.any(np.isfinite(w_all)) else np.nan
             gmin[i, j] = float(np.min(np.concatenate(g_all)))
     dims = ("vx_over_delta", axis)
+    import xarray as xr
+
     ds = xr.Dataset(
         {"phase": (dims, phase, {"long_name": "0 gapped, 1 nodal points, 2 lines of zeros "
                                               "(Bogoliubov Fermi surfaces / unpaired normal layer)"}),
@@ -1099,7 +1139,7 @@ def phase_diagram_gamma(vx_over_delta=np.linspace(0.0, 6.0, 7), gamma=np.linspac
     return topological_phase_diagram(vx_over_delta, "gamma", gamma, **kwargs)
 
 
-__all__ = ["KX_PERIOD", "KY_PERIOD", "NODE_TOL", "check_symmetries", "chiral_basis", "find_nodes",
+__all__ = ["KX_PERIOD", "KY_PERIOD", "NODE_TOL", "Nodes", "check_symmetries", "chiral_basis", "find_nodes", "locate_nodes",
            "phase_diagram_gamma", "phase_diagram_mu", "symmetry_operators",
            "topological_phase_diagram", "winding_intervals", "winding_number"]
 

@@ -118,24 +118,26 @@ def _meanfield(resolved, quantities, values: dict, settings: dict) -> dict:
             result["Delta0"] = float(ds.Delta0)
     if "Hc2" in quantities:
         angle = degrees_to_radians("field_angle", settings["field_angle"])
-        ds = mf.hc2(t_over_tc=[settings["t_over_tc"]], angle=angle)
-        achieved.append(ds.attrs["achieved_tolerance"])
-        points.append(ds.attrs["kmesh_points"])
-        order = str(ds.transition_order.values[0])
-        result.update(Hc2=float(ds.Hc2.values[0]), Hc2_over_HP=float(ds.Hc2_over_HP.values[0]),
-                      transition_order=1.0 if order == "first" else 2.0, T_Hc2=float(ds["T"].values[0]))
+        # the numbers of mf.hc2, without its Dataset: a worker computing Hc2 and nodes never imports xarray
+        sol = mf.hc2_points(t_over_tc=[settings["t_over_tc"]], angle=angle)
+        achieved.append(sol.achieved_tolerance)
+        points.append(sol.kmesh_points)
+        order = str(sol.points["order"][0])
+        result.update(Hc2=float(sol.points["Hc2"][0]), Hc2_over_HP=float(sol.hc2_over_hp[0]),
+                      transition_order=1.0 if order == "first" else 2.0, T_Hc2=float(sol.points["T"][0]))
     result.update(achieved_tol=float(max(achieved)), kmesh_points=float(max(points)))
     return result
 
 
 def _topology(resolved, quantities, values: dict, settings: dict) -> dict:
-    from isingsc.topology.bulk import KY_PERIOD, find_nodes, winding_intervals
+    from isingsc.topology.bulk import KY_PERIOD, find_nodes, locate_nodes, winding_intervals
 
     model = resolved.model
     delta = settings["topology_delta"]
     field = Field.in_plane(settings["vx_over_delta"] * delta, degrees_to_radians("field_angle", settings["field_angle"]))
-    nodes = find_nodes(model, delta, field)
-    n_nodes = int(nodes.sizes.get("node", 0))
+    # W(ky) needs the nodes' Dataset; the nodal flag only their number (locate_nodes: no xarray on the worker)
+    nodes = find_nodes(model, delta, field) if "winding" in quantities else None
+    n_nodes = int(nodes.sizes.get("node", 0)) if nodes is not None else len(locate_nodes(model, delta, field).k)
     result = {}
     if "nodal" in quantities:
         result.update(n_nodes=float(n_nodes), nodal=float(n_nodes > 0))

@@ -63,10 +63,12 @@ LOCAL_WORKER_CONFIG = {
 
 
 #: What the fork server of a local cluster imports once, before it forks the workers: Dask's worker, the sweep's
-#: solvers and what they import on a first point (SciPy's root finders; dask.array, which xarray imports with the
-#: first Dataset), and the command line (multiprocessing runs the parent's main module again in each worker: for
-#: the ``isingsc`` command that imports isingsc.cli).  Each worker then starts with them loaded.
-WORKER_PRELOAD = ("isingsc.workflows.sweep.server", "distributed", "dask.array", "scipy.optimize",
+#: solvers and what they import on a first point (SciPy's root finders), and the command line (multiprocessing runs
+#: the parent's main module again in each worker: for the ``isingsc`` command that imports isingsc.cli).  Each
+#: worker then starts with them loaded.  Not xarray (with pandas and dask.array, which it imports with the first
+#: Dataset: 0.5-0.9 s, the server's critical path): the Hc2 and nodal points return numbers, and a quantity that
+#: builds a Dataset imports it on the worker's first point.
+WORKER_PRELOAD = ("isingsc.workflows.sweep.server", "distributed", "scipy.optimize",
                   "isingsc.workflows.sweep.quantities", "isingsc.meanfield", "isingsc.topology.bulk", "isingsc.cli")
 
 _SERVER = {"started": False}
