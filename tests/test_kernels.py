@@ -233,3 +233,30 @@ def test_pair_kernel_is_kept_per_field_and_equals_a_fresh_one():
         problem.pair_kernel(Field.in_plane(0.02 + 0.001 * i))
     assert problem.pair_kernel(field) is not kernel  # the oldest field was dropped: diagonalised again
     assert np.array_equal(problem.curvature(temperatures, field), fresh.curvature(temperatures, field))
+
+
+def test_compile_kernels_covers_what_the_commands_use(tmp_path):
+    """``make install`` runs ``compile_kernels``: afterwards ``isingsc tc`` (real Hamiltonians, the chiral levels)
+    and ``isingsc hc2`` (pair blocks, fields) only load kernels from Numba's cache, they compile none (a fresh
+    copy of the package: an empty cache; NUMBA_DEBUG_CACHE reports every kernel saved or loaded)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(K.__file__).resolve().parents[2]
+    shutil.copytree(src / "isingsc", tmp_path / "isingsc", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_DEBUG_CACHE": "1", "ISINGSC_BACKEND": "cpu"}
+
+    def run(code):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300,
+                             cwd=tmp_path)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout + out.stderr
+
+    installed = run("from isingsc.backends.cpu import compile_kernels; compile_kernels()")
+    assert "data saved" in installed  # (the cache was empty: compiled here)
+    for argv in (["tc", "--model", "heterostructure"], ["hc2", "--model", "intrinsic", "--n-points", "3"]):
+        log = run(f"import sys; sys.argv = ['isingsc'] + {argv!r}; from isingsc.cli import main; main()")
+        assert "data loaded" in log and "data saved" not in log, (argv, log[-2000:])

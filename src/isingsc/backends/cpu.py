@@ -574,3 +574,25 @@ def eigenvalues(h0: np.ndarray, shift: np.ndarray) -> np.ndarray:
     if sum(over_k(len(out), lambda a, b: _eigenvalues(h0[a:b], shift, out[a:b]))):
         raise ConvergenceError("tridiagonal QL eigenvalue iteration did not converge")
     return out
+
+
+def compile_kernels() -> None:
+    """Compile every kernel specialisation the package calls (real and complex Hamiltonians, the chiral levels,
+    the pair blocks, the thermal and pair-susceptibility sums) into Numba's on-disk cache, on tiny inputs.
+
+    ``make install`` runs it, so that the first command after installation loads the kernels instead of
+    compiling them (seconds); a later call only checks the cache.  The dispatch layer passes C-contiguous
+    float64 / complex128 arrays, the only layouts compiled here."""
+    eye = np.eye(4)
+    for dtype in (float, complex):
+        eigenvalues(np.ascontiguousarray(np.stack([eye, 2 * eye]), dtype=dtype), np.zeros((4, 4), dtype=dtype))
+    chiral_levels(np.ascontiguousarray(np.stack([np.eye(2), 2 * np.eye(2)]), dtype=complex),
+                  np.zeros((2, 2), dtype=complex))
+    levels, weights = np.array([[-1.0, 1.0], [-2.0, 2.0]]), np.array([0.5, 0.5])
+    thermal_difference(levels, np.zeros_like(levels), weights, [0.1])
+    pair_curvature(levels, levels, np.ones((2, 2, 2)), weights, [0.1])
+    hp = np.ascontiguousarray(np.stack([np.diag([1.0, 2.0]), np.diag([-1.0, 3.0])]))
+    shift, block = np.zeros((2, 2)), np.array([[0.0, 1.0], [-1.0, 0.0]])
+    for related in (True, False):
+        e_p, e_h, p2 = np.empty((2, 2)), np.empty((2, 2)), np.empty((2, 2, 2))
+        _pair_blocks(hp, hp, shift, shift, block, related, e_p, e_h, p2)

@@ -262,10 +262,15 @@ def crossing_counts(energy_fn, thetas, n_samples: int = 300) -> np.ndarray:
     return counts
 
 
+#: Bisections of a kink's bracket in :func:`theta_breakpoints`: (pi/6)/96 / 2^16 = 8e-8 rad.
+KINK_BISECTIONS = 16
+
+
 def theta_breakpoints(energy_fn, n_scan: int = 96) -> np.ndarray:
     """Angles in [0, pi/6] where the number of Fermi crossings along a wedge ray changes (the kinks of
-    the angular integrand), located by batched bisection to ~3e-10 rad (the misplaced sliver of a kink
-    costs O(1e-10) of the integral); with the wedge ends."""
+    the angular integrand), located by batched bisection to 8e-8 rad (:data:`KINK_BISECTIONS`); with the
+    wedge ends.  The kink's panel end is misplaced by at most that: against 3e-10 rad (24 bisections) the
+    example sweep's Tc and Hc2 move by at most 3e-9 relative, six orders below the solvers' 0.5 %."""
     thetas = np.linspace(0.0, WEDGE_ANGLE, n_scan + 1)
     counts = crossing_counts(energy_fn, thetas)
     # (the spin-degenerate Gamma-M line itself changes the count at theta = pi/6: not a kink)
@@ -273,7 +278,7 @@ def theta_breakpoints(energy_fn, n_scan: int = 96) -> np.ndarray:
     out = [0.0]
     if len(idx):
         lo, hi, c_lo = thetas[idx].copy(), thetas[idx + 1].copy(), counts[idx]
-        for _ in range(24):
+        for _ in range(KINK_BISECTIONS):
             mid = 0.5 * (lo + hi)
             same = crossing_counts(energy_fn, mid) == c_lo
             lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
