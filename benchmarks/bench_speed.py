@@ -102,8 +102,10 @@ def run_cli(tree: Path, work: Path, *args: str) -> tuple[float, float]:
 
 
 #: `make install`'s kernel step, where the tree has it (compile_kernels: Numba's cache filled at installation).
-INSTALL_KERNELS = ("import isingsc.backends.cpu as cpu\n"
-                   "if hasattr(cpu, 'compile_kernels'):\n    cpu.compile_kernels()\n")
+INSTALL_KERNELS = ("import importlib.util\n"
+                   "if importlib.util.find_spec('isingsc.backends'):\n"
+                   "    import isingsc.backends.cpu as cpu\n"
+                   "    if hasattr(cpu, 'compile_kernels'):\n        cpu.compile_kernels()\n")
 
 
 def install_kernels(tree: Path) -> float:
