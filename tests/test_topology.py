@@ -339,6 +339,37 @@ def test_line_of_zeros_detection_does_not_depend_on_rounding_or_spacing(hetero):
         assert find_nodes(hetero, DELTA_H, vx, spacing=0.1).attrs["gapless_lines"] == 0
 
 
+def test_golden_section_certificate_is_a_valid_lipschitz_bound_and_stops_early():
+    """f_i(x) = a_i + |x - x_i| (1-Lipschitz, minimum a_i at x_i): with ``lipschitz`` and ``level`` an entry
+    whose minimum is below the level is still found (f < level, at x_i), an entry stopped early has its minimum
+    above the level (checked against the closed form), and the bound from both neighbours (with the bracket's end
+    values) stops sooner than the one-sided bound min(f) - L (hi - lo) of the search before."""
+    from isingsc.topology.bulk import golden_section_min
+
+    rng = np.random.default_rng(4)
+    n = 400
+    x0, a = rng.uniform(-0.9, 0.9, n), np.concatenate([rng.uniform(-1e-3, -1e-5, 40), rng.uniform(1e-4, 0.3, n - 40)])
+    level = 1e-6
+    calls = {}
+
+    def run(key, **kw):
+        calls[key] = 0
+
+        def f(i, x):
+            calls[key] += len(i)
+            return a[i] + np.abs(x - x0[i])
+        return golden_section_min(f, np.full(n, -1.0), np.full(n, 1.0), **kw)
+
+    old = run("old", proceed=lambda act, lo, hi, fm: fm - (hi - lo) <= level)
+    new = run("new", lipschitz=1.0, level=level)
+    ends = run("ends", lipschitz=1.0, level=level, f_lo=a + np.abs(-1 - x0), f_hi=a + np.abs(1 - x0))
+    below = a < level
+    for x, fmin in (old, new, ends):
+        assert np.all((fmin < level) == below)  # the zeros found, nothing else
+        assert np.allclose(x[below], x0[below], atol=1e-9) and np.all(fmin >= a)
+    assert calls["ends"] < calls["new"] < 0.85 * calls["old"]
+
+
 def test_results_round_trip(tmp_path, intrinsic):
     w = winding_number(intrinsic, DELTA_I, 0.3, [0.0, 1.1])
     back = load(save(w, tmp_path / "w.nc"))

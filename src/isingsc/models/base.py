@@ -275,13 +275,50 @@ class TightBindingModel:
             cache[f] = m
         return m
 
+    @cached_property
+    def _bond_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """H(k) = T_0 + sum_b [cos(k.R_b) P_b + sin(k.R_b) Q_b] over one bond R_b of each +-R pair, with the
+        Hermitian P_b = T_R + T_R^dagger and Q_b = i (T_R - T_R^dagger) (e^{ik.R} T_R + e^{-ik.R} T_R^dagger):
+        (R_b cartesian (n_b, 2); real and imaginary parts of [P; Q] (2 n_b, dim^2); T_0 (dim, dim))."""
+        bonds = [off for off in self.hoppings if off != (0, 0) and off > (-off[0], -off[1])]
+        t = [np.asarray(self.hoppings[off], dtype=complex) for off in bonds]
+        pq = np.array([m + m.conj().T for m in t] + [1j * (m - m.conj().T) for m in t]).reshape(2 * len(t), -1) \
+            if t else np.zeros((0, self.dim * self.dim), dtype=complex)
+        r = np.array(bonds, dtype=float).reshape(-1, 2) @ self.lattice.primitive
+        onsite = np.asarray(self.hoppings.get((0, 0), np.zeros((self.dim, self.dim))), dtype=complex)
+        return r, np.ascontiguousarray(pq.real), np.ascontiguousarray(pq.imag), onsite
+
+    def _bloch(self, k, field, signs: tuple[int, ...]) -> list[np.ndarray]:
+        """H(s k) + Zeeman for each s in ``signs`` (+1, -1), shape (..., dim, dim): one cos and sin per bond for all
+        of them (real BLAS products; sin(-x) = -sin(x))."""
+        k = np.asarray(k, dtype=float)
+        if k.shape[-1] != 2:
+            raise ParameterError("k", k.shape, "an array of shape (..., 2)")
+        r, pq_re, pq_im, onsite = self._bond_terms
+        onsite = (onsite + self.zeeman_matrix(field)).ravel()
+        x = k.reshape(-1, 2) @ r.T  # (n, n_b)
+        cos, sin = np.cos(x), np.sin(x)
+        dim2, imag = self.dim * self.dim, bool(pq_im.any() or onsite.imag.any())
+        out = []
+        for sign in signs:
+            cs = np.concatenate([cos, sin if sign > 0 else -sin], axis=1)
+            h = np.empty((len(x), dim2), dtype=complex)
+            parts = h.view(float).reshape(len(x), dim2, 2)
+            np.matmul(cs, pq_re, out=parts[..., 0])
+            parts[..., 0] += onsite.real
+            if imag:
+                np.matmul(cs, pq_im, out=parts[..., 1])
+                parts[..., 1] += onsite.imag
+            else:
+                parts[..., 1] = 0.0
+            out.append(h.reshape(k.shape[:-1] + (self.dim, self.dim)))
+        return out
+
     def hamiltonian(self, k, field=0.0) -> np.ndarray:
-        """Bloch Hamiltonian H(k) + Zeeman, shape (..., dim, dim), energies in units of |t|."""
-        ph = self._phases(k)
-        # one BLAS matrix product over all offsets (much faster than einsum for many k)
-        h = (ph.reshape(-1, ph.shape[-1]) @ self._matrices.reshape(len(self._matrices), -1))
-        h = h.reshape(ph.shape[:-1] + (self.dim, self.dim))
-        return h + self.zeeman_matrix(field)
+        """Bloch Hamiltonian H(k) + Zeeman, shape (..., dim, dim), energies in units of |t|:
+        H(k) = sum_R e^{ik.R} T_R + sum_o g_o V.sigma, evaluated bond by bond as T_0 + sum_b [cos(k.R_b)
+        (T_R + T_R^dagger) + i sin(k.R_b) (T_R - T_R^dagger)] (one of each +-R pair, :attr:`_bond_terms`)."""
+        return self._bloch(k, field, (1,))[0]
 
     def hamiltonian_derivative(self, k) -> np.ndarray:
         """dH/dk_a = sum_R i R_a T_R e^{ik.R}, shape (..., 2, dim, dim) (energy x length)."""
@@ -325,7 +362,7 @@ class TightBindingModel:
         """
         k = np.asarray(k, dtype=float)
         if self.onsite_pairing:
-            return nambu(self.hamiltonian(k, field), self.hamiltonian(-k, field), self.pairing_matrix(delta))
+            return nambu(*self._bloch(k, field, (1, -1)), self.pairing_matrix(delta))
         half = 0.5 * np.asarray(self.pair_momentum)
         return nambu(self.hamiltonian(k + half, field), self.hamiltonian(-k + half, field),
                      self.pairing_function(k, delta))

@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy import optimize
 
-from isingsc.backends import eigvalsh
+from isingsc.backends import determinants, eigvalsh
 from isingsc.core.errors import ConvergenceError, ParameterError, check_positive_int, check_range
 from isingsc.core.progress import track
 from isingsc.lattice.triangular import LATTICE, SQRT3, edge_momenta, point_group_matrices
@@ -171,22 +171,45 @@ class _Chiral:
         """A(k) = U+^dagger H_BdG(k) U- (..., n, n)."""
         k = np.asarray(k, dtype=float)
         if self._fourier is not None:
-            offsets, blocks, const = self._fourier
-            phases = np.exp(1j * (k @ offsets.T))  # (..., n_R)
-            a = (phases.reshape(-1, len(offsets)) @ blocks.reshape(len(offsets), -1)).reshape(k.shape[:-1] + const.shape)
-            return a + const
+            r, c_re, c_im, const = self._fourier
+            x = k.reshape(-1, 2) @ r.T  # (n, n_b)
+            cs = np.concatenate([np.cos(x), np.sin(x)], axis=1)
+            a = np.empty((len(x), const.size), dtype=complex)
+            parts = a.view(float).reshape(len(x), const.size, 2)
+            np.matmul(cs, c_re, out=parts[..., 0])
+            np.matmul(cs, c_im, out=parts[..., 1])
+            a += const.ravel()
+            return a.reshape(k.shape[:-1] + const.shape)
         return self.left @ self.model.bdg_hamiltonian(k, self.delta, self.field) @ self.right
 
     @cached_property
     def _fourier(self):
         """A(k) = sum_R e^{ik.R} A_R + A_c with A_R = U+^dagger B_R U-, A_c = U+^dagger B_0 U- from the model's
-        :meth:`~isingsc.models.base.TightBindingModel.bdg_fourier` (a tight-binding model with on-site pairing):
-        one phase factor per bond instead of H(k) and H(-k); None for any other model."""
+        :meth:`~isingsc.models.base.TightBindingModel.bdg_fourier` (a tight-binding model with on-site pairing),
+        summed bond by bond: e^{ik.R} A_R + e^{-ik.R} A_-R = cos(k.R) (A_R + A_-R) + i sin(k.R) (A_R - A_-R), one
+        cos and sin per bond instead of H(k) and H(-k): (R_b (n_b, 2), the real and imaginary parts of
+        [A_R + A_-R; i (A_R - A_-R)] (2 n_b, n^2), A_c plus any unpaired A_R with R = 0); None for any other model."""
         m = self.model
         if type(m) is not TightBindingModel or not m.onsite_pairing:  # (a subclass may build H its own way)
             return None
         offsets, blocks, onsite = m.bdg_fourier(self.delta, self.field)
-        return offsets, self.left @ blocks @ self.right, self.left @ onsite @ self.right
+        a_r = self.left @ blocks @ self.right
+        const = self.left @ onsite @ self.right
+        index = {tuple(np.round(r, 12)): i for i, r in enumerate(offsets)}
+        plus, minus = [], []
+        for i, r in enumerate(offsets):
+            j = index.get(tuple(np.round(-r, 12)))
+            if j is None:  # (not a model built by TightBindingModel, which completes every bond)
+                return None
+            if i == j:  # R = 0
+                const = const + a_r[i]
+            elif tuple(r) > tuple(-r):
+                plus.append(i)
+                minus.append(j)
+        c = np.concatenate([a_r[plus] + a_r[minus], 1j * (a_r[plus] - a_r[minus])]).reshape(2 * len(plus), -1) \
+            if plus else np.zeros((0, const.size), dtype=complex)
+        return (np.ascontiguousarray(offsets[plus]).reshape(-1, 2), np.ascontiguousarray(c.real),
+                np.ascontiguousarray(c.imag), const)
 
     def __call__(self, k, singular: bool = True, resolve_below: float | None = None):
         """(det A, sigma_min A) at k (..., 2); sigma_min only if ``singular``, and with ``resolve_below`` only
@@ -198,7 +221,7 @@ class _Chiral:
         smin = np.empty(len(k)) if singular else None
         for i in range(0, len(k), _CHUNK):
             a = self.a_matrix(k[i:i + _CHUNK])
-            det[i:i + _CHUNK] = np.linalg.det(a)
+            det[i:i + _CHUNK] = determinants(a)
             if singular:
                 smin[i:i + _CHUNK] = smallest_singular_value(a, resolve_below=resolve_below, det=det[i:i + _CHUNK])
         return det.reshape(shape), (smin.reshape(shape) if singular else None)
@@ -226,7 +249,7 @@ def singular_value_bound(a: np.ndarray, det: np.ndarray | None = None) -> np.nda
     det A if already known (else computed)."""
     a = np.asarray(a)
     m = a.shape[-1]
-    det = np.linalg.det(a) if det is None else np.asarray(det)
+    det = determinants(a) if det is None else np.asarray(det)
     if m == 1:
         return np.abs(det)
     fro2 = np.einsum("...ij,...ij->...", a.real, a.real) + np.einsum("...ij,...ij->...", a.imag, a.imag) \
@@ -519,6 +542,17 @@ def _torus_distance(k1, k2):
     return np.hypot(d[..., 0], d[..., 1])
 
 
+def _distinct(k: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """The points of k (n, 2) in order, each dropped if an earlier point kept is within ``tol`` of it (modulo the
+    reciprocal lattice)."""
+    close = _torus_distance(k[:, None, :], k[None, :, :]) < tol
+    kept: list[int] = []
+    for i in range(len(k)):
+        if not close[i, kept].any():
+            kept.append(i)
+    return k[kept].reshape(-1, 2)
+
+
 def _winding_around(chi: _Chiral, centers: np.ndarray, radii: np.ndarray, node_tol: float,
                     max_points: int = 200_000):
     """Counter-clockwise winding of det A around circles; (charges, resolved)."""
@@ -676,26 +710,42 @@ def _orbits(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rep, op
 
 
-def golden_section_min(f, lo, hi, iters: int = 64, *, proceed=None):
+def golden_section_min(f, lo, hi, iters: int = 64, *, proceed=None, lipschitz: float | None = None,
+                       level: float | None = None, f_lo=None, f_hi=None):
     """Vectorised golden-section search for min f(i, x) on [lo_i, hi_i]; returns (x, f(x)) per entry.
 
     ``f(i, x)`` evaluates entries i (positions 0 .. n-1) at x.  ``proceed(act, lo, hi, f_min)`` -> boolean
-    mask over the active entries ``act`` that still need refining (default: all, for ``iters`` steps), e.g.
-    for a Lipschitz bound: stop once f - lip (hi - lo) > a level f cannot fall below in the bracket.
+    mask over the active entries ``act`` that still need refining (default: all, for ``iters`` steps).
+
+    ``lipschitz`` L and ``level``: f is L-Lipschitz, and an entry stops once f > ``level`` is certified on its
+    whole bracket.  Between two points x1 < x2 with values f1, f2 (or lower bounds on them)
+    min f >= (f1 + f2 - L (x2 - x1)) / 2, and next to a point x1 alone min f >= f1 - L |x - x1|: the bound of the
+    bracket is the least over its three pieces [lo, c], [c, d], [d, hi], with the values at the ends where known
+    (an end is always a point evaluated before, or the initial end with ``f_lo`` / ``f_hi`` given: NaN where not).
     """
     g = (np.sqrt(5.0) - 1) / 2
     idx = np.arange(len(lo))
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     c, d = hi - g * (hi - lo), lo + g * (hi - lo)
     fc, fd = f(idx, c), f(idx, d)
+    certify = lipschitz is not None and level is not None
+    if certify:
+        f_lo = np.full(len(lo), np.nan) if f_lo is None else np.array(f_lo, dtype=float)
+        f_hi = np.full(len(lo), np.nan) if f_hi is None else np.array(f_hi, dtype=float)
     act = idx
     for _ in range(iters):
         if proceed is not None:
             act = act[proceed(act, lo[act], hi[act], np.minimum(fc[act], fd[act]))]
+        if certify:
+            act = act[_lipschitz_bound(lipschitz, lo[act], c[act], d[act], hi[act], f_lo[act], fc[act], fd[act],
+                                       f_hi[act]) <= level]
         if not act.size:
             break
         left = fc[act] < fd[act]
         h_, l_, c_, d_ = hi[act], lo[act], c[act], d[act]
+        if certify:  # the end that moves takes the value of the interior point it moves to
+            f_hi[act] = np.where(left, fd[act], f_hi[act])
+            f_lo[act] = np.where(left, f_lo[act], fc[act])
         h_, l_ = np.where(left, d_, h_), np.where(left, l_, c_)
         c_new = np.where(left, h_ - g * (h_ - l_), d_)
         d_new = np.where(left, c_, l_ + g * (h_ - l_))
@@ -705,9 +755,13 @@ def golden_section_min(f, lo, hi, iters: int = 64, *, proceed=None):
     return np.where(fc < fd, c, d), np.minimum(fc, fd)
 
 
-def _above(level: float, lip: float):
-    """``proceed`` of :func:`golden_section_min`: refine while f - lip (hi - lo) <= level."""
-    return lambda act, lo, hi, f_min: f_min - lip * (hi - lo) <= level
+def _lipschitz_bound(lip: float, lo, c, d, hi, f_lo, fc, fd, f_hi) -> np.ndarray:
+    """Lower bound on an L-Lipschitz f over [lo, hi] from f(c), f(d) (lo < c < d < hi) and f(lo), f(hi) where not
+    NaN: the least of the bounds of [lo, c], [c, d] and [d, hi] (:func:`golden_section_min`)."""
+    with np.errstate(invalid="ignore"):
+        left = np.where(np.isnan(f_lo), fc - lip * (c - lo), 0.5 * (f_lo + fc - lip * (c - lo)))
+        right = np.where(np.isnan(f_hi), fd - lip * (hi - d), 0.5 * (fd + f_hi - lip * (hi - d)))
+    return np.minimum(np.minimum(left, right), 0.5 * (fc + fd - lip * (d - c)))
 
 
 def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np.ndarray,
@@ -731,7 +785,8 @@ def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np
     lx = chi.lipschitz[0]
     hx, hy = xs[1] - xs[0], ys[1] - ys[0]
     sp = s[:-1]  # the last sample repeats the first (kx + 4 pi)
-    loc = (sp <= np.roll(sp, 1, axis=0)) & (sp <= np.roll(sp, -1, axis=0)) & (sp <= lx * hx)
+    before, after = np.roll(sp, 1, axis=0), np.roll(sp, -1, axis=0)  # sigma (or a lower bound) at x -+ h_x
+    loc = (sp <= before) & (sp <= after) & (sp <= lx * hx)
     ii, jj = np.nonzero(loc)
     order = np.argsort(sp[ii, jj], kind="stable")  # smallest samples first
     ii, jj = ii[order], jj[order]
@@ -741,14 +796,16 @@ def _rows_through_zero_lines(chi: _Chiral, xs: np.ndarray, ys: np.ndarray, s: np
 
     for start in range(0, ii.size, 256):  # stop at the first chunk that proves a line
         ci, cj = ii[start:start + 256], jj[start:start + 256]
-        x_star, f_star = golden_section_min(sigma_on(ys[cj]), xs[ci] - hx, xs[ci] + hx, proceed=_above(node_tol, lx))
+        # the bracket's ends are the neighbouring samples: their values (lower bounds) sharpen the certificate
+        x_star, f_star = golden_section_min(sigma_on(ys[cj]), xs[ci] - hx, xs[ci] + hx, lipschitz=lx,
+                                            level=node_tol, f_lo=before[ci, cj], f_hi=after[ci, cj])
         hit = f_star < node_tol
         if not hit.any():
             continue
         xh, yh = x_star[hit], ys[cj][hit]
         confirmed = np.zeros(len(xh), dtype=bool)
         for dy in (1e-3 * hy, -1e-3 * hy):
-            _, f_n = golden_section_min(sigma_on(yh + dy), xh - hx, xh + hx, proceed=_above(node_tol, lx))
+            _, f_n = golden_section_min(sigma_on(yh + dy), xh - hx, xh + hx, lipschitz=lx, level=node_tol)
             confirmed |= f_n < node_tol
         if confirmed.any():
             return np.unique(yh[confirmed])
@@ -915,22 +972,15 @@ def locate_nodes(model, delta: float, field, *, spacing: float = 0.03, tol: floa
         dd = chi(kvec[None, :], singular=False)[0][0] / scale
         return [dd.real, dd.imag]
 
-    nodes = []
+    nodes = np.zeros((0, 2))
     if len(roots):
         roots = LATTICE.fold_to_bz(roots)
-        sr = chi.sigma(roots)
-        for kr in roots[sr < node_tol]:
-            if nodes and np.min(_torus_distance(np.array(nodes), kr)) < 1e-7:
-                continue
-            nodes.append(kr)
-    nodes = np.array(nodes).reshape(-1, 2)
+        nodes = _distinct(roots[chi.sigma(roots) < node_tol])
     if symmetrize and 0 < len(nodes) <= max_nodes and c3v:
         # H(g k) = H(k) for g in C3v (k acted on alone): the images of a node are
         # nodes, so a node of an orbit missed by the scan (a pair just born) is restored.
-        for g in point_group_matrices("C3v")[1:]:
-            for kr in LATTICE.fold_to_bz(nodes @ g.T):
-                if np.min(_torus_distance(np.array(nodes), kr)) >= 1e-7:
-                    nodes = np.vstack([nodes, kr])
+        nodes = _distinct(np.concatenate([nodes] + [LATTICE.fold_to_bz(nodes @ g.T)
+                                                    for g in point_group_matrices("C3v")[1:]]))
     m = len(nodes)
     # Too many zeros: lines of zeros (Bogoliubov Fermi surfaces, an unpaired normal
     # layer at Gamma = 0), not isolated nodes; charges are not computed then.
