@@ -384,8 +384,9 @@ def test_a_sweep_beside_another_dask_cluster_prints_nothing(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork server on this platform (workers are spawned)")
 def test_local_workers_start_from_a_server_with_the_solvers_loaded():
-    """The workers of a local sweep are forked from a server that imported the solvers once (on an idle core, while
-    the sweep creates its store): a worker has them before its first task, with its own kernel threads, and the
+    """The workers of a local sweep are forked from a server that imported the solvers and loaded the compiled
+    kernels once (on an idle core, while the sweep creates its store): a worker has them before its first task, with
+    its own kernel threads (loading the kernels in the server did not fix the server's thread setting), and the
     server's environment was set only for its start."""
     from dask.distributed import Client
 
@@ -400,7 +401,7 @@ def test_local_workers_start_from_a_server_with_the_solvers_loaded():
         import sys as sys_
 
         loaded = all(name in sys_.modules for name in ("isingsc.meanfield.solver", "isingsc.topology.bulk",
-                                                       "scipy.optimize"))
+                                                       "scipy.optimize", "isingsc.workflows.sweep.kernels"))
         from isingsc.core import config
 
         return loaded, config.threads(), os.environ.get("ISINGSC_FORK_SERVER")

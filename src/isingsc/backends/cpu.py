@@ -60,6 +60,8 @@ def over_k(nk: int, call) -> list:
     global _POOL
     edges = list(range(0, nk, BLOCK_SIZE)) + [nk]
     blocks = list(zip(edges[:-1], edges[1:])) or [(0, 0)]
+    if len(blocks) == 1:  # (the settings are not read: compile_kernels in a fork server leaves them to the workers)
+        return [call(*blocks[0])]
     threads = min(n_threads(), len(blocks))
     if threads == 1:
         return [call(a, b) for a, b in blocks]

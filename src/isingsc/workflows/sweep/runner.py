@@ -63,13 +63,16 @@ LOCAL_WORKER_CONFIG = {
 
 
 #: What the fork server of a local cluster imports once, before it forks the workers: Dask's worker, the sweep's
-#: solvers and what they import on a first point (SciPy's root finders), and the command line (multiprocessing runs
-#: the parent's main module again in each worker: for the ``isingsc`` command that imports isingsc.cli).  Each
-#: worker then starts with them loaded.  Not xarray (with pandas and dask.array, which it imports with the first
-#: Dataset: 0.5-0.9 s, the server's critical path): the Hc2 and nodal points return numbers, and a quantity that
-#: builds a Dataset imports it on the worker's first point.
+#: solvers and what they import on a first point (SciPy's root finders), the command line (multiprocessing runs
+#: the parent's main module again in each worker: for the ``isingsc`` command that imports isingsc.cli), and last
+#: the compiled kernels, loaded from Numba's cache (:mod:`isingsc.workflows.sweep.kernels`: Numba's CPU target
+#: initialised once, 0.3 s that each worker's first point spent).  Each worker then starts with them loaded.  Not
+#: xarray (with pandas and dask.array, which it imports with the first Dataset: 0.5-0.9 s, the server's critical
+#: path): the Hc2 and nodal points return numbers, and a quantity that builds a Dataset imports it on the worker's
+#: first point.
 WORKER_PRELOAD = ("isingsc.workflows.sweep.server", "distributed", "scipy.optimize",
-                  "isingsc.workflows.sweep.quantities", "isingsc.meanfield", "isingsc.topology.bulk", "isingsc.cli")
+                  "isingsc.workflows.sweep.quantities", "isingsc.meanfield", "isingsc.topology.bulk", "isingsc.cli",
+                  "isingsc.workflows.sweep.kernels")
 
 _SERVER = {"started": False}
 _SERVER_LOCK = threading.Lock()
