@@ -212,3 +212,20 @@ def test_bdg_fourier_components_rebuild_the_bdg_hamiltonian(delta, field):
     offsets, blocks, onsite = model.bdg_fourier(delta, np.array(field))
     rebuilt = np.einsum("kr,rab->kab", np.exp(1j * (k @ offsets.T)), blocks) + onsite
     assert np.allclose(rebuilt, model.bdg_hamiltonian(k, delta, np.array(field)), rtol=0, atol=1e-13)
+
+
+def test_bond_sum_over_pairs_equals_the_fourier_sum():
+    """paired_bonds + bond_sum (one cos and sin per +-R pair) against sum_R e^{ik.R} M_R computed directly, at k and
+    -k, for random complex matrices with every -R present; a sum missing a -R is refused."""
+    from isingsc.models.base import bond_sum, paired_bonds
+
+    rng = np.random.default_rng(9)
+    half = np.array([[1.0, 0.0], [0.5, 0.8660254037844386], [-0.5, 0.8660254037844386], [2.0, 0.3]])
+    offsets = np.concatenate([half, -half, [[0.0, 0.0]]])
+    mats = rng.normal(size=(9, 3, 3)) + 1j * rng.normal(size=(9, 3, 3))
+    k = rng.uniform(-4, 4, size=(50, 2))
+    for sign in (1, -1):
+        direct = np.einsum("kr,rab->kab", np.exp(1j * sign * (k @ offsets.T)), mats)
+        assert np.allclose(bond_sum(k, paired_bonds(offsets, mats), sign=sign), direct, atol=1e-13, rtol=0)
+    with pytest.raises(ParameterError, match="offsets"):
+        paired_bonds(offsets[:5], mats[:5])

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -276,43 +276,20 @@ class TightBindingModel:
         return m
 
     @cached_property
-    def _bond_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """H(k) = T_0 + sum_b [cos(k.R_b) P_b + sin(k.R_b) Q_b] over one bond R_b of each +-R pair, with the
-        Hermitian P_b = T_R + T_R^dagger and Q_b = i (T_R - T_R^dagger) (e^{ik.R} T_R + e^{-ik.R} T_R^dagger):
-        (R_b cartesian (n_b, 2); real and imaginary parts of [P; Q] (2 n_b, dim^2); T_0 (dim, dim))."""
-        bonds = [off for off in self.hoppings if off != (0, 0) and off > (-off[0], -off[1])]
-        t = [np.asarray(self.hoppings[off], dtype=complex) for off in bonds]
-        pq = np.array([m + m.conj().T for m in t] + [1j * (m - m.conj().T) for m in t]).reshape(2 * len(t), -1) \
-            if t else np.zeros((0, self.dim * self.dim), dtype=complex)
-        r = np.array(bonds, dtype=float).reshape(-1, 2) @ self.lattice.primitive
-        onsite = np.asarray(self.hoppings.get((0, 0), np.zeros((self.dim, self.dim))), dtype=complex)
-        return r, np.ascontiguousarray(pq.real), np.ascontiguousarray(pq.imag), onsite
+    def _bond_terms(self) -> "PairedBonds":
+        """H(k) - Zeeman as :func:`paired_bonds` of the hoppings (T_-R = T_R^dagger: P = T_R + T_R^dagger,
+        Q = i (T_R - T_R^dagger), both Hermitian)."""
+        return paired_bonds(self._cartesian_offsets, self._matrices.reshape(-1, self.dim, self.dim))
 
     def _bloch(self, k, field, signs: tuple[int, ...]) -> list[np.ndarray]:
-        """H(s k) + Zeeman for each s in ``signs`` (+1, -1), shape (..., dim, dim): one cos and sin per bond for all
-        of them (real BLAS products; sin(-x) = -sin(x))."""
+        """H(s k) + Zeeman for each s in ``signs`` (+1, -1), shape (..., dim, dim), from one cos and sin per bond pair
+        (:func:`bond_sum`; sin(-x) = -sin(x))."""
         k = np.asarray(k, dtype=float)
         if k.shape[-1] != 2:
             raise ParameterError("k", k.shape, "an array of shape (..., 2)")
-        r, pq_re, pq_im, onsite = self._bond_terms
-        onsite = (onsite + self.zeeman_matrix(field)).ravel()
-        x = k.reshape(-1, 2) @ r.T  # (n, n_b)
-        cos, sin = np.cos(x), np.sin(x)
-        dim2, imag = self.dim * self.dim, bool(pq_im.any() or onsite.imag.any())
-        out = []
-        for sign in signs:
-            cs = np.concatenate([cos, sin if sign > 0 else -sin], axis=1)
-            h = np.empty((len(x), dim2), dtype=complex)
-            parts = h.view(float).reshape(len(x), dim2, 2)
-            np.matmul(cs, pq_re, out=parts[..., 0])
-            parts[..., 0] += onsite.real
-            if imag:
-                np.matmul(cs, pq_im, out=parts[..., 1])
-                parts[..., 1] += onsite.imag
-            else:
-                parts[..., 1] = 0.0
-            out.append(h.reshape(k.shape[:-1] + (self.dim, self.dim)))
-        return out
+        bonds = self._bond_terms
+        onsite = bonds.constant + self.zeeman_matrix(field)
+        return [bond_sum(k, bonds, onsite, sign) for sign in signs]
 
     def hamiltonian(self, k, field=0.0) -> np.ndarray:
         """Bloch Hamiltonian H(k) + Zeeman, shape (..., dim, dim), energies in units of |t|:
@@ -396,6 +373,65 @@ class TightBindingModel:
                    zeeman_coupling=list(self.zeeman_coupling), pairing_scale=self.pairing_scale,
                    pairing_channel=self.pairing_channel, pair_momentum=list(self.pair_momentum))
         return out
+
+
+class PairedBonds(NamedTuple):
+    """A Fourier sum sum_R e^{ik.R} M_R grouped into pairs +-R: sum_b [cos(k.R_b) (M_R + M_-R) + sin(k.R_b)
+    i (M_R - M_-R)] + M_0.  ``offsets`` R_b (n_b, 2) cartesian, one of each pair; ``coefficients_re`` /
+    ``coefficients_im`` the real and imaginary parts of [M_R + M_-R; i (M_R - M_-R)] flattened, (2 n_b, m^2);
+    ``constant`` M_0 (m, m)."""
+
+    offsets: np.ndarray
+    coefficients_re: np.ndarray
+    coefficients_im: np.ndarray
+    constant: np.ndarray
+
+
+def paired_bonds(offsets, matrices) -> PairedBonds:
+    """:class:`PairedBonds` of sum_R e^{ik.R} M_R (cartesian ``offsets`` (n_R, 2), ``matrices`` (n_R, m, m)); every
+    R != 0 needs its -R among the offsets (a TightBindingModel completes every bond), else ParameterError."""
+    offsets = np.asarray(offsets, dtype=float).reshape(-1, 2)
+    matrices = np.asarray(matrices, dtype=complex)
+    m = matrices.shape[-1] if matrices.ndim == 3 else 0
+    index = {tuple(np.round(r, 12)): i for i, r in enumerate(offsets)}
+    constant = np.zeros((m, m), dtype=complex)
+    plus, minus = [], []
+    for i, r in enumerate(offsets):
+        j = index.get(tuple(np.round(-r, 12)))
+        if j is None:
+            raise ParameterError("offsets", tuple(r), "a Fourier sum with -R for every R (a Hermitian completion)")
+        if i == j:  # R = 0
+            constant = constant + matrices[i]
+        elif tuple(r) > tuple(-r):
+            plus.append(i)
+            minus.append(j)
+    c = np.concatenate([matrices[plus] + matrices[minus], 1j * (matrices[plus] - matrices[minus])]).reshape(
+        2 * len(plus), m * m) if plus else np.zeros((0, m * m), dtype=complex)
+    return PairedBonds(np.ascontiguousarray(offsets[plus]).reshape(-1, 2), np.ascontiguousarray(c.real),
+                       np.ascontiguousarray(c.imag), constant)
+
+
+def bond_sum(k, bonds: PairedBonds, constant=None, sign: int = 1) -> np.ndarray:
+    """sum_R e^{i s k.R} M_R at k (..., 2) for s = ``sign`` (+1, or -1 for the sum at -k), with ``constant`` in place
+    of M_0 if given: shape (..., m, m), complex.  One cos and sin per bond pair and real BLAS products written into
+    the real and imaginary parts of the result (the imaginary part skipped where every coefficient is real)."""
+    k = np.asarray(k, dtype=float)
+    constant = (bonds.constant if constant is None else np.asarray(constant)).ravel()
+    x = k.reshape(-1, 2) @ bonds.offsets.T  # (n, n_b)
+    sin = np.sin(x)
+    cs = np.concatenate([np.cos(x), sin if sign > 0 else -sin], axis=1)
+    size = constant.size
+    out = np.empty((len(x), size), dtype=complex)
+    parts = out.view(float).reshape(len(x), size, 2)
+    np.matmul(cs, bonds.coefficients_re, out=parts[..., 0])
+    parts[..., 0] += constant.real
+    if bonds.coefficients_im.any() or np.any(constant.imag):
+        np.matmul(cs, bonds.coefficients_im, out=parts[..., 1])
+        parts[..., 1] += constant.imag
+    else:
+        parts[..., 1] = 0.0
+    n = int(round(np.sqrt(size)))
+    return out.reshape(k.shape[:-1] + (n, n))
 
 
 def nambu(h_k: np.ndarray, h_minus_k: np.ndarray, pairing: np.ndarray) -> np.ndarray:

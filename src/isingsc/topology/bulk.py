@@ -71,7 +71,7 @@ from isingsc.lattice.triangular import LATTICE, SQRT3, edge_momenta, point_group
 from isingsc.core.results import MOMENTUM_UNITS, finalize
 from isingsc.core.field import as_field
 from isingsc.models.symmetry import chiral_basis, symmetry_operators
-from isingsc.models.base import TightBindingModel
+from isingsc.models.base import TightBindingModel, bond_sum, paired_bonds
 
 if TYPE_CHECKING:  # xarray is imported where a Dataset is built (a sweep's workers count nodes: locate_nodes)
     import xarray as xr
@@ -171,45 +171,21 @@ class _Chiral:
         """A(k) = U+^dagger H_BdG(k) U- (..., n, n)."""
         k = np.asarray(k, dtype=float)
         if self._fourier is not None:
-            r, c_re, c_im, const = self._fourier
-            x = k.reshape(-1, 2) @ r.T  # (n, n_b)
-            cs = np.concatenate([np.cos(x), np.sin(x)], axis=1)
-            a = np.empty((len(x), const.size), dtype=complex)
-            parts = a.view(float).reshape(len(x), const.size, 2)
-            np.matmul(cs, c_re, out=parts[..., 0])
-            np.matmul(cs, c_im, out=parts[..., 1])
-            a += const.ravel()
-            return a.reshape(k.shape[:-1] + const.shape)
+            return bond_sum(k, self._fourier)
         return self.left @ self.model.bdg_hamiltonian(k, self.delta, self.field) @ self.right
 
     @cached_property
     def _fourier(self):
         """A(k) = sum_R e^{ik.R} A_R + A_c with A_R = U+^dagger B_R U-, A_c = U+^dagger B_0 U- from the model's
         :meth:`~isingsc.models.base.TightBindingModel.bdg_fourier` (a tight-binding model with on-site pairing),
-        summed bond by bond: e^{ik.R} A_R + e^{-ik.R} A_-R = cos(k.R) (A_R + A_-R) + i sin(k.R) (A_R - A_-R), one
-        cos and sin per bond instead of H(k) and H(-k): (R_b (n_b, 2), the real and imaginary parts of
-        [A_R + A_-R; i (A_R - A_-R)] (2 n_b, n^2), A_c plus any unpaired A_R with R = 0); None for any other model."""
+        summed over +-R pairs (:func:`~isingsc.models.base.paired_bonds`: one cos and sin per pair instead of H(k) and
+        H(-k)); None for any other model."""
         m = self.model
         if type(m) is not TightBindingModel or not m.onsite_pairing:  # (a subclass may build H its own way)
             return None
         offsets, blocks, onsite = m.bdg_fourier(self.delta, self.field)
-        a_r = self.left @ blocks @ self.right
-        const = self.left @ onsite @ self.right
-        index = {tuple(np.round(r, 12)): i for i, r in enumerate(offsets)}
-        plus, minus = [], []
-        for i, r in enumerate(offsets):
-            j = index.get(tuple(np.round(-r, 12)))
-            if j is None:  # (not a model built by TightBindingModel, which completes every bond)
-                return None
-            if i == j:  # R = 0
-                const = const + a_r[i]
-            elif tuple(r) > tuple(-r):
-                plus.append(i)
-                minus.append(j)
-        c = np.concatenate([a_r[plus] + a_r[minus], 1j * (a_r[plus] - a_r[minus])]).reshape(2 * len(plus), -1) \
-            if plus else np.zeros((0, const.size), dtype=complex)
-        return (np.ascontiguousarray(offsets[plus]).reshape(-1, 2), np.ascontiguousarray(c.real),
-                np.ascontiguousarray(c.imag), const)
+        bonds = paired_bonds(offsets, self.left @ blocks @ self.right)
+        return bonds._replace(constant=bonds.constant + self.left @ onsite @ self.right)
 
     def __call__(self, k, singular: bool = True, resolve_below: float | None = None):
         """(det A, sigma_min A) at k (..., 2); sigma_min only if ``singular``, and with ``resolve_below`` only
